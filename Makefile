@@ -1,0 +1,47 @@
+# The two commands: `make run` (install, migrate, load the demo county, serve with a worker)
+# and `make test` (the whole suite). Both start from a clean clone with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint format messages bench clean
+
+setup: $(VENV)/.installed .env
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $@
+
+# A newcomer's settings: development mode with a random secret key. Environment variables
+# override anything in .env; production sets them and has no .env.
+.env:
+	$(PY) -c 'import secrets; print("DEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py serve --port $(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Regenerate the translation catalogue after changing texts (needs GNU gettext), then
+# translate the new entries in locale/zh_Hans/LC_MESSAGES/django.po.
+messages: setup
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

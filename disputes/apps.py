@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DisputesConfig(AppConfig):
+    name = "disputes"
+    verbose_name = _("Cases")

@@ -1,0 +1,11 @@
+from governance.jurisdiction import can_administer, jurisdiction_root
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_jurisdiction": jurisdiction_root(user),
+        "nav_can_administer": can_administer(user),
+    }

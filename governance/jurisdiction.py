@@ -1,0 +1,89 @@
+"""Jurisdiction: who may see and do what. Every permission decision is made here.
+
+A user has a role and one area and sees that area's whole subtree (county roles: their
+county). `scope` is the one door through which every read of areas, and of anything that
+belongs to an area, passes; pages, API, admin and exports call it and filter nothing by hand.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+
+from grids import tree
+from grids.models import Area, AreaLevel
+from personnel.models import Role
+
+COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CENTRE})
+# Where each role may be posted.
+ROLE_LEVELS: dict[str, tuple[str, ...]] = {
+    Role.COUNTY_ADMIN: (AreaLevel.CITY, AreaLevel.COUNTY),
+    Role.COUNTY_CENTRE: (AreaLevel.CITY, AreaLevel.COUNTY),
+    Role.TOWNSHIP_CENTRE: (AreaLevel.TOWNSHIP,),
+    Role.POLICE: (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE),  # 派出所 or 驻村民警/辅警
+    Role.VILLAGE_STAFF: (AreaLevel.VILLAGE,),
+    Role.GRID_WORKER: (AreaLevel.GRID,),
+    Role.MEMBER: (AreaLevel.VILLAGE, AreaLevel.GRID, AreaLevel.MICROGRID),
+    Role.INSPECTOR: tuple(AreaLevel.values),
+}
+# Roles that may change the area tree and accounts in the administration pages.
+ADMINISTRATOR_ROLES = frozenset({Role.COUNTY_ADMIN})
+
+
+def role_area_errors(role: str, area: Area | None) -> list[str]:
+    if not role:
+        return []
+    if area is None:
+        return [_("A user with a role needs an area: the role's jurisdiction starts there.")]
+    allowed = ROLE_LEVELS[role]
+    if area.level not in allowed:
+        return [
+            _("A %(role)s is posted at a %(allowed)s, not at a %(level)s.")
+            % {
+                "role": Role(role).label,
+                "allowed": " / ".join(str(AreaLevel(level).label) for level in allowed),
+                "level": AreaLevel(area.level).label,
+            }
+        ]
+    return []
+
+
+def sees_everything(user) -> bool:
+    """Operators (superusers without an area) see every county; nobody else does."""
+    return bool(
+        user.is_authenticated and user.is_active and user.is_superuser and user.area_id is None
+    )
+
+
+def jurisdiction_root(user) -> Area | None:
+    if not (user.is_authenticated and user.is_active) or user.area_id is None:
+        return None
+    area = user.area
+    if user.role in COUNTY_ROLES and area.level not in (AreaLevel.CITY, AreaLevel.COUNTY):
+        area = tree.ancestor_at_level(area, AreaLevel.COUNTY) or area
+    return area
+
+
+def scope(user, queryset: QuerySet, *, via: str = "") -> QuerySet:
+    """Limit `queryset` to rows whose area (reached through `via`, e.g. "area") the user sees.
+
+    `via=""` scopes a queryset of areas themselves.
+    """
+    if sees_everything(user):
+        return queryset
+    root = jurisdiction_root(user)
+    if root is None:
+        return queryset.none()
+    return queryset.filter(tree.subtree_q(root, f"{via}__" if via else ""))
+
+
+def can_see(user, obj: Model, *, via: str = "") -> bool:
+    return scope(user, type(obj)._default_manager.filter(pk=obj.pk), via=via).exists()
+
+
+def can_administer(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in ADMINISTRATOR_ROLES)
+    )

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from governance.tasks import ping
+
+
+class Command(BaseCommand):
+    help = "Send a ping task through the broker and wait for a worker's answer."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--timeout", type=float, default=20)
+
+    def handle(self, *args, timeout, **options):
+        try:
+            answer = ping.delay().get(timeout=timeout)
+        except Exception as error:
+            raise CommandError(f"No worker answered within {timeout:g} s: {error!r}") from error
+        self.stdout.write(self.style.SUCCESS(f"worker answered: {answer}"))

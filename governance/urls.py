@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from governance import views
+
+api_v1 = [
+    path("", include("personnel.api_urls")),
+    path("", include("grids.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("personnel.urls")),
+    path("", include("grids.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "基层社会治理综合平台"
+admin.site.site_title = "基层社会治理综合平台"

@@ -1,0 +1,115 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from governance.jurisdiction import scope
+from grids import tree
+from grids.importing import read_area_file
+from grids.models import Area
+from grids.rules import area_errors
+from grids.services import AreaImportError, areas_import
+
+
+class AreaAdminForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = [
+            "code",
+            "name",
+            "level",
+            "parent",
+            "kind",
+            "households",
+            "residents",
+            "boundary",
+            "centre_lat",
+            "centre_lng",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        errors = area_errors(
+            code=data.get("code") or "",
+            level=data.get("level") or "",
+            parent=data.get("parent"),
+            kind=data.get("kind") or "",
+            boundary=data.get("boundary"),
+            centre_lat=data.get("centre_lat"),
+            centre_lng=data.get("centre_lng"),
+        )
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV or XLSX file"),
+        help_text=gettext_lazy(
+            "Columns: code, name, level, parent_code, kind, households, residents."
+        ),
+    )
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    form = AreaAdminForm
+    list_display = ["name", "code", "level", "kind", "parent", "households", "residents"]
+    list_filter = ["level", "kind"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["parent"]
+    list_per_page = 50
+    change_list_template = "admin/grids/area/change_list.html"
+
+    def get_queryset(self, request):
+        return tree.in_order(scope(request.user, super().get_queryset(request)))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Code, level and parent place an area in the tree; they are fixed once created.
+        return ["code", "level", "parent"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        tree.insert(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # areas carry history; retire them by import, never delete
+
+    def get_urls(self):
+        extra = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="grids_area_import")
+        ]
+        return extra + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            return redirect("admin:grids_area_changelist")
+        form = ImportForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = areas_import(rows=read_area_file(upload, upload.name))
+            except AreaImportError as error:
+                problems = error.errors
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Import finished: %(created)s created, %(updated)s updated, %(unchanged)s "
+                        "unchanged."
+                    )
+                    % vars(result),
+                )
+                return redirect("admin:grids_area_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+            "title": _("Import areas"),
+        }
+        return render(request, "admin/grids/area/import.html", context)

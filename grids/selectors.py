@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.db.models import Count, F, Q, QuerySet
+
+from governance.jurisdiction import jurisdiction_root, scope, sees_everything
+from grids import tree
+from grids.models import Area
+
+
+def areas_visible_to(user) -> QuerySet[Area]:
+    return scope(user, Area.objects.all())
+
+
+def area_roots_for(user) -> QuerySet[Area]:
+    """Where the user's tree browser starts: their jurisdiction's root (all roots for operators)."""
+    if sees_everything(user):
+        return tree.in_order(Area.objects.filter(parent__isnull=True))
+    root = jurisdiction_root(user)
+    if root is None:
+        return Area.objects.none()
+    return Area.objects.filter(pk=root.pk)
+
+
+def area_children(*, user, parent: Area) -> QuerySet[Area]:
+    """The visible children of `parent`, each with its number of children (one GROUP BY)."""
+    children = areas_visible_to(user).filter(parent=parent)
+    return tree.in_order(children.annotate(child_count=Count("children")))
+
+
+def area_ancestors(*, user, area: Area) -> list[Area]:
+    """Breadcrumbs: the area's ancestors that the user may see, top first."""
+    return list(
+        areas_visible_to(user)
+        .filter(pk__in=tree.ancestors(area).values("pk"))
+        .order_by("tree_id", "lft")
+    )
+
+
+def areas_search(
+    *, user, query: str = "", level: str = "", within: Area | None = None
+) -> QuerySet[Area]:
+    areas = areas_visible_to(user)
+    if within is not None:
+        areas = areas.filter(tree.subtree_q(within))
+    if query:
+        areas = areas.filter(Q(name__icontains=query) | Q(code__startswith=query))
+    if level:
+        areas = areas.filter(level=level)
+    return tree.in_order(areas.select_related("parent"))
+
+
+def area_level_counts(*, user, root: Area) -> dict[str, int]:
+    """How many areas of each level lie under `root` (root excluded)."""
+    rows = (
+        areas_visible_to(user)
+        .filter(tree.subtree_q(root))
+        .exclude(pk=root.pk)
+        .values("level")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    return {row["level"]: row["total"] for row in rows}
+
+
+def areas_for_export(*, user, root: Area | None = None) -> QuerySet[Area]:
+    areas = areas_visible_to(user)
+    if root is not None:
+        areas = areas.filter(tree.subtree_q(root))
+    return tree.in_order(areas.annotate(parent_code=F("parent__code")))

@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from grids import tree
+from grids.models import Area, AreaLevel
+from grids.rules import area_errors, level_label
+
+# Fields an import or an edit may change on an existing area; code, level and parent define
+# its place in the tree and are not changed by re-importing.
+ATTRIBUTE_FIELDS = ("name", "kind", "households", "residents")
+
+
+def area_create(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    parent: Area | None,
+    kind: str = "",
+    households: int = 0,
+    residents: int = 0,
+    boundary: dict | None = None,
+    centre_lat: Any = None,
+    centre_lng: Any = None,
+) -> Area:
+    errors = area_errors(
+        code=code,
+        level=level,
+        parent=parent,
+        kind=kind,
+        boundary=boundary,
+        centre_lat=centre_lat,
+        centre_lng=centre_lng,
+    )
+    if Area.objects.filter(code=code).exists():
+        errors.setdefault("code", []).append(
+            _("An area with code %(code)s exists already.") % {"code": code}
+        )
+    if errors:
+        raise ValidationError(errors)
+    area = Area(
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        kind=kind,
+        households=households,
+        residents=residents,
+        boundary=boundary,
+        centre_lat=centre_lat,
+        centre_lng=centre_lng,
+    )
+    tree.insert(area)
+    return area
+
+
+@dataclass
+class ImportRow:
+    line: int
+    code: str
+    name: str
+    level: str
+    parent_code: str
+    kind: str
+    households: str
+    residents: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class AreaImportError(Exception):
+    def __init__(self, errors: list[tuple[int, str]]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} bad rows")
+
+
+LEVEL_ALIASES = {
+    **{level.value: level.value for level in AreaLevel},
+    **{str(level.label): level.value for level in AreaLevel},
+    "市": "city",
+    "地级市": "city",
+    "县": "county",
+    "区": "county",
+    "县/区": "county",
+    "乡": "township",
+    "镇": "township",
+    "街道": "township",
+    "乡镇": "township",
+    "乡镇/街道": "township",
+    "村": "village",
+    "社区": "village",
+    "村/社区": "village",
+    "网格": "grid",
+    "微网格": "microgrid",
+}
+KIND_ALIASES = {
+    "": "",
+    "urban": "urban",
+    "rural": "rural",
+    "城市社区": "urban",
+    "社区": "urban",
+    "农村": "rural",
+    "村": "rural",
+}
+
+
+def areas_import(*, rows: list[ImportRow]) -> ImportResult:
+    """Create or update the areas in `rows`, all or nothing.
+
+    Every bad row is reported with its line and reason; if any row is bad nothing is
+    written. Rows that match what is stored change nothing, so a re-import is a no-op.
+    """
+    result = ImportResult()
+    errors = result.errors
+    seen: dict[str, int] = {}
+    parsed: list[tuple[ImportRow, dict]] = []
+    for row in rows:
+        values, problems = _parse_row(row)
+        if row.code in seen:
+            problems.append(
+                _("code %(code)s appears again (first on line %(line)s)")
+                % {"code": row.code, "line": seen[row.code]}
+            )
+        seen.setdefault(row.code, row.line)
+        if problems:
+            errors.extend((row.line, problem) for problem in problems)
+        else:
+            parsed.append((row, values))
+
+    codes = {row.code for row, _v in parsed} | {row.parent_code for row, _v in parsed}
+    stored = {area.code: area for area in Area.objects.filter(code__in=codes - {""})}
+    in_file = {row.code: (row, values) for row, values in parsed}
+    new_areas: dict[str, Area] = {}
+    changed: list[Area] = []
+
+    # Parents before children, whatever order the file has.
+    order = AreaLevel.order()
+    for row, values in sorted(parsed, key=lambda item: order.index(item[1]["level"])):
+        parent: Area | None = None
+        if row.parent_code:
+            parent = new_areas.get(row.parent_code) or stored.get(row.parent_code)
+            if parent is None:
+                if row.parent_code in in_file:
+                    message = _(
+                        "its parent %(code)s (line %(line)s) cannot be imported as its parent"
+                    ) % {"code": row.parent_code, "line": in_file[row.parent_code][0].line}
+                else:
+                    message = _("parent code %(code)s is neither in the file nor in the system") % {
+                        "code": row.parent_code
+                    }
+                errors.append((row.line, message))
+                continue
+        problems = area_errors(
+            code=row.code, level=values["level"], parent=parent, kind=values["kind"]
+        )
+        if problems:
+            errors.extend(
+                (row.line, message) for messages in problems.values() for message in messages
+            )
+            continue
+        current = stored.get(row.code)
+        if current is None:
+            new_areas[row.code] = Area(code=row.code, parent=parent, **values)
+            continue
+        if current.level != values["level"] or current.parent_id != (parent and parent.pk):
+            errors.append(
+                (
+                    row.line,
+                    _(
+                        "area %(code)s exists already as a %(level)s under another parent; "
+                        "move areas in the administration pages, not by import"
+                    )
+                    % {"code": row.code, "level": level_label(current.level)},
+                )
+            )
+            continue
+        differences = {
+            k: v for k, v in values.items() if k in ATTRIBUTE_FIELDS and getattr(current, k) != v
+        }
+        if differences:
+            for key, value in differences.items():
+                setattr(current, key, value)
+            changed.append(current)
+        else:
+            result.unchanged += 1
+
+    if errors:
+        errors.sort()
+        raise AreaImportError(errors)
+    with tree.locked():
+        tree.bulk_insert(list(new_areas.values()))
+        Area.objects.bulk_update(changed, list(ATTRIBUTE_FIELDS), batch_size=tree.BATCH_SIZE)
+    result.created = len(new_areas)
+    result.updated = len(changed)
+    return result
+
+
+def _parse_row(row: ImportRow) -> tuple[dict, list[str]]:
+    problems: list[str] = []
+    if not row.code:
+        problems.append(_("code is empty"))
+    if not row.name:
+        problems.append(_("name is empty"))
+    elif len(row.name) > 100:
+        problems.append(_("name is longer than 100 characters"))
+    level = LEVEL_ALIASES.get(row.level)
+    if level is None:
+        problems.append(_("unknown level “%(level)s”") % {"level": row.level})
+    kind = KIND_ALIASES.get(row.kind)
+    if kind is None:
+        problems.append(_("unknown kind “%(kind)s” (use urban or rural)") % {"kind": row.kind})
+    numbers = {}
+    for name, label, raw in (
+        ("households", _("households"), row.households),
+        ("residents", _("residents"), row.residents),
+    ):
+        text = raw.replace(",", "").strip()
+        if text.endswith(".0"):
+            text = text[:-2]
+        if text == "":
+            numbers[name] = 0
+        elif text.isdigit() and len(text) < 10:
+            numbers[name] = int(text)
+        else:
+            problems.append(
+                _("%(field)s must be a whole number of 0 or more, not “%(value)s”")
+                % {"field": label, "value": raw}
+            )
+    values = {"name": row.name, "level": level, "kind": kind, **numbers}
+    return values, problems

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from governance.jurisdiction import role_area_errors, scope
+from personnel.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "last_name", "first_name", "role", "area", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "phone", "area__name"]
+    raw_id_fields = ["area"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Post and jurisdiction"), {"fields": ["role", "area", "phone"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Post and jurisdiction"), {"fields": ["role", "area", "phone"]}),
+    ]
+
+    def get_queryset(self, request):
+        return scope(request.user, super().get_queryset(request), via="area")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class CheckedForm(form):
+            def clean(self):
+                data = super().clean()
+                problems = role_area_errors(data.get("role") or "", data.get("area"))
+                if problems:
+                    raise ValidationError({"area": problems})
+                return data
+
+        return CheckedForm

@@ -1,0 +1,120 @@
+"""Shared fixtures: the tiny demo county (built by the same code as the real demo) and
+personas for every role, plus the rules for tests that need real services."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from governance.demo import demo_tree, demo_users
+from grids import tree
+from grids.models import Area, AreaLevel
+from personnel.models import User
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need PostgreSQL or Redis skip on the embedded default, visibly; in CI
+    (REQUIRE_SERVICES=true) a missing service is an error, never a silent skip."""
+    missing = {}
+    if not settings.IS_POSTGRES:
+        missing["postgres"] = "needs PostgreSQL (set DATABASE_URL); running on SQLite"
+    if not settings.REDIS_URL:
+        missing["redis"] = "needs Redis (set REDIS_URL); running on the filesystem broker"
+    if not chromium_path():
+        missing["browser"] = "needs Chromium (apt-get install chromium); none found"
+    if REQUIRE_SERVICES and missing:
+        raise pytest.UsageError("REQUIRE_SERVICES is set but: " + "; ".join(missing.values()))
+    for item in items:
+        for marker, reason in missing.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        shutil.which("chromium"),
+    ):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Demo:
+    county: Area
+    township1: Area
+    township2: Area
+    village1: Area  # first village of township 1
+    grid1: Area  # first grid of village 1
+    village2: Area  # first village of township 2
+    grid2: Area
+    microgrid2: Area
+    users: dict[str, User]
+
+    def user(self, username: str) -> User:
+        return self.users[username]
+
+
+def build_demo(seed: int = 7) -> Demo:
+    areas = demo_tree(scale="tiny", seed=seed)
+    tree.bulk_insert(areas)
+    users = {u.username: u for u in demo_users(root=areas[0], rng=random.Random(seed))}
+    county = areas[0]
+    township1, township2 = tree.in_order(county.children.all())[:2]
+
+    def first(parent: Area) -> Area:
+        return tree.in_order(parent.children.all()).first()
+
+    village2 = first(township2)
+    grid2 = first(village2)
+    return Demo(
+        county=county,
+        township1=township1,
+        township2=township2,
+        village1=first(township1),
+        grid1=first(first(township1)),
+        village2=village2,
+        grid2=grid2,
+        microgrid2=first(grid2),
+        users={name: User.objects.get(pk=u.pk) for name, u in users.items()},
+    )
+
+
+@pytest.fixture
+def demo(db) -> Demo:
+    return build_demo()
+
+
+@pytest.fixture
+def other_county(db) -> Area:
+    """A neighbouring county: nobody of the demo county may see anything of it."""
+    from grids.services import area_create
+
+    county = area_create(code="439922000000", name="石门县", level=AreaLevel.COUNTY, parent=None)
+    township = area_create(
+        code="439922100000", name="邻县镇", level=AreaLevel.TOWNSHIP, parent=county
+    )
+    area_create(
+        code="439922100200", name="邻县村", level=AreaLevel.VILLAGE, parent=township, kind="rural"
+    )
+    return county
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
