@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance.jurisdiction import scope
+from governance.jurisdiction import can_see, scope, sees_everything
 from grids import tree
 from grids.importing import read_area_file
 from grids.models import Area
@@ -71,6 +71,20 @@ class AreaAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Code, level and parent place an area in the tree; they are fixed once created.
         return ["code", "level", "parent"] if obj else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class ScopedForm(form):
+            def clean_parent(self):
+                parent = self.cleaned_data.get("parent")
+                if parent is not None and not can_see(request.user, parent):
+                    raise ValidationError(_("This area lies outside your jurisdiction."))
+                if parent is None and not sees_everything(request.user):
+                    raise ValidationError(_("Choose the parent area within your jurisdiction."))
+                return parent
+
+        return ScopedForm
 
     def save_model(self, request, obj, form, change):
         tree.insert(obj)

@@ -165,3 +165,15 @@ def area_errors(
     if (centre_lat in (None, "")) != (centre_lng in (None, "")):
         add("centre_lng", _("Give both latitude and longitude of the centre, or neither."))
     return errors
+
+
+def area_object_errors(area: Area) -> dict[str, list[str]]:
+    return area_errors(
+        code=area.code,
+        level=area.level,
+        parent=area.parent,
+        kind=area.kind,
+        boundary=area.boundary,
+        centre_lat=area.centre_lat,
+        centre_lng=area.centre_lng,
+    )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from grids import tree
 from grids.models import Area, AreaLevel
-from grids.rules import area_errors, level_label
+from grids.rules import area_errors, area_object_errors, level_label
 
 # Fields an import or an edit may change on an existing area; code, level and parent define
 # its place in the tree and are not changed by re-importing.
@@ -28,21 +28,6 @@ def area_create(
     centre_lat: Any = None,
     centre_lng: Any = None,
 ) -> Area:
-    errors = area_errors(
-        code=code,
-        level=level,
-        parent=parent,
-        kind=kind,
-        boundary=boundary,
-        centre_lat=centre_lat,
-        centre_lng=centre_lng,
-    )
-    if Area.objects.filter(code=code).exists():
-        errors.setdefault("code", []).append(
-            _("An area with code %(code)s exists already.") % {"code": code}
-        )
-    if errors:
-        raise ValidationError(errors)
     area = Area(
         code=code,
         name=name,
@@ -55,6 +40,13 @@ def area_create(
         centre_lat=centre_lat,
         centre_lng=centre_lng,
     )
+    errors = area_object_errors(area)
+    if Area.objects.filter(code=code).exists():
+        errors.setdefault("code", []).append(
+            _("An area with code %(code)s exists already.") % {"code": code}
+        )
+    if errors:
+        raise ValidationError(errors)
     tree.insert(area)
     return area
 

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from governance.jurisdiction import role_area_errors, scope
+from governance.jurisdiction import can_see, role_area_errors, scope
 from personnel.models import User
 
 
@@ -31,7 +31,10 @@ class UserAdmin(BaseUserAdmin):
         class CheckedForm(form):
             def clean(self):
                 data = super().clean()
-                problems = role_area_errors(data.get("role") or "", data.get("area"))
+                area = data.get("area")
+                problems = role_area_errors(data.get("role") or "", area)
+                if area is not None and not can_see(request.user, area):
+                    problems.append(_("This area lies outside your jurisdiction."))
                 if problems:
                     raise ValidationError({"area": problems})
                 return data

@@ -10,8 +10,15 @@ from tests.conftest import build_demo, chromium_path
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).parent.parent / "test-artifacts"))
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +55,9 @@ def shoot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_county_logs_in_sees_every_township_and_walks_down_the_tree(browser, live_server,
-                                                                    live_demo):
+def test_county_logs_in_sees_every_township_and_walks_down_the_tree(
+    browser, live_server, live_demo
+):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     log_in(page, live_server.url, "county")
     body = page.locator("main").inner_text()
@@ -65,7 +73,8 @@ def test_county_logs_in_sees_every_township_and_walks_down_the_tree(browser, liv
     township_row = page.locator(f"li.node:has(> .row a:text-is('{live_demo.township1.name}'))")
     township_row.locator("> .row button.toggle").click()
     village_row = township_row.locator(
-        f"li.node:has(> .row a:text-is('{live_demo.village1.name}'))")
+        f"li.node:has(> .row a:text-is('{live_demo.village1.name}'))"
+    )
     village_row.wait_for()
     village_row.locator("> .row button.toggle").click()
     grid_link = village_row.locator(f".row a:text-is('{live_demo.grid1.name}')")
@@ -80,8 +89,7 @@ def test_county_logs_in_sees_every_township_and_walks_down_the_tree(browser, liv
 
 
 def test_grid_worker_on_a_phone_sees_only_their_grid(browser, live_server, live_demo):
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
-                            has_touch=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     log_in(page, live_server.url, "grid1")
     page.goto(f"{live_server.url}/areas/")
     assert page.locator("section.card h2").first.inner_text().startswith(live_demo.grid1.name)

@@ -1,0 +1,106 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from grids.models import Area
+
+ROWS = "code,name,level,parent_code,kind,households,residents\n"
+
+
+@pytest.fixture
+def admin_client(client, demo):
+    client.force_login(demo.user("county"))
+    return client
+
+
+def test_county_admin_imports_areas_from_the_admin(admin_client, demo):
+    text = ROWS + f"{demo.village1.code}099,新建网格,grid,{demo.village1.code},,10,30\n"
+    upload = SimpleUploadedFile("areas.csv", text.encode(), content_type="text/csv")
+    response = admin_client.post(reverse("admin:grids_area_import"), {"file": upload})
+    assert response.status_code == 302
+    assert Area.objects.get(code=f"{demo.village1.code}099").parent == demo.village1
+
+
+def test_a_bad_file_in_the_admin_lists_the_lines_and_imports_nothing(admin_client, demo):
+    text = (
+        ROWS
+        + f"{demo.village1.code}099,新建网格,grid,{demo.village1.code},,10,30\n"
+        + f"{demo.village1.code}0990,坏网格,grid,{demo.village1.code},,x,30\n"
+    )
+    upload = SimpleUploadedFile("areas.csv", text.encode(), content_type="text/csv")
+    response = admin_client.post(reverse("admin:grids_area_import"), {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and "<td>3</td>" in page
+    assert not Area.objects.filter(code=f"{demo.village1.code}099").exists()
+
+
+def test_the_admin_lists_only_the_jurisdiction(client, demo, other_county):
+    client.force_login(demo.user("county"))
+    page = client.get(reverse("admin:grids_area_changelist"), {"q": "邻县"}).content.decode()
+    assert "邻县镇" not in page
+    outside = Area.objects.get(name="邻县镇")
+    assert client.get(reverse("admin:grids_area_change", args=[outside.pk])).status_code in (
+        302,
+        404,
+    )
+
+
+def test_field_staff_cannot_use_the_admin(client, demo):
+    client.force_login(demo.user("grid1"))
+    response = client.get(reverse("admin:grids_area_import"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_admin_refuses_a_parent_outside_the_jurisdiction(client, demo, other_county):
+    client.force_login(demo.user("county"))
+    outside = Area.objects.get(name="邻县镇")
+    response = client.post(
+        reverse("admin:grids_area_add"),
+        {
+            "code": "439922100201",
+            "name": "越界村",
+            "level": "village",
+            "parent": outside.pk,
+            "kind": "rural",
+            "households": 0,
+            "residents": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["parent"]
+    assert not Area.objects.filter(name="越界村").exists()
+    ok = client.post(
+        reverse("admin:grids_area_add"),
+        {
+            "code": f"{demo.township1.code[:9]}290",
+            "name": "新设村",
+            "level": "village",
+            "parent": demo.township1.pk,
+            "kind": "rural",
+            "households": 0,
+            "residents": 0,
+        },
+    )
+    assert ok.status_code == 302
+    assert Area.objects.get(name="新设村").parent == demo.township1
+
+
+def test_the_admin_refuses_to_post_a_user_outside_the_jurisdiction(client, demo, other_county):
+    client.force_login(demo.user("county"))
+    user = demo.user("grid1")
+    outside = Area.objects.get(name="邻县村")
+    response = client.post(
+        reverse("admin:personnel_user_change", args=[user.pk]),
+        {
+            "username": user.username,
+            "role": "village_staff",
+            "area": outside.pk,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["area"]
+    user.refresh_from_db()
+    assert user.area == demo.grid1
