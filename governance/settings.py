@@ -143,6 +143,9 @@ CELERY_RESULT_EXPIRES = timedelta(hours=1)
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue": {"task": "disputes.escalate_overdue", "schedule": 300.0},
+}
 
 # --- Accounts, passwords and login throttling --------------------------------------------
 AUTHENTICATION_BACKENDS = [

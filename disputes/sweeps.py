@@ -1,0 +1,116 @@
+"""Periodic work over cases, set-based: a batch of rows is claimed with row locks (others
+skip them) and moved with a few UPDATEs, never a loop of saves. Safe to run twice and from
+two workers at once: each case is escalated at most once per level."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from disputes.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Case,
+    CaseEvent,
+    CaseLevel,
+    CaseStatus,
+)
+from disputes.services import LEVEL_ABOVE, deadline_from
+
+BATCH_SIZE = 5000
+
+
+def escalate_overdue(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict:
+    """Move every open case past its deadline one level up; flag overdue county cases."""
+    now = now or timezone.now()
+    counts = {"escalated": 0, "flagged": 0}
+    for level, above in LEVEL_ABOVE.items():
+        while claimed := _escalate_batch(level, above, now, batch_size):
+            counts["escalated"] += claimed
+    while claimed := _flag_county_batch(now, batch_size):
+        counts["flagged"] += claimed
+    return counts
+
+
+def _claim(queryset, batch_size: int) -> list[tuple]:
+    return list(
+        queryset.select_for_update(skip_locked=True)
+        .order_by("deadline")
+        .values_list("id", "status", "category_id", "severity")[:batch_size]
+    )
+
+
+@transaction.atomic
+def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> int:
+    rows = _claim(
+        Case.objects.filter(status__in=OPEN_STATUSES, level=level, deadline__lt=now), batch_size
+    )
+    if not rows:
+        return 0
+    ids = [row[0] for row in rows]
+    # One UPDATE per (category, severity): each has its own deadline at the level above.
+    for category_id, severity in {(row[2], row[3]) for row in rows}:
+        Case.objects.filter(
+            id__in=ids, level=level, category_id=category_id, severity=severity
+        ).update(
+            level=above,
+            status=CaseStatus.REPORTED,
+            deadline=deadline_from(now, category_id=category_id, severity=severity, level=above),
+            deadline_warned=False,
+            updated_at=now,
+        )
+    Assignment.objects.filter(case_id__in=ids, status=AssignmentStatus.ACTIVE).update(
+        status=AssignmentStatus.CANCELLED
+    )
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case_id=case_id,
+                actor=None,
+                action="escalate_overdue",
+                from_status=status,
+                to_status=CaseStatus.REPORTED,
+                level=above,
+                created_at=now,
+                note="",
+                data={"from_level": level, "automatic": True},
+            )
+            for case_id, status, _category, _severity in rows
+        ],
+        batch_size=batch_size,
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def _flag_county_batch(now: datetime, batch_size: int) -> int:
+    rows = _claim(
+        Case.objects.filter(
+            status__in=OPEN_STATUSES, level=CaseLevel.COUNTY, deadline__lt=now, overdue=False
+        ),
+        batch_size,
+    )
+    if not rows:
+        return 0
+    ids = [row[0] for row in rows]
+    Case.objects.filter(id__in=ids).update(overdue=True, updated_at=now)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case_id=case_id,
+                actor=None,
+                action="flag_overdue",
+                from_status=status,
+                to_status=status,
+                level=CaseLevel.COUNTY,
+                created_at=now,
+                data={"automatic": True},
+            )
+            for case_id, status, _category, _severity in rows
+        ],
+        batch_size=batch_size,
+    )
+    return len(ids)

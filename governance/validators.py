@@ -1,0 +1,31 @@
+"""Checks for Chinese identity numbers and mobile numbers, shared by cases, staff and
+residents."""
+
+import re
+
+# GB 11643-1999: 17 digits, then a check character from the weighted sum mod 11.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+
+def id_number_check_char(first17: str) -> str:
+    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def id_number_is_valid(value: str) -> bool:
+    value = value.strip().upper()
+    if not ID_PATTERN.match(value):
+        return False
+    month, day = int(value[10:12]), int(value[12:14])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    return id_number_check_char(value[:17]) == value[17]
+
+
+def mobile_is_valid(value: str) -> bool:
+    digits = value.strip().replace(" ", "").replace("-", "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return bool(MOBILE_PATTERN.match(digits))
