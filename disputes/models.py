@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseKind(models.TextChoices):
@@ -18,9 +19,9 @@ class Severity(models.TextChoices):
 
 class CaseLevel(models.TextChoices):
     # The level that currently owns a case; values match grids.AreaLevel.
-    VILLAGE = "village", _("Village")
-    TOWNSHIP = "township", _("Township")
-    COUNTY = "county", _("County")
+    VILLAGE = "village", pgettext_lazy("case level", "Village")
+    TOWNSHIP = "township", pgettext_lazy("case level", "Township")
+    COUNTY = "county", pgettext_lazy("case level", "County")
 
 
 class CaseStatus(models.TextChoices):
@@ -139,6 +140,15 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    # How governance.jurisdiction.scope limits cases to a user's subtree: by the stored id
+    # of the ancestor at the user's level.
+    JURISDICTION_COLUMNS = {
+        "county": "county_id",
+        "township": "township_id",
+        "village": "village_id",
+        "grid": "grid_id",
+    }
 
     class Meta:
         verbose_name = _("case")

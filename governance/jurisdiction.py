@@ -74,11 +74,28 @@ def scope(user, queryset: QuerySet, *, via: str = "") -> QuerySet:
     root = jurisdiction_root(user)
     if root is None:
         return queryset.none()
+    # Models that store their area's ancestors (cases) are scoped by one indexed equality.
+    columns = getattr(queryset.model, "JURISDICTION_COLUMNS", {})
+    if root.level in columns:
+        return queryset.filter(**{columns[root.level]: root.pk})
     return queryset.filter(tree.subtree_q(root, f"{via}__" if via else ""))
 
 
 def can_see(user, obj: Model, *, via: str = "") -> bool:
     return scope(user, type(obj)._default_manager.filter(pk=obj.pk), via=via).exists()
+
+
+# Roles that may file reports from the field (everyone with a post but the inspectors).
+REPORTING_ROLES = frozenset(Role.values) - {Role.INSPECTOR}
+
+
+def can_report(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in REPORTING_ROLES
+        and user.area_id is not None
+    )
 
 
 def can_administer(user) -> bool:

@@ -222,6 +222,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AreaLevelEnum": "grids.models.AreaLevel",
+        "AreaKindEnum": "grids.models.AreaKind",
+        "CaseKindEnum": "disputes.models.CaseKind",
+        "CaseLevelEnum": "disputes.models.CaseLevel",
+        "CaseStatusEnum": "disputes.models.CaseStatus",
+    },
 }
 
 # --- Security: production values unless DEBUG ------------------------------------------

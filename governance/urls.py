@@ -8,6 +8,7 @@ from governance import views
 api_v1 = [
     path("", include("personnel.api_urls")),
     path("", include("grids.api_urls")),
+    path("", include("disputes.api_urls")),
 ]
 
 urlpatterns = [

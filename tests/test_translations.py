@@ -8,7 +8,7 @@ from pathlib import Path
 LOCALE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
-def po_entries() -> dict[str, str]:
+def po_entries() -> dict[tuple[str, str], str]:
     text = (LOCALE / "django.po").read_text(encoding="utf-8")
     text = re.sub(r'"\n"', "", text)  # join continued lines
     entries = {}
@@ -16,10 +16,11 @@ def po_entries() -> dict[str, str]:
         if block.lstrip().startswith("#~"):
             continue  # obsolete
         msgid = re.search(r'^msgid "(.*)"$', block, re.M)
+        context = re.search(r'^msgctxt "(.*)"$', block, re.M)
         msgstr = re.search(r'^msgstr(?:\[0\])? "(.*)"$', block, re.M)
         if msgid and msgstr:
             assert "#, fuzzy" not in block, block
-            entries[msgid.group(1)] = msgstr.group(1)
+            entries[(context.group(1) if context else "", msgid.group(1))] = msgstr.group(1)
     return entries
 
 
@@ -31,7 +32,8 @@ def test_every_text_is_translated():
 def test_the_compiled_catalogue_is_up_to_date():
     with (LOCALE / "django.mo").open("rb") as stream:
         catalog = gettext.GNUTranslations(stream)
-    for msgid, msgstr in po_entries().items():
+    for (context, msgid), msgstr in po_entries().items():
         if "\\" in msgid or "%(counter)s" in msgid:
             continue  # escapes and plural forms: covered by the page tests
-        assert catalog.gettext(msgid) == msgstr, msgid
+        found = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
+        assert found == msgstr, msgid

@@ -1,0 +1,166 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+
+from disputes import selectors, services
+from disputes.models import Case, CaseEvent, CaseKind, CaseLevel, CaseStatus, Category, Severity
+from governance.jurisdiction import can_report
+from grids.models import Area
+from grids.selectors import areas_visible_to
+
+
+class PartyInput(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    role = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class CaseInput(serializers.Serializer):
+    client_uuid = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=CaseKind.choices)
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True)
+    )
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.ORDINARY)
+    criminal_risk = serializers.BooleanField(default=False)
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000)
+    # Limited to the caller's areas in __init__: a grid outside reads as one that does not
+    # exist, so ids of other jurisdictions cannot be probed.
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.none())
+    parties = PartyInput(many=True, required=False)
+    location_lat = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90
+    )
+    location_lng = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["grid"].queryset = areas_visible_to(request.user)
+
+
+class CategoryOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name", "kind"]
+
+
+class CaseOutput(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "client_uuid",
+            "kind",
+            "category",
+            "category_name",
+            "severity",
+            "criminal_risk",
+            "title",
+            "description",
+            "grid",
+            "village",
+            "township",
+            "county",
+            "level",
+            "status",
+            "status_display",
+            "deadline",
+            "overdue",
+            "supervised",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class EventOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "action",
+            "from_status",
+            "to_status",
+            "level",
+            "note",
+            "data",
+            "actor",
+            "created_at",
+        ]
+
+
+class CaseFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=CaseStatus.choices)
+    kind = filters.ChoiceFilter(choices=CaseKind.choices)
+    severity = filters.ChoiceFilter(choices=Severity.choices)
+    level = filters.ChoiceFilter(choices=CaseLevel.choices)
+    category = filters.CharFilter(field_name="category__code")
+    overdue = filters.BooleanFilter()
+    supervised = filters.BooleanFilter()
+    created_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Case
+        fields = ["status", "kind", "severity", "level", "category", "overdue", "supervised"]
+
+
+class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cases in the caller's jurisdiction. A resent report (same client_uuid) answers 200
+    with the case filed the first time."""
+
+    serializer_class = CaseOutput
+    filterset_class = CaseFilter
+    search_fields = ["title", "description"]
+    ordering_fields = ["created_at", "deadline", "severity"]
+
+    def get_queryset(self):
+        return selectors.case_list(user=self.request.user)
+
+    @extend_schema(request=CaseInput, responses={200: CaseOutput, 201: CaseOutput})
+    def create(self, request, *args, **kwargs):
+        if not can_report(request.user):
+            raise PermissionDenied()
+        data = CaseInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            result = services.case_report(reporter=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise ApiValidationError(error.message_dict) from error
+        return Response(
+            CaseOutput(result.case).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses=EventOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+        return Response(EventOutput(selectors.case_events(case=case), many=True).data)
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CategoryOutput
+    pagination_class = None
+    filterset_fields = ["kind"]
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return selectors.categories_active()
