@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from disputes.defaults import DEFAULT_CATEGORIES
 from disputes.models import (
     OPEN_STATUSES,
     Assignment,
@@ -46,6 +47,18 @@ DEFAULT_HOURS = {
 }
 LEVEL_ABOVE = {CaseLevel.VILLAGE: CaseLevel.TOWNSHIP, CaseLevel.TOWNSHIP: CaseLevel.COUNTY}
 MAX_PARTIES = 20
+
+
+def categories_ensure_defaults() -> int:
+    """Create the default categories that are missing; returns how many were created."""
+    existing = set(Category.objects.values_list("code", flat=True))
+    missing = [
+        Category(code=code, kind=kind, name=name, sort_order=order)
+        for order, (kind, code, name) in enumerate(DEFAULT_CATEGORIES)
+        if code not in existing
+    ]
+    Category.objects.bulk_create(missing)
+    return len(missing)
 
 
 def deadline_hours(*, category_id: int | None, severity: str, level: str) -> int:

@@ -42,6 +42,8 @@ ROLE_PERMISSIONS = {
     Role.COUNTY_ADMIN: [
         ("grids", "area", ("view", "add", "change")),
         ("personnel", "user", ("view", "add", "change")),
+        ("disputes", "category", ("view", "add", "change")),
+        ("disputes", "deadlinerule", ("view", "add", "change", "delete")),
     ],
 }
 

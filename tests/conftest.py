@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from disputes.services import categories_ensure_defaults
 from governance.demo import demo_tree, demo_users
 from grids import tree
 from grids.models import Area, AreaLevel
@@ -72,6 +73,8 @@ class Demo:
 
 
 def build_demo(seed: int = 7) -> Demo:
+    # Transactional tests flush the database, data migrations included.
+    categories_ensure_defaults()
     areas = demo_tree(scale="tiny", seed=seed)
     tree.bulk_insert(areas)
     users = {u.username: u for u in demo_users(root=areas[0], rng=random.Random(seed))}

@@ -104,3 +104,14 @@ def test_the_admin_refuses_to_post_a_user_outside_the_jurisdiction(client, demo,
     assert list(response.context["adminform"].form.errors) == ["area"]
     user.refresh_from_db()
     assert user.area == demo.grid1
+
+
+def test_county_admins_edit_categories_and_deadline_rules(client, demo):
+    client.force_login(demo.user("county"))
+    assert client.get(reverse("admin:disputes_deadlinerule_add")).status_code == 200
+    response = client.post(
+        reverse("admin:disputes_deadlinerule_add"),
+        {"severity": "ordinary", "level": "village", "hours": 48},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("admin:disputes_category_changelist")).status_code == 200
