@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -23,5 +24,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "基层社会治理综合平台"
-admin.site.site_title = "基层社会治理综合平台"
+admin.site.site_header = _("County grassroots social governance platform")
+admin.site.site_title = _("Grassroots Governance")

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from governance.jurisdiction import can_administer
 from grids import selectors
+from grids.importing import write_area_csv
 from grids.models import AreaLevel
 
 PAGE_SIZE = 50
@@ -63,8 +64,6 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def area_export(request: HttpRequest, pk: int) -> HttpResponse:
-    from grids.importing import write_area_csv
-
     if not can_administer(request.user):
         raise Http404
     area = _visible_area(request, pk)

@@ -22,6 +22,19 @@ class UserAdmin(BaseUserAdmin):
         (_("Post and jurisdiction"), {"fields": ["role", "area", "phone"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only operators grant operator rights: a county admin edits posts, not privileges.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return [
+            "is_superuser",
+            "is_staff",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        ]
+
     def get_queryset(self, request):
         return scope(request.user, super().get_queryset(request), via="area")
 

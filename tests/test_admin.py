@@ -115,3 +115,22 @@ def test_county_admins_edit_categories_and_deadline_rules(client, demo):
     )
     assert response.status_code == 302
     assert client.get(reverse("admin:disputes_category_changelist")).status_code == 200
+
+
+def test_a_county_admin_cannot_grant_operator_rights(client, demo):
+    admin = demo.user("county")
+    client.force_login(admin)
+    form = {
+        "username": admin.username,
+        "role": "county_admin",
+        "area": demo.county.pk,
+        "is_active": "on",
+        "is_superuser": "on",
+        "is_staff": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    response = client.post(reverse("admin:personnel_user_change", args=[admin.pk]), form)
+    assert response.status_code == 302  # saved: the privilege fields were ignored
+    admin.refresh_from_db()
+    assert not admin.is_superuser
