@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -9,10 +10,26 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from disputes import selectors, services
-from disputes.models import Case, CaseEvent, CaseKind, CaseLevel, CaseStatus, Category, Severity
-from governance.jurisdiction import can_report
+from disputes.models import (
+    AssignmentLine,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseLevel,
+    CaseStatus,
+    Category,
+    Severity,
+)
+from governance.jurisdiction import (
+    CENTRE_ACTIONS,
+    HANDLER_ACTIONS,
+    can_act_on_case,
+    can_report,
+    scope,
+)
 from grids.models import Area
 from grids.selectors import areas_visible_to
+from personnel.models import User
 
 
 class PartyInput(serializers.Serializer):
@@ -106,6 +123,112 @@ class EventOutput(serializers.ModelSerializer):
         ]
 
 
+ACTION_KINDS = [
+    ("visit", _("Visit")),
+    ("mediation", _("Mediation session")),
+    ("agreement", _("Mediation agreement")),
+    ("evidence", _("Evidence")),
+    ("other", _("Other")),
+]
+# What each action needs besides `action`; the services check the rest.
+REQUIRED = {
+    "merge": ["into"],
+    "assign": ["lines"],
+    "record": ["action_kind", "note"],
+    "return": ["line", "reason"],
+    "resolve": ["line", "outcome"],
+    "evaluate": ["satisfaction"],
+    "escalate": ["reason"],
+    "supervise": ["deadline", "note"],
+    "reopen": ["reason"],
+}
+
+
+class LineInput(serializers.Serializer):
+    line = serializers.ChoiceField(choices=AssignmentLine.choices)
+    unit = serializers.CharField(max_length=100)
+    handler = serializers.IntegerField(required=False, allow_null=True)
+
+
+class TransitionInput(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=sorted(CENTRE_ACTIONS | HANDLER_ACTIONS | {"supervise"})
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    criminal_risk = serializers.BooleanField(required=False, allow_null=True, default=None)
+    into = serializers.IntegerField(required=False)
+    lines = LineInput(many=True, required=False)
+    line = serializers.ChoiceField(choices=AssignmentLine.choices, required=False)
+    outcome = serializers.ChoiceField(
+        choices=[CaseStatus.RESOLVED, CaseStatus.STABILISED], required=False
+    )
+    action_kind = serializers.ChoiceField(choices=ACTION_KINDS, required=False)
+    reason = serializers.CharField(max_length=1000, required=False)
+    deadline = serializers.DateTimeField(required=False)
+    satisfaction = serializers.IntegerField(min_value=1, max_value=5, required=False)
+
+    def validate(self, data):
+        missing = {
+            field: [_("This field is required for “%(action)s”.") % {"action": data["action"]}]
+            for field in REQUIRED.get(data["action"], [])
+            if data.get(field) in (None, "")
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return data
+
+
+def _run_transition(case: Case, actor, data: dict) -> Case:
+    action = data["action"]
+    note = data["note"]
+    if action == "accept":
+        return services.case_accept(
+            case=case,
+            actor=actor,
+            severity=data.get("severity"),
+            criminal_risk=data["criminal_risk"],
+            note=note,
+        )
+    if action == "merge":
+        into = get_object_or_404(selectors.cases_visible_to(actor), pk=data["into"])
+        return services.case_merge(case=case, into=into, actor=actor, note=note)
+    if action == "assign":
+        handlers = scope(actor, User.objects.all(), via="area")
+        lines = []
+        for line in data["lines"]:
+            handler = None
+            if line.get("handler"):
+                handler = handlers.filter(pk=line["handler"]).first()
+                if handler is None:
+                    raise ApiValidationError({"lines": [_("Unknown handler.")]})
+            lines.append({"line": line["line"], "unit": line["unit"], "handler": handler})
+        return services.case_assign(case=case, actor=actor, lines=lines, note=note)
+    if action == "record":
+        return services.case_record_action(
+            case=case, actor=actor, action_kind=data["action_kind"], note=note
+        )
+    if action == "return":
+        return services.case_return(
+            case=case, line=data["line"], actor=actor, reason=data["reason"]
+        )
+    if action == "resolve":
+        return services.case_resolve(
+            case=case, line=data["line"], actor=actor, outcome=data["outcome"], note=note
+        )
+    if action == "close":
+        return services.case_close(case=case, actor=actor, note=note)
+    if action == "evaluate":
+        return services.case_evaluate(
+            case=case, actor=actor, satisfaction=data["satisfaction"], review=note
+        )
+    if action == "escalate":
+        return services.case_escalate(case=case, actor=actor, reason=data["reason"])
+    if action == "supervise":
+        return services.case_supervise(case=case, actor=actor, deadline=data["deadline"], note=note)
+    return services.case_reopen(case=case, actor=actor, reason=data["reason"])
+
+
 class CaseFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=CaseStatus.choices)
     kind = filters.ChoiceFilter(choices=CaseKind.choices)
@@ -148,6 +271,21 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             CaseOutput(result.case).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
+
+    @extend_schema(request=TransitionInput, responses=CaseOutput)
+    @action(detail=True, methods=["post"])
+    def transitions(self, request, pk=None):
+        """Move the case through its workflow: {"action": "accept" | "assign" | …}."""
+        case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+        data = TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not can_act_on_case(request.user, case, data.validated_data["action"]):
+            raise PermissionDenied(_("Your role may not do this on this case."))
+        try:
+            case = _run_transition(case, request.user, data.validated_data)
+        except DjangoValidationError as error:
+            raise ApiValidationError(error.message_dict) from error
+        return Response(CaseOutput(case).data)
 
     @extend_schema(responses=EventOutput(many=True))
     @action(detail=True, methods=["get"])

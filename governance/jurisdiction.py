@@ -98,6 +98,40 @@ def can_report(user) -> bool:
     )
 
 
+# Which centres analyse, assign, close and evaluate a case owned by each level: that
+# level's centre and every centre above it (the county assigns the hardest cases itself).
+CENTRE_ROLES = {
+    "village": frozenset({Role.VILLAGE_STAFF, Role.TOWNSHIP_CENTRE, *COUNTY_ROLES}),
+    "township": frozenset({Role.TOWNSHIP_CENTRE, *COUNTY_ROLES}),
+    "county": COUNTY_ROLES,
+}
+# Supervision 督办 is done by a superior: a centre above the case's level (the county
+# committee supervises its own cases too).
+SUPERVISOR_ROLES = {
+    "village": frozenset({Role.TOWNSHIP_CENTRE, *COUNTY_ROLES}),
+    "township": COUNTY_ROLES,
+    "county": frozenset({Role.COUNTY_ADMIN}),
+}
+CENTRE_ACTIONS = frozenset({"accept", "merge", "assign", "close", "evaluate", "escalate", "reopen"})
+HANDLER_ACTIONS = frozenset({"record", "resolve", "return"})
+
+
+def can_act_on_case(user, case, action: str) -> bool:
+    """Role rules for case transitions; visibility (scope) is checked before this."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser and user.area_id is None:
+        return True
+    if action in CENTRE_ACTIONS:
+        return user.role in CENTRE_ROLES[case.level]
+    if action in HANDLER_ACTIONS:
+        is_handler = case.assignments.filter(handler=user, status="active").exists()
+        return is_handler or user.role in CENTRE_ROLES[case.level]
+    if action == "supervise":
+        return user.role in SUPERVISOR_ROLES[case.level]
+    return False
+
+
 def can_administer(user) -> bool:
     return bool(
         user.is_authenticated
