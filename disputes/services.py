@@ -139,7 +139,7 @@ def case_report(
     """File a report; the same client UUID again returns the case already filed."""
     existing = Case.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
-        return ReportResult(existing, created=False)
+        return _resent(existing, reporter)
     parties = parties or []
     errors: dict[str, list[str]] = {}
     if grid.level == AreaLevel.MICROGRID:
@@ -193,8 +193,15 @@ def case_report(
             _record(case, actor=reporter, action="report", from_status="")
     except IntegrityError:
         # A concurrent resend won the race on client_uuid: theirs is the case.
-        return ReportResult(Case.objects.get(client_uuid=client_uuid), created=False)
+        return _resent(Case.objects.get(client_uuid=client_uuid), reporter)
     return ReportResult(case, created=True)
+
+
+def _resent(existing: Case, reporter) -> ReportResult:
+    # Only the reporter's own resend gets the case back; anyone else's UUID clash is refused.
+    if existing.reporter_id != reporter.pk:
+        raise ValidationError({"client_uuid": [_("This client UUID is already in use.")]})
+    return ReportResult(existing, created=False)
 
 
 def _record(

@@ -65,22 +65,13 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
     Assignment.objects.filter(case_id__in=ids, status=AssignmentStatus.ACTIVE).update(
         status=AssignmentStatus.CANCELLED
     )
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case_id=case_id,
-                actor=None,
-                action="escalate_overdue",
-                from_status=status,
-                to_status=CaseStatus.REPORTED,
-                level=above,
-                created_at=now,
-                note="",
-                data={"from_level": level, "automatic": True},
-            )
-            for case_id, status, _category, _severity in rows
-        ],
-        batch_size=batch_size,
+    _record_system_events(
+        rows,
+        action="escalate_overdue",
+        level=above,
+        now=now,
+        to_status=CaseStatus.REPORTED,
+        data={"from_level": level},
     )
     return len(ids)
 
@@ -97,20 +88,33 @@ def _flag_county_batch(now: datetime, batch_size: int) -> int:
         return 0
     ids = [row[0] for row in rows]
     Case.objects.filter(id__in=ids).update(overdue=True, updated_at=now)
+    _record_system_events(rows, action="flag_overdue", level=CaseLevel.COUNTY, now=now)
+    return len(ids)
+
+
+def _record_system_events(
+    rows: list[tuple],
+    *,
+    action: str,
+    level: str,
+    now: datetime,
+    to_status: str | None = None,
+    data: dict | None = None,
+) -> None:
+    """One timeline event per claimed row, written by the system (no actor), in bulk."""
     CaseEvent.objects.bulk_create(
         [
             CaseEvent(
                 case_id=case_id,
                 actor=None,
-                action="flag_overdue",
+                action=action,
                 from_status=status,
-                to_status=status,
-                level=CaseLevel.COUNTY,
+                to_status=to_status or status,
+                level=level,
                 created_at=now,
-                data={"automatic": True},
+                data={**(data or {}), "automatic": True},
             )
             for case_id, status, _category, _severity in rows
         ],
-        batch_size=batch_size,
+        batch_size=BATCH_SIZE,
     )
-    return len(ids)

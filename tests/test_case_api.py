@@ -114,3 +114,13 @@ def test_the_case_list_costs_the_same_queries_for_any_page(
 def test_categories_are_listed_by_kind(grid_client):
     rows = grid_client.get(reverse("category-list"), {"kind": "hazard"}).json()
     assert rows and {row["kind"] for row in rows} == {"hazard"}
+
+
+def test_someone_elses_client_uuid_does_not_return_their_case(client, demo):
+    body = payload(demo)
+    client.force_login(demo.user("grid1"))
+    assert post(client, body).status_code == 201
+    client.force_login(demo.user("member1"))
+    response = post(client, body)
+    assert response.status_code == 400 and response.json()["client_uuid"]
+    assert "邻里排水纠纷" not in response.content.decode()
