@@ -127,6 +127,8 @@ class Case(models.Model):
     )
     deadline = models.DateTimeField(_("deadline at this level"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue at county level"), default=False)
+    # When 75 % of the level's time has passed (临期预警); warn_deadlines notifies once.
+    warn_at = models.DateTimeField(null=True, blank=True)
     deadline_warned = models.BooleanField(default=False)
     supervised = models.BooleanField(_("supervised"), default=False)  # 督办
     supervision_deadline = models.DateTimeField(null=True, blank=True)
@@ -158,6 +160,7 @@ class Case(models.Model):
             models.Index(fields=["township", "status"], name="case_township_status"),
             models.Index(fields=["village", "status"], name="case_village_status"),
             models.Index(fields=["county", "created_at"], name="case_county_created"),
+            models.Index(fields=["status", "warn_at"], name="case_status_warn_at"),
         ]
 
     def __str__(self) -> str:
@@ -235,3 +238,34 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    DOCUMENT = "document", _("Document")
+
+
+class Attachment(models.Model):
+    """A photo or document of a case: from the report, or evidence recorded by a handler.
+
+    Files are served only through a view that checks the case's jurisdiction."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

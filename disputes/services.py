@@ -75,9 +75,22 @@ def deadline_hours(*, category_id: int | None, severity: str, level: str) -> int
     return DEFAULT_HOURS[(Severity(severity), CaseLevel(level))]
 
 
-def deadline_from(start: datetime, *, category_id: int, severity: str, level: str) -> datetime:
+WARN_SHARE = 0.75  # 临期预警: the handler is warned once 75 % of the level's time has passed
+
+
+def deadline_times(
+    start: datetime, *, category_id: int, severity: str, level: str
+) -> tuple[datetime, datetime]:
+    """(deadline, warn_at) for a case that reaches `level` at `start`."""
     hours = deadline_hours(category_id=category_id, severity=severity, level=level)
-    return start + timedelta(hours=hours)
+    return start + timedelta(hours=hours), start + timedelta(hours=hours * WARN_SHARE)
+
+
+def _restart_clock(case: Case, start: datetime) -> None:
+    case.deadline, case.warn_at = deadline_times(
+        start, category_id=case.category_id, severity=case.severity, level=case.level
+    )
+    case.deadline_warned = False
 
 
 def parties_errors(parties: Any) -> list[str]:
@@ -164,7 +177,6 @@ def case_report(
     village = grid.parent
     township = village.parent
     county = tree.ancestor_at_level(township, AreaLevel.COUNTY)
-    now = timezone.now()
     case = Case(
         client_uuid=client_uuid,
         kind=kind,
@@ -183,10 +195,8 @@ def case_report(
         location_lng=location_lng,
         level=CaseLevel.VILLAGE,
         status=CaseStatus.REPORTED,
-        deadline=deadline_from(
-            now, category_id=category.pk, severity=severity, level=CaseLevel.VILLAGE
-        ),
     )
+    _restart_clock(case, timezone.now())
     try:
         with transaction.atomic():
             case.save()
@@ -439,10 +449,7 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
     )
     case.level = LEVEL_ABOVE[CaseLevel(case.level)]
     case.status = CaseStatus.REPORTED
-    case.deadline = deadline_from(
-        timezone.now(), category_id=case.category_id, severity=case.severity, level=case.level
-    )
-    case.deadline_warned = False
+    _restart_clock(case, timezone.now())
     case.save()
     _record(case, actor=actor, action="escalate", from_status=old, note=reason)
     return case
@@ -478,9 +485,7 @@ def case_reopen(*, case: Case, actor, reason: str) -> Case:
     )
     old = case.status
     case.status = CaseStatus.ACCEPTED
-    case.deadline = deadline_from(
-        timezone.now(), category_id=case.category_id, severity=case.severity, level=case.level
-    )
+    _restart_clock(case, timezone.now())
     case.resolved_at = case.closed_at = None
     case.save()
     _record(case, actor=actor, action="reopen", from_status=old, note=reason)

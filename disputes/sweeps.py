@@ -18,7 +18,7 @@ from disputes.models import (
     CaseLevel,
     CaseStatus,
 )
-from disputes.services import LEVEL_ABOVE, deadline_from
+from disputes.services import LEVEL_ABOVE, deadline_times
 
 BATCH_SIZE = 5000
 
@@ -53,12 +53,16 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
     ids = [row[0] for row in rows]
     # One UPDATE per (category, severity): each has its own deadline at the level above.
     for category_id, severity in {(row[2], row[3]) for row in rows}:
+        deadline, warn_at = deadline_times(
+            now, category_id=category_id, severity=severity, level=above
+        )
         Case.objects.filter(
             id__in=ids, level=level, category_id=category_id, severity=severity
         ).update(
             level=above,
             status=CaseStatus.REPORTED,
-            deadline=deadline_from(now, category_id=category_id, severity=severity, level=above),
+            deadline=deadline,
+            warn_at=warn_at,
             deadline_warned=False,
             updated_at=now,
         )
