@@ -1,35 +1,31 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from disputes import selectors, services
+from disputes import selectors, services, transitions
+from disputes.attachments import attachments_add
+from disputes.filters import CaseFilter
 from disputes.models import (
-    AssignmentLine,
+    Attachment,
+    AttachmentKind,
     Case,
     CaseEvent,
     CaseKind,
-    CaseLevel,
-    CaseStatus,
     Category,
     Severity,
 )
-from governance.jurisdiction import (
-    CENTRE_ACTIONS,
-    HANDLER_ACTIONS,
-    can_act_on_case,
-    can_report,
-    scope,
-)
+from governance.jurisdiction import can_act_on_case, can_attach, can_report
 from grids.models import Area
 from grids.selectors import areas_visible_to
-from personnel.models import User
 
 
 class PartyInput(serializers.Serializer):
@@ -105,6 +101,22 @@ class CaseOutput(serializers.ModelSerializer):
         ]
 
 
+class AttachmentInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    files = serializers.ListField(child=serializers.FileField(), min_length=1)
+
+
+class AttachmentOutput(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "kind", "name", "content_type", "size", "event", "created_at", "url"]
+
+    def get_url(self, attachment: Attachment) -> str:
+        return reverse("case_attachment", args=[attachment.case_id, attachment.pk])
+
+
 class EventOutput(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
 
@@ -123,136 +135,13 @@ class EventOutput(serializers.ModelSerializer):
         ]
 
 
-ACTION_KINDS = [
-    ("visit", _("Visit")),
-    ("mediation", _("Mediation session")),
-    ("agreement", _("Mediation agreement")),
-    ("evidence", _("Evidence")),
-    ("other", _("Other")),
-]
-# What each action needs besides `action`; the services check the rest.
-REQUIRED = {
-    "merge": ["into"],
-    "assign": ["lines"],
-    "record": ["action_kind", "note"],
-    "return": ["line", "reason"],
-    "resolve": ["line", "outcome"],
-    "evaluate": ["satisfaction"],
-    "escalate": ["reason"],
-    "supervise": ["deadline", "note"],
-    "reopen": ["reason"],
-}
-
-
-class LineInput(serializers.Serializer):
-    line = serializers.ChoiceField(choices=AssignmentLine.choices)
-    unit = serializers.CharField(max_length=100)
-    handler = serializers.IntegerField(required=False, allow_null=True)
-
-
-class TransitionInput(serializers.Serializer):
-    action = serializers.ChoiceField(
-        choices=sorted(CENTRE_ACTIONS | HANDLER_ACTIONS | {"supervise"})
-    )
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    criminal_risk = serializers.BooleanField(required=False, allow_null=True, default=None)
-    into = serializers.IntegerField(required=False)
-    lines = LineInput(many=True, required=False)
-    line = serializers.ChoiceField(choices=AssignmentLine.choices, required=False)
-    outcome = serializers.ChoiceField(
-        choices=[CaseStatus.RESOLVED, CaseStatus.STABILISED], required=False
-    )
-    action_kind = serializers.ChoiceField(choices=ACTION_KINDS, required=False)
-    reason = serializers.CharField(max_length=1000, required=False)
-    deadline = serializers.DateTimeField(required=False)
-    satisfaction = serializers.IntegerField(min_value=1, max_value=5, required=False)
-
-    def validate(self, data):
-        missing = {
-            field: [_("This field is required for “%(action)s”.") % {"action": data["action"]}]
-            for field in REQUIRED.get(data["action"], [])
-            if data.get(field) in (None, "")
-        }
-        if missing:
-            raise serializers.ValidationError(missing)
-        return data
-
-
-def _run_transition(case: Case, actor, data: dict) -> Case:
-    action = data["action"]
-    note = data["note"]
-    if action == "accept":
-        return services.case_accept(
-            case=case,
-            actor=actor,
-            severity=data.get("severity"),
-            criminal_risk=data["criminal_risk"],
-            note=note,
-        )
-    if action == "merge":
-        into = get_object_or_404(selectors.cases_visible_to(actor), pk=data["into"])
-        return services.case_merge(case=case, into=into, actor=actor, note=note)
-    if action == "assign":
-        handlers = scope(actor, User.objects.all(), via="area")
-        lines = []
-        for line in data["lines"]:
-            handler = None
-            if line.get("handler"):
-                handler = handlers.filter(pk=line["handler"]).first()
-                if handler is None:
-                    raise ApiValidationError({"lines": [_("Unknown handler.")]})
-            lines.append({"line": line["line"], "unit": line["unit"], "handler": handler})
-        return services.case_assign(case=case, actor=actor, lines=lines, note=note)
-    if action == "record":
-        return services.case_record_action(
-            case=case, actor=actor, action_kind=data["action_kind"], note=note
-        )
-    if action == "return":
-        return services.case_return(
-            case=case, line=data["line"], actor=actor, reason=data["reason"]
-        )
-    if action == "resolve":
-        return services.case_resolve(
-            case=case, line=data["line"], actor=actor, outcome=data["outcome"], note=note
-        )
-    if action == "close":
-        return services.case_close(case=case, actor=actor, note=note)
-    if action == "evaluate":
-        return services.case_evaluate(
-            case=case, actor=actor, satisfaction=data["satisfaction"], review=note
-        )
-    if action == "escalate":
-        return services.case_escalate(case=case, actor=actor, reason=data["reason"])
-    if action == "supervise":
-        return services.case_supervise(case=case, actor=actor, deadline=data["deadline"], note=note)
-    return services.case_reopen(case=case, actor=actor, reason=data["reason"])
-
-
-class CaseFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=CaseStatus.choices)
-    kind = filters.ChoiceFilter(choices=CaseKind.choices)
-    severity = filters.ChoiceFilter(choices=Severity.choices)
-    level = filters.ChoiceFilter(choices=CaseLevel.choices)
-    category = filters.CharFilter(field_name="category__code")
-    overdue = filters.BooleanFilter()
-    supervised = filters.BooleanFilter()
-    created_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
-    created_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
-
-    class Meta:
-        model = Case
-        fields = ["status", "kind", "severity", "level", "category", "overdue", "supervised"]
-
-
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's jurisdiction. A resent report (same client_uuid) answers 200
     with the case filed the first time."""
 
     serializer_class = CaseOutput
     filterset_class = CaseFilter
-    search_fields = ["title", "description"]
-    ordering_fields = ["created_at", "deadline", "severity"]
+    filter_backends = [DjangoFilterBackend]  # search and ordering are part of CaseFilter
 
     def get_queryset(self):
         return selectors.case_list(user=self.request.user)
@@ -272,17 +161,17 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=TransitionInput, responses=CaseOutput)
+    @extend_schema(request=transitions.TransitionInput, responses=CaseOutput)
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk=None):
         """Move the case through its workflow: {"action": "accept" | "assign" | …}."""
         case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
-        data = TransitionInput(data=request.data)
+        data = transitions.TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         if not can_act_on_case(request.user, case, data.validated_data["action"]):
             raise PermissionDenied(_("Your role may not do this on this case."))
         try:
-            case = _run_transition(case, request.user, data.validated_data)
+            case = transitions.run_transition(case, request.user, data.validated_data)
         except DjangoValidationError as error:
             raise ApiValidationError(error.message_dict) from error
         return Response(CaseOutput(case).data)
@@ -292,6 +181,35 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def events(self, request, pk=None):
         case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
         return Response(EventOutput(selectors.case_events(case=case), many=True).data)
+
+    @extend_schema(
+        methods=["get"], responses=AttachmentOutput(many=True), summary="The case's files"
+    )
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": AttachmentInput},
+        responses={201: AttachmentOutput(many=True)},
+        summary="Add photos or documents (evidence); all or none",
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+        if request.method == "GET":
+            return Response(AttachmentOutput(case.attachments.all(), many=True).data)
+        if not can_attach(request.user, case):
+            raise PermissionDenied(_("Only the reporter, a handler or the centre add files."))
+        data = AttachmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            added = attachments_add(
+                case=case,
+                uploaded_by=request.user,
+                uploads=data.validated_data["files"],
+                kind=data.validated_data["kind"],
+            )
+        except DjangoValidationError as error:
+            raise ApiValidationError({"files": error.messages}) from error
+        return Response(AttachmentOutput(added, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -166,6 +167,10 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
 
 class AssignmentLine(models.TextChoices):
     # 双线交办: a case may run on two assignment lines at once.
@@ -216,6 +221,26 @@ class Assignment(models.Model):
         return f"{self.get_line_display()}: {self.unit}"
 
 
+# How each step reads in the timeline and on the action buttons.
+ACTION_LABELS = {
+    "report": _("Reported"),
+    "accept": _("Accept"),
+    "merge": _("Merge as duplicate"),
+    "assign": _("Assign"),
+    "record": _("Record handling"),
+    "return": _("Return the assignment"),
+    "resolve": _("Finish my line"),
+    "close": _("Close the case"),
+    "evaluate": _("Evaluate"),
+    "escalate": _("Escalate one level up"),
+    "supervise": _("Supervise"),
+    "reopen": _("Reopen"),
+    "escalate_overdue": _("Escalated automatically: overdue"),
+    "flag_overdue": _("Flagged overdue at county level"),
+    "deadline_warning": _("Deadline warning"),
+}
+
+
 class CaseEvent(models.Model):
     """One immutable step of a case's timeline."""
 
@@ -229,7 +254,8 @@ class CaseEvent(models.Model):
     level = models.CharField(max_length=16, choices=CaseLevel.choices)
     note = models.CharField(_("note"), max_length=2000, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: the sweeps stamp their events with the sweep's own time.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("case event")

@@ -4,6 +4,7 @@ current state, and recorded as a CaseEvent. No other code changes a case's statu
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,8 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from disputes import notices
 from disputes.defaults import DEFAULT_CATEGORIES
 from disputes.models import (
+    ACTION_LABELS,
     OPEN_STATUSES,
     Assignment,
     AssignmentLine,
@@ -28,10 +31,12 @@ from disputes.models import (
     DeadlineRule,
     Severity,
 )
+from disputes.selectors import case_centre_staff, cases_active_handlers
 from governance.jurisdiction import can_see
 from governance.validators import id_number_is_valid, mobile_is_valid
-from grids import tree
 from grids.models import Area, AreaLevel
+from notifications.models import NotificationKind
+from notifications.services import notify
 
 # Hours each level has, when the county has not set a rule (小事不出村、大事不出镇).
 DEFAULT_HOURS = {
@@ -176,7 +181,7 @@ def case_report(
 
     village = grid.parent
     township = village.parent
-    county = tree.ancestor_at_level(township, AreaLevel.COUNTY)
+    county = township.parent  # a township's parent is always its county
     case = Case(
         client_uuid=client_uuid,
         kind=kind,
@@ -229,19 +234,50 @@ def _record(
     )
 
 
+def _notify(
+    case: Case, *, kind: str, recipients: Iterable, actor, text: Callable[[Case], str]
+) -> None:
+    """Tell the people concerned, but not the one who acted; sent after commit."""
+    with notices.site_language():
+        notify(
+            recipients=[user for user in recipients if user.pk != actor.pk],
+            kind=kind,
+            case=case,
+            text=text(case),
+        )
+
+
 class TransitionError(ValidationError):
     pass
 
 
-def _locked(case: Case, allowed: tuple[str, ...], action: str) -> Case:
+HANDLING = (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
+FINISHED = (CaseStatus.RESOLVED, CaseStatus.STABILISED, CaseStatus.CLOSED, CaseStatus.EVALUATED)
+# The states each transition may start from: the state machine in one table.
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "accept": (CaseStatus.REPORTED,),
+    "merge": (CaseStatus.REPORTED, CaseStatus.ACCEPTED),
+    "assign": (CaseStatus.ACCEPTED,),
+    "record": HANDLING,
+    "return": HANDLING,
+    "resolve": HANDLING,
+    "close": (CaseStatus.RESOLVED, CaseStatus.STABILISED),
+    "evaluate": (CaseStatus.CLOSED,),
+    "escalate": OPEN_STATUSES,
+    "supervise": OPEN_STATUSES,
+    "reopen": FINISHED,
+}
+
+
+def _locked(case: Case, action: str) -> Case:
     """Re-read the case under a row lock and refuse the action from any other state."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.status not in allowed:
+    if locked.status not in ALLOWED_FROM[action]:
         raise TransitionError(
             {
                 "action": [
                     _("“%(action)s” is not possible while the case is %(status)s.")
-                    % {"action": action, "status": locked.get_status_display()}
+                    % {"action": ACTION_LABELS[action], "status": locked.get_status_display()}
                 ]
             }
         )
@@ -257,7 +293,7 @@ def case_accept(
     criminal_risk: bool | None = None,
     note: str = "",
 ) -> Case:
-    case = _locked(case, (CaseStatus.REPORTED,), "accept")
+    case = _locked(case, "accept")
     old = case.status
     if severity:
         case.severity = severity
@@ -280,7 +316,7 @@ def case_accept(
 def case_merge(*, case: Case, into: Case, actor, note: str = "") -> Case:
     if into.pk == case.pk or into.status == CaseStatus.MERGED:
         raise TransitionError({"into": [_("Merge into another case that is not merged itself.")]})
-    case = _locked(case, (CaseStatus.REPORTED, CaseStatus.ACCEPTED), "merge")
+    case = _locked(case, "merge")
     old = case.status
     case.status = CaseStatus.MERGED
     case.merged_into = into
@@ -294,7 +330,7 @@ def case_assign(*, case: Case, actor, lines: list[dict], note: str = "") -> Case
     """Assign on one or both lines: [{"line": "police", "unit": "...", "handler": user}]."""
     if not lines or len({line["line"] for line in lines}) != len(lines):
         raise TransitionError({"lines": [_("Give each assignment line once.")]})
-    case = _locked(case, (CaseStatus.ACCEPTED,), "assign")
+    case = _locked(case, "assign")
     old = case.status
     for line in lines:
         if line["line"] not in AssignmentLine.values:
@@ -335,13 +371,20 @@ def case_assign(*, case: Case, actor, lines: list[dict], note: str = "") -> Case
             ]
         },
     )
+    _notify(
+        case,
+        kind=NotificationKind.ASSIGNED,
+        recipients=[line["handler"] for line in lines if line.get("handler") is not None],
+        actor=actor,
+        text=notices.assigned,
+    )
     return case
 
 
 @transaction.atomic
 def case_record_action(*, case: Case, actor, action_kind: str, note: str) -> Case:
     """A handler's visit, mediation session, agreement or evidence (调解协议, 走访…)."""
-    case = _locked(case, (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS), "record")
+    case = _locked(case, "record")
     old = case.status
     case.status = CaseStatus.IN_PROGRESS
     case.save()
@@ -355,7 +398,7 @@ def case_record_action(*, case: Case, actor, action_kind: str, note: str) -> Cas
 def case_return(*, case: Case, line: str, actor, reason: str) -> Case:
     if not reason.strip():
         raise TransitionError({"reason": [_("Say why the assignment is returned.")]})
-    case = _locked(case, (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS), "return")
+    case = _locked(case, "return")
     old = case.status
     updated = Assignment.objects.filter(
         case=case, line=line, status=AssignmentStatus.ACTIVE
@@ -366,6 +409,13 @@ def case_return(*, case: Case, line: str, actor, reason: str) -> Case:
         case.status = CaseStatus.ACCEPTED  # back to the centre to assign again
         case.save()
     _record(case, actor=actor, action="return", from_status=old, note=reason, data={"line": line})
+    _notify(
+        case,
+        kind=NotificationKind.RETURNED,
+        recipients=case_centre_staff(case=case),
+        actor=actor,
+        text=lambda case: notices.returned(case, by=actor, reason=reason),
+    )
     return case
 
 
@@ -374,7 +424,7 @@ def case_resolve(*, case: Case, line: str, actor, outcome: str, note: str = "") 
     """Finish one line; the case is resolved (or stabilised) when every line is."""
     if outcome not in (CaseStatus.RESOLVED, CaseStatus.STABILISED):
         raise TransitionError({"outcome": [_("The outcome is resolved or stabilised.")]})
-    case = _locked(case, (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS), "resolve")
+    case = _locked(case, "resolve")
     old = case.status
     updated = Assignment.objects.filter(
         case=case, line=line, status=AssignmentStatus.ACTIVE
@@ -407,7 +457,7 @@ def case_resolve(*, case: Case, line: str, actor, outcome: str, note: str = "") 
 
 @transaction.atomic
 def case_close(*, case: Case, actor, note: str = "") -> Case:
-    case = _locked(case, (CaseStatus.RESOLVED, CaseStatus.STABILISED), "close")
+    case = _locked(case, "close")
     old = case.status
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
@@ -420,7 +470,7 @@ def case_close(*, case: Case, actor, note: str = "") -> Case:
 def case_evaluate(*, case: Case, actor, satisfaction: int, review: str = "") -> Case:
     if satisfaction not in range(1, 6):
         raise TransitionError({"satisfaction": [_("Satisfaction is a score from 1 to 5.")]})
-    case = _locked(case, (CaseStatus.CLOSED,), "evaluate")
+    case = _locked(case, "evaluate")
     old = case.status
     case.status = CaseStatus.EVALUATED
     case.satisfaction = satisfaction
@@ -440,7 +490,7 @@ def case_evaluate(*, case: Case, actor, satisfaction: int, review: str = "") -> 
 @transaction.atomic
 def case_escalate(*, case: Case, actor, reason: str) -> Case:
     """Move a case one level up by decision; the upper centre analyses it afresh."""
-    case = _locked(case, OPEN_STATUSES, "escalate")
+    case = _locked(case, "escalate")
     if case.level not in LEVEL_ABOVE:
         raise TransitionError({"action": [_("A county case cannot be escalated further.")]})
     old = case.status
@@ -452,6 +502,13 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
     _restart_clock(case, timezone.now())
     case.save()
     _record(case, actor=actor, action="escalate", from_status=old, note=reason)
+    _notify(
+        case,
+        kind=NotificationKind.ESCALATED,
+        recipients=case_centre_staff(case=case),
+        actor=actor,
+        text=lambda case: notices.escalated(case, reason=reason),
+    )
     return case
 
 
@@ -459,7 +516,7 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
 def case_supervise(*, case: Case, actor, deadline: datetime, note: str) -> Case:
     if deadline <= timezone.now():
         raise TransitionError({"deadline": [_("The supervision deadline must be in the future.")]})
-    case = _locked(case, OPEN_STATUSES, "supervise")
+    case = _locked(case, "supervise")
     case.supervised = True
     case.supervision_deadline = deadline
     case.supervision_note = note
@@ -472,17 +529,23 @@ def case_supervise(*, case: Case, actor, deadline: datetime, note: str) -> Case:
         note=note,
         data={"deadline": deadline.isoformat()},
     )
+    _notify(
+        case,
+        kind=NotificationKind.SUPERVISED,
+        recipients=[
+            *cases_active_handlers(case_ids=[case.pk]).get(case.pk, []),
+            *case_centre_staff(case=case),
+        ],
+        actor=actor,
+        text=notices.supervised,
+    )
     return case
 
 
 @transaction.atomic
 def case_reopen(*, case: Case, actor, reason: str) -> Case:
     """A resolved case that flares up goes back to its centre for assignment."""
-    case = _locked(
-        case,
-        (CaseStatus.RESOLVED, CaseStatus.STABILISED, CaseStatus.CLOSED, CaseStatus.EVALUATED),
-        "reopen",
-    )
+    case = _locked(case, "reopen")
     old = case.status
     case.status = CaseStatus.ACCEPTED
     _restart_clock(case, timezone.now())

@@ -1,14 +1,18 @@
 """Periodic work over cases, set-based: a batch of rows is claimed with row locks (others
 skip them) and moved with a few UPDATEs, never a loop of saves. Safe to run twice and from
-two workers at once: each case is escalated at most once per level."""
+two workers at once: each case is escalated at most once per level, and warned at most
+once per level. The people concerned are found for a whole batch with a query or two and
+notified in bulk, with one delivery task per batch."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from disputes import notices
 from disputes.models import (
     OPEN_STATUSES,
     Assignment,
@@ -18,7 +22,10 @@ from disputes.models import (
     CaseLevel,
     CaseStatus,
 )
+from disputes.selectors import cases_active_handlers, cases_centre_staff
 from disputes.services import LEVEL_ABOVE, deadline_times
+from notifications.models import NotificationKind
+from notifications.services import Notice, notify_many
 
 BATCH_SIZE = 5000
 
@@ -77,6 +84,13 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
         to_status=CaseStatus.REPORTED,
         data={"from_level": level},
     )
+    cases = _reloaded(ids)
+    _notify_batch(
+        cases,
+        cases_centre_staff(cases=cases),
+        kind=NotificationKind.ESCALATED,
+        text=notices.escalated_overdue,
+    )
     return len(ids)
 
 
@@ -93,7 +107,73 @@ def _flag_county_batch(now: datetime, batch_size: int) -> int:
     ids = [row[0] for row in rows]
     Case.objects.filter(id__in=ids).update(overdue=True, updated_at=now)
     _record_system_events(rows, action="flag_overdue", level=CaseLevel.COUNTY, now=now)
+    cases = _reloaded(ids)
+    _notify_batch(
+        cases, cases_centre_staff(cases=cases), kind=NotificationKind.OVERDUE, text=notices.overdue
+    )
     return len(ids)
+
+
+def warn_deadlines(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """临期预警: tell the handlers of every open case past 75 % of its time at its level,
+    once per case and level (escalation resets the flag); returns how many were warned."""
+    now = now or timezone.now()
+    warned = 0
+    for level in CaseLevel.values:
+        while claimed := _warn_batch(level, now, batch_size):
+            warned += claimed
+    return warned
+
+
+@transaction.atomic
+def _warn_batch(level: str, now: datetime, batch_size: int) -> int:
+    rows = _claim(
+        Case.objects.filter(
+            status__in=OPEN_STATUSES,
+            level=level,
+            warn_at__lte=now,
+            deadline__gt=now,
+            deadline_warned=False,
+        ),
+        batch_size,
+    )
+    if not rows:
+        return 0
+    ids = [row[0] for row in rows]
+    Case.objects.filter(id__in=ids).update(deadline_warned=True, updated_at=now)
+    _record_system_events(rows, action="deadline_warning", level=level, now=now)
+    cases = _reloaded(ids)
+    # The active handlers; a case nobody handles yet warns its level's centre instead.
+    recipients = cases_active_handlers(case_ids=ids)
+    unhandled = [case for case in cases if not recipients.get(case.pk)]
+    recipients.update(cases_centre_staff(cases=unhandled))
+    _notify_batch(
+        cases, recipients, kind=NotificationKind.DEADLINE_WARNING, text=notices.deadline_warning
+    )
+    return len(ids)
+
+
+def _reloaded(ids: list[int]) -> list[Case]:
+    """The claimed cases as they are now, with what notifying about them needs."""
+    return list(
+        Case.objects.filter(id__in=ids).only(
+            "id", "title", "level", "deadline", "village_id", "township_id", "county_id"
+        )
+    )
+
+
+def _notify_batch(
+    cases: list[Case], recipients: dict[int, list], *, kind: str, text: Callable[[Case], str]
+) -> None:
+    with notices.site_language():
+        notify_many(
+            kind=kind,
+            notices=[
+                Notice(recipient=user, case_id=case.pk, text=text(case))
+                for case in cases
+                for user in recipients.get(case.pk, [])
+            ],
+        )
 
 
 def _record_system_events(

@@ -1,4 +1,4 @@
-from governance.jurisdiction import can_administer, jurisdiction_root
+from governance.jurisdiction import can_administer, can_report, jurisdiction_root
 
 
 def navigation(request):
@@ -8,4 +8,5 @@ def navigation(request):
     return {
         "nav_jurisdiction": jurisdiction_root(user),
         "nav_can_administer": can_administer(user),
+        "nav_can_report": can_report(user),
     }

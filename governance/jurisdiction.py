@@ -132,6 +132,11 @@ def can_act_on_case(user, case, action: str) -> bool:
     return False
 
 
+def can_attach(user, case) -> bool:
+    """Files (photos, evidence, agreements) come from the reporter, a handler or a centre."""
+    return case.reporter_id == user.pk or can_act_on_case(user, case, "record")
+
+
 def can_administer(user) -> bool:
     return bool(
         user.is_authenticated

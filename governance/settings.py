@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "grids",
     "personnel",
     "disputes",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "governance.context_processors.navigation",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -124,7 +126,7 @@ if REDIS_URL:
     }
 else:
     BROKER_DIR = VAR_DIR / "broker"
-    for sub in ("queue", "processed", "results"):
+    for sub in ("queue", "processed", "results", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -132,6 +134,7 @@ else:
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        "control_folder": str(BROKER_DIR / "control"),  # not ./control in the checkout
     }
     CELERY_RESULT_BACKEND = f"file://{BROKER_DIR / 'results'}"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -145,7 +148,26 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "escalate-overdue": {"task": "disputes.escalate_overdue", "schedule": 300.0},
+    "warn-deadlines": {"task": "disputes.warn_deadlines", "schedule": 3600.0},
+    "deliver-pending-notifications": {"task": "notifications.deliver_pending", "schedule": 300.0},
 }
+
+# --- Outgoing notifications (SMS or WeCom gateway); the in-app inbox needs none ----------
+# "log" writes each message to the log, "webhook" POSTs it to a gateway, "none" sends nothing.
+NOTIFICATION_CHANNEL = env.str("NOTIFICATION_CHANNEL", default="log")
+NOTIFICATION_WEBHOOK_URL = env.str("NOTIFICATION_WEBHOOK_URL", default="")
+NOTIFICATION_WEBHOOK_TOKEN = env.str("NOTIFICATION_WEBHOOK_TOKEN", default="")
+if NOTIFICATION_CHANNEL not in ("log", "webhook", "none"):
+    raise ImproperlyConfigured(
+        f"NOTIFICATION_CHANNEL is {NOTIFICATION_CHANNEL!r}; use log, webhook or none."
+    )
+if NOTIFICATION_CHANNEL == "webhook" and not NOTIFICATION_WEBHOOK_URL.startswith(
+    ("http://", "https://")
+):
+    raise ImproperlyConfigured(
+        "NOTIFICATION_CHANNEL is webhook: set NOTIFICATION_WEBHOOK_URL to the gateway's "
+        "http(s) address."
+    )
 
 # --- Accounts, passwords and login throttling --------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -185,7 +207,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Case photos and documents; served only through a view that checks jurisdiction.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -228,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "disputes.models.CaseKind",
         "CaseLevelEnum": "disputes.models.CaseLevel",
         "CaseStatusEnum": "disputes.models.CaseStatus",
+        "AttachmentKindEnum": "disputes.models.AttachmentKind",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
     },
 }
 

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("personnel.api_urls")),
     path("", include("grids.api_urls")),
     path("", include("disputes.api_urls")),
+    path("", include("notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("personnel.urls")),
     path("", include("grids.urls")),
+    path("", include("notifications.urls")),
+    path("", include("disputes.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

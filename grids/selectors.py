@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from governance.jurisdiction import jurisdiction_root, scope, sees_everything
 from grids import tree
-from grids.models import Area
+from grids.models import Area, AreaLevel
 
 
 def areas_visible_to(user) -> QuerySet[Area]:
@@ -67,3 +68,16 @@ def areas_for_export(*, user, root: Area | None = None) -> QuerySet[Area]:
     if root is not None:
         areas = areas.filter(tree.subtree_q(root))
     return tree.in_order(areas.annotate(parent_code=F("parent__code")))
+
+
+def area_filter_options(*, user) -> list[tuple[str | int, str]]:
+    """Choices for filtering by area: the user's townships and villages (streets and
+    communities), villages indented under their township."""
+    areas = areas_visible_to(user).filter(
+        level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
+    )
+    indent = {AreaLevel.COUNTY: "", AreaLevel.TOWNSHIP: "\u3000", AreaLevel.VILLAGE: "\u3000\u3000"}
+    return [("", _("All areas"))] + [
+        (pk, indent[level] + name)
+        for pk, name, level in tree.in_order(areas).values_list("id", "name", "level")
+    ]

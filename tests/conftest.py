@@ -56,6 +56,12 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded photos of a test never land in the developer's var/media.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @dataclass
 class Demo:
     county: Area

@@ -59,16 +59,17 @@ def test_the_list_costs_the_same_queries_whatever_the_page_size(
 def test_area_pages_cost_a_fixed_number_of_queries(
     county_client, demo, django_assert_num_queries, query
 ):
-    # session, user, user's area, then the page's own: roots + children in one GROUP BY
-    with django_assert_num_queries(5):
+    # session, user, user's area, the header's unread count, then the page's own: roots +
+    # children in one GROUP BY
+    with django_assert_num_queries(6):
         county_client.get(reverse("area_tree"))
     # ... the area, its ancestors, counts per level, the children's count and page
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         county_client.get(reverse("area_detail", args=[demo.township1.pk]))
     # ... the search's count and page
-    with django_assert_num_queries(5):
-        county_client.get(reverse("area_tree"), {"q": query})
     with django_assert_num_queries(6):
+        county_client.get(reverse("area_tree"), {"q": query})
+    with django_assert_num_queries(7):
         county_client.get(reverse("home"))
 
 

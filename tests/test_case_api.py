@@ -124,3 +124,41 @@ def test_someone_elses_client_uuid_does_not_return_their_case(client, demo):
     response = post(client, body)
     assert response.status_code == 400 and response.json()["client_uuid"]
     assert "邻里排水纠纷" not in response.content.decode()
+
+
+def attach(client, case_id, kind, *files):
+    return client.post(
+        reverse("case-attachments", args=[case_id]), {"kind": kind, "files": list(files)}
+    )
+
+
+def upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 32
+
+
+def test_photos_are_added_checked_and_listed(grid_client, demo, settings):
+    settings.PHOTO_MAX_BYTES = 1024
+    case_id = post(grid_client, payload(demo)).json()["id"]
+    added = attach(grid_client, case_id, "photo", upload("a.jpg", JPEG), upload("b.jpg", JPEG))
+    assert added.status_code == 201 and len(added.json()) == 2
+    for bad in (upload("fake.jpg", b"GIF89a not allowed"), upload("big.jpg", JPEG * 100)):
+        refused = attach(grid_client, case_id, "photo", upload("ok.jpg", JPEG), bad)
+        assert refused.status_code == 400 and bad.name in refused.json()["files"][0]
+    listed = grid_client.get(reverse("case-attachments", args=[case_id])).json()
+    assert [a["name"] for a in listed] == ["a.jpg", "b.jpg"]  # a refused batch adds nothing
+    assert grid_client.get(listed[0]["url"]).status_code == 200
+
+
+def test_outsiders_and_readers_cannot_add_files(client, demo):
+    client.force_login(demo.user("grid1"))
+    case_id = post(client, payload(demo)).json()["id"]
+    client.force_login(demo.user("township2"))
+    assert attach(client, case_id, "photo", upload("a.jpg", JPEG)).status_code == 404
+    assert client.get(reverse("case-attachments", args=[case_id])).status_code == 404
+    client.force_login(demo.user("inspector"))
+    assert attach(client, case_id, "photo", upload("a.jpg", JPEG)).status_code == 403

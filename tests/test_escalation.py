@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from disputes import services
 from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus, Category
-from disputes.sweeps import escalate_overdue
+from disputes.sweeps import escalate_overdue, warn_deadlines
+from notifications.models import Delivery, Notification
 from tests.conftest import build_demo
 
 
-def overdue_cases(demo, count: int) -> list[int]:
-    """`count` open cases at village level whose deadline passed an hour ago."""
-    first = services.case_report(
+def reported_case(demo) -> Case:
+    return services.case_report(
         reporter=demo.user("grid1"),
         client_uuid=uuid.uuid4(),
         kind="dispute",
@@ -27,6 +27,11 @@ def overdue_cases(demo, count: int) -> list[int]:
         description="楼上楼下噪音纠纷。",
         grid=demo.grid1,
     ).case
+
+
+def overdue_cases(demo, count: int) -> list[int]:
+    """`count` open cases at village level whose deadline passed an hour ago."""
+    first = reported_case(demo)
     template = {
         f.attname: getattr(first, f.attname)
         for f in Case._meta.concrete_fields
@@ -58,6 +63,14 @@ def test_an_overdue_case_moves_up_once_with_a_new_deadline_and_an_event(demo):
     assert CaseEvent.objects.filter(action="escalate_overdue").count() == 3
     fresh.refresh_from_db()
     assert fresh.level == CaseLevel.VILLAGE
+
+
+def test_the_sweeps_events_carry_the_sweeps_own_time(demo):
+    overdue_cases(demo, 2)
+    at = timezone.now() + timedelta(minutes=7)
+    escalate_overdue(now=at)
+    stamps = set(CaseEvent.objects.filter(action="escalate_overdue").values_list("created_at"))
+    assert stamps == {(at,)}
 
 
 def test_overdue_at_township_goes_to_county_and_then_is_flagged_not_moved(demo):
@@ -123,3 +136,126 @@ def test_two_sweeps_at_once_escalate_each_case_exactly_once():
     assert sum(r["escalated"] for r in results) == 3000
     assert CaseEvent.objects.filter(action="escalate_overdue").count() == 3000
     assert Case.objects.filter(level=CaseLevel.TOWNSHIP).count() == 3000
+
+
+def centre_inbox(username: str) -> list[tuple[str, int]]:
+    return list(
+        Notification.objects.filter(recipient__username=username)
+        .order_by("id")
+        .values_list("kind", "case_id")
+    )
+
+
+def test_the_sweep_tells_the_centre_of_each_new_level_and_then_the_county_of_overdue(demo):
+    ids = overdue_cases(demo, 3)
+    escalate_overdue()
+    assert sorted(centre_inbox("township1")) == [("escalated", pk) for pk in sorted(ids)]
+    Case.objects.update(deadline=timezone.now() - timedelta(minutes=1))
+    escalate_overdue()
+    assert sorted(centre_inbox("centre")) == [("escalated", pk) for pk in sorted(ids)]
+    Case.objects.update(deadline=timezone.now() - timedelta(minutes=1))
+    escalate_overdue()
+    assert sorted(centre_inbox("centre")[3:]) == [("overdue", pk) for pk in sorted(ids)]
+    assert Notification.objects.count() == 9  # nobody else: not township 2, not the admin
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_sweeps_notifications_cost_the_same_statements_whatever_the_batch(
+    demo, count, django_capture_on_commit_callbacks
+):
+    township = demo.user("township1")
+    township.phone = "13800138002"
+    township.save(update_fields=["phone"])
+    overdue_cases(demo, count)
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert escalate_overdue()["escalated"] == count
+    # The batch: claim, deadline rule, UPDATE cases, cancel assignments, events, reload
+    # the batch, its centre staff, inbox rows, deliveries; then three empty claims (village
+    # again, township, county); each batch in a savepoint here (a transaction in production).
+    assert len(queries) == 9 + 3 + 4 * 2, [q["sql"][:60] for q in queries]
+    assert len(callbacks) == 1  # one delivery task for the whole batch
+    assert Notification.objects.filter(kind="escalated").count() == count
+    assert Delivery.objects.count() == count
+
+
+def assigned_case(demo) -> Case:
+    centre = demo.user("township1")
+    case = services.case_accept(case=reported_case(demo), actor=centre)
+    return services.case_assign(
+        case=case,
+        actor=centre,
+        lines=[{"line": "police", "unit": "驻村警务室", "handler": demo.user("police1")}],
+    )
+
+
+def warnings_to(username: str) -> int:
+    return Notification.objects.filter(
+        recipient__username=username, kind="deadline_warning"
+    ).count()
+
+
+def test_a_case_past_three_quarters_of_its_time_warns_its_handler_once(demo):
+    case = assigned_case(demo)
+    assert warn_deadlines(now=case.warn_at - timedelta(seconds=1)) == 0
+    assert warn_deadlines(now=case.warn_at) == 1
+    assert warn_deadlines(now=case.warn_at + timedelta(minutes=1)) == 0
+    assert warnings_to("police1") == 1
+    assert warnings_to("village1") == 0  # someone handles it: the centre is not bothered
+    event = case.events.get(action="deadline_warning")
+    assert event.actor is None and event.level == CaseLevel.VILLAGE and event.data["automatic"]
+
+
+def test_a_case_nobody_handles_warns_its_levels_centre(demo):
+    case = reported_case(demo)
+    assert warn_deadlines(now=case.warn_at) == 1
+    assert warnings_to("village1") == 1
+
+
+def test_a_case_past_its_deadline_is_left_to_escalation_not_warned(demo):
+    case = assigned_case(demo)
+    assert warn_deadlines(now=case.deadline + timedelta(seconds=1)) == 0
+    assert warnings_to("police1") == 0
+
+
+def test_a_case_escalated_after_its_warning_is_warned_again_at_the_new_level(demo):
+    case = assigned_case(demo)
+    warn_deadlines(now=case.warn_at)
+    case = services.case_escalate(case=case, actor=demo.user("village1"), reason="村级无法化解")
+    assert warn_deadlines(now=case.warn_at - timedelta(seconds=1)) == 0
+    assert warn_deadlines(now=case.warn_at) == 1
+    assert warnings_to("police1") == 1 and warnings_to("township1") == 1
+    assert case.events.filter(action="deadline_warning").count() == 2
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_deadline_warnings_cost_the_same_statements_whatever_the_batch(demo, count):
+    overdue_cases(demo, count)
+    later = timezone.now() + timedelta(days=30)
+    Case.objects.update(deadline=later + timedelta(hours=1), warn_at=later)
+    with CaptureQueriesContext(connection) as queries:
+        assert warn_deadlines(now=later) == count
+    # The batch: claim, UPDATE, events, reload, handlers, centre staff and inbox rows; then
+    # three empty claims (village again, township, county); each batch in a savepoint.
+    assert len(queries) == 7 + 3 + 4 * 2, [q["sql"][:60] for q in queries]
+    assert warnings_to("village1") == count
+
+
+def test_the_warn_command_runs_the_sweep(demo, capsys):
+    case = assigned_case(demo)
+    Case.objects.filter(pk=case.pk).update(warn_at=timezone.now() - timedelta(minutes=1))
+    call_command("warn_deadlines")
+    assert "1 " in capsys.readouterr().out
+    assert warnings_to("police1") == 1
+
+
+def test_a_case_the_sweep_escalates_after_its_warning_is_warned_again_at_the_new_level(demo):
+    case = assigned_case(demo)
+    warn_deadlines(now=case.warn_at)
+    escalate_overdue(now=case.deadline + timedelta(seconds=1))
+    case.refresh_from_db()
+    assert case.level == CaseLevel.TOWNSHIP and not case.deadline_warned
+    assert warn_deadlines(now=case.warn_at) == 1
+    assert warnings_to("township1") == 1  # the assignment was cancelled: the centre hears

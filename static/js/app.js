@@ -31,3 +31,59 @@ document.addEventListener("click", async (event) => {
   toggle.setAttribute("aria-expanded", "true");
   list.hidden = false;
 });
+
+// Report form: show only the chosen kind's categories; add the phone's location on request.
+document.querySelectorAll("form[data-report-form]").forEach((form) => {
+  const select = form.querySelector("[data-category-select]");
+  const showKind = () => {
+    const kind = form.querySelector("input[name=kind]:checked")?.value;
+    select.querySelectorAll("optgroup").forEach((group) => {
+      const match = group.dataset.kind === kind;
+      group.hidden = !match;
+      group.disabled = !match;
+    });
+    if (select.selectedOptions[0]?.parentElement?.disabled) select.value = "";
+  };
+  form.querySelectorAll("input[name=kind]").forEach((radio) => radio.addEventListener("change", showKind));
+  showKind();
+  // Party rows after the first stay folded until asked for (or already filled in).
+  const rows = [...form.querySelectorAll("[data-party-row]")];
+  const addParty = form.querySelector("[data-add-party]");
+  const filled = (row) => [...row.querySelectorAll("input")].some((input) => input.value)
+    || row.querySelector(".field-error");
+  rows.slice(1).forEach((row) => { row.hidden = !filled(row); });
+  const refresh = () => { addParty.hidden = !rows.some((row) => row.hidden); };
+  addParty?.addEventListener("click", () => {
+    const next = rows.find((row) => row.hidden);
+    if (next) { next.hidden = false; next.querySelector("input")?.focus(); }
+    refresh();
+  });
+  if (addParty) refresh();
+  const locate = form.querySelector("[data-locate]");
+  const status = form.querySelector("[data-locate-status]");
+  locate?.addEventListener("click", () => {
+    if (!navigator.geolocation) return;
+    status.textContent = "…";
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        form.elements.location_lat.value = position.coords.latitude.toFixed(6);
+        form.elements.location_lng.value = position.coords.longitude.toFixed(6);
+        status.textContent = form.elements.location_lat.value + ", " + form.elements.location_lng.value;
+      },
+      () => { status.textContent = document.documentElement.lang === "en" ? "Location unavailable" : "无法获取位置"; },
+      { enableHighAccuracy: true, timeout: 10000 },
+    );
+  });
+});
+
+// One press is enough: a second press while the first is sending would only wait longer.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (button?.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
+  if (!button) return;
+  setTimeout(() => { button.disabled = true; }, 0);
+  setTimeout(() => { button.disabled = false; }, 8000);
+});

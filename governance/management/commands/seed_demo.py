@@ -1,9 +1,12 @@
 import time
+from datetime import datetime
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.utils import timezone
 
-from governance.demo import DEMO_PASSWORD, SHAPES, seed_demo
+from disputes.models import CaseLevel
+from governance.demo import DEMO_PASSWORD, SHAPES, case_counts, case_summary, seed_demo
 from grids.models import Area
 
 
@@ -19,12 +22,17 @@ class Command(BaseCommand):
             help="do nothing (and succeed) when areas exist already",
         )
         parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help="only the places and accounts, without the year of cases",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="seed even with DEBUG off (demo passwords are public!)",
         )
 
-    def handle(self, *args, scale, seed, if_empty, force, **options):
+    def handle(self, *args, scale, seed, if_empty, no_cases, force, **options):
         if Area.objects.exists():
             if if_empty:
                 self.stdout.write("Areas exist already; demo data not loaded.")
@@ -39,10 +47,52 @@ class Command(BaseCommand):
                 "are refused on a production system. Pass --force to load them anyway."
             )
         started = time.monotonic()
-        counts = seed_demo(scale=scale, seed=seed)
+        progress = MonthlyProgress(self.stdout)
+        counts = seed_demo(scale=scale, seed=seed, cases=not no_cases, progress=progress)
+        progress.done()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo {scale} loaded: {counts['areas']:,} areas, {counts['users']} accounts "
-                f"(password {DEMO_PASSWORD}) in {time.monotonic() - started:.1f} s."
+                f"(password {DEMO_PASSWORD}), {counts.get('cases', 0):,} cases "
+                f"in {time.monotonic() - started:.1f} s."
             )
         )
+        if not no_cases:
+            self.write_case_summary()
+
+    def write_case_summary(self) -> None:
+        counts = case_counts()
+        for level in CaseLevel.values:
+            at_level = {status: n for (lvl, status), n in counts.items() if lvl == level}
+            statuses = ", ".join(
+                f"{status.replace('_', ' ')} {n:,}"
+                for status, n in sorted(at_level.items(), key=lambda item: -item[1])
+            )
+            self.stdout.write(f"  {level:8} {sum(at_level.values()):7,}  {statuses}")
+        summary = case_summary()
+        self.stdout.write(
+            f"  open {summary['open']:,} ({summary['past_deadline']:,} past their deadline, "
+            f"awaiting the overdue sweep), flagged overdue at county level "
+            f"{summary['flagged_overdue']:,}, supervised {summary['supervised']:,}"
+        )
+
+
+class MonthlyProgress:
+    """The replay's progress, month by month on one line: it takes a few minutes."""
+
+    def __init__(self, out: OutputWrapper) -> None:
+        self.out = out
+        self.months: list[str] = []
+
+    def __call__(self, moment: datetime) -> None:
+        month = timezone.localtime(moment).strftime("%Y-%m")
+        if not self.months:
+            self.out.write("Replaying a year of cases:", ending="")
+        if month not in self.months:
+            self.months.append(month)
+            self.out.write(f" {month}", ending="")
+            self.out.flush()
+
+    def done(self) -> None:
+        if self.months:
+            self.out.write("")

@@ -1,7 +1,7 @@
-"""The demo county: a deterministic, realistic place tree with demo accounts for every role.
+"""The demo places: a deterministic, realistic area tree and demo accounts for every role.
 
 Built in bulk (one `bulk_insert` of the whole tree), so the city scale's ~100,000 areas
-take seconds, not hours. Later features add their demo data here too.
+take seconds, not hours.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 
 from grids import tree
 from grids.models import Area, AreaKind, AreaLevel
@@ -235,11 +234,3 @@ def demo_users(*, root: Area, rng: random.Random) -> list[User]:
             *User.objects.filter(role=role, username__in=[u.username for u in users])
         )
     return users
-
-
-def seed_demo(*, scale: str = "county", seed: int = 2026) -> dict[str, int]:
-    areas = demo_tree(scale=scale, seed=seed)
-    with transaction.atomic():
-        tree.bulk_insert(areas)
-        users = demo_users(root=areas[0], rng=random.Random(seed))
-    return {"areas": len(areas), "users": len(users)}

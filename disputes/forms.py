@@ -1,0 +1,190 @@
+"""Page forms for cases. They parse input and give field messages; the rules themselves
+(parties, grids, transitions) live in the services and are only called from here."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from disputes.attachments import MAX_FILES, attachments_errors
+from disputes.models import AttachmentKind, CaseKind, Category, Severity
+from disputes.services import parties_errors
+from grids.models import Area, AreaLevel
+
+PARTY_ROWS = 3
+# Above this many grids a select is unusable on a phone; the reporter types the grid code.
+GRID_SELECT_LIMIT = 600
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [upload for upload in (data or []) if upload]
+        if errors := attachments_errors(uploads, self.kind):
+            raise forms.ValidationError(errors)
+        return uploads
+
+
+def photo_field() -> MultipleFileField:
+    return MultipleFileField(
+        kind=AttachmentKind.PHOTO,
+        label=_("Photos"),
+        help_text=_("Up to %(max)s photos, taken now or chosen from the album.")
+        % {"max": MAX_FILES},
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+def document_field() -> MultipleFileField:
+    return MultipleFileField(
+        kind=AttachmentKind.DOCUMENT,
+        label=_("Documents"),
+        help_text=_("PDF, Word, Excel or pictures, e.g. a signed mediation agreement."),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,image/*"}),
+    )
+
+
+class GridChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.parent.name} · {obj.name}"
+
+
+class CaseReportForm(forms.Form):
+    """The field report: the first fields are all a grid worker must fill in; the rest is
+    under "more details"."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=CaseKind.choices,
+        initial=CaseKind.DISPUTE,
+        widget=forms.RadioSelect,
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        to_field_name="code",
+        empty_label=_("— choose —"),
+    )
+    title = forms.CharField(
+        label=_("In one line"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Two households quarrel over a wall")}),
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": _("Who, where, since when, what they ask for")}
+        ),
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        initial=Severity.ORDINARY,
+        widget=forms.RadioSelect,
+    )
+    criminal_risk = forms.BooleanField(
+        label=_("Risk of turning into a criminal case (民转刑)"), required=False
+    )
+    location_lat = forms.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
+        widget=forms.HiddenInput,
+    )  # fmt: skip
+    location_lng = forms.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+        widget=forms.HiddenInput,
+    )  # fmt: skip
+
+    def __init__(self, *args, user, grids, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.user = user
+        grids = grids.filter(level=AreaLevel.GRID).select_related("parent")
+        if grids[: GRID_SELECT_LIMIT + 1].count() > GRID_SELECT_LIMIT:
+            self.fields["grid"] = forms.ModelChoiceField(
+                label=_("Grid code"),
+                queryset=grids,
+                to_field_name="code",
+                help_text=_("The grid's full division code, as printed on the grid board."),
+                error_messages={
+                    "invalid_choice": _("No grid with this code in your jurisdiction.")
+                },
+            )
+        else:
+            self.fields["grid"] = GridChoiceField(
+                label=_("Grid"),
+                queryset=grids,
+                empty_label=_("— choose —"),
+                error_messages={"invalid_choice": _("Choose one of your grids.")},
+            )
+            home = user.area
+            if home is not None and home.level == AreaLevel.MICROGRID:
+                home = home.parent
+            if home is not None and home.level == AreaLevel.GRID:
+                self.fields["grid"].initial = home.pk
+        for row in range(1, PARTY_ROWS + 1):
+            self.fields[f"party{row}_name"] = forms.CharField(
+                label=_("Full name"), max_length=50, required=False
+            )
+            self.fields[f"party{row}_phone"] = forms.CharField(
+                label=_("Mobile"),
+                max_length=20,
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            )
+            self.fields[f"party{row}_id_number"] = forms.CharField(
+                label=_("ID number"),
+                max_length=18,
+                required=False,
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+            self.fields[f"party{row}_role"] = forms.CharField(
+                label=_("Role in the matter"), max_length=20, required=False
+            )
+        self.fields["photos"] = photo_field()
+        self.fields["documents"] = document_field()
+        # Categories grouped by kind, so the page can show only the chosen kind's.
+        self.category_groups = [
+            (value, label, [c for c in self.fields["category"].queryset if c.kind == value])
+            for value, label in CaseKind.choices
+        ]
+
+    def party_rows(self) -> list[list]:
+        return [
+            [self[f"party{row}_{part}"] for part in ("name", "phone", "id_number", "role")]
+            for row in range(1, PARTY_ROWS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        parties = []
+        for row in range(1, PARTY_ROWS + 1):
+            party = {
+                part: data.get(f"party{row}_{part}", "").strip()
+                for part in ("name", "phone", "id_number", "role")
+            }
+            if any(party.values()):
+                parties.append({key: value for key, value in party.items() if value})
+        if errors := parties_errors(parties):
+            self.add_error(None, errors)
+        data["parties"] = parties
+        return data
+
+    def report_data(self) -> dict:
+        data = self.cleaned_data
+        fields = ("client_uuid", "kind", "category", "title", "description", "grid")
+        fields += ("severity", "criminal_risk", "parties", "location_lat", "location_lng")
+        return {name: data[name] for name in fields}
