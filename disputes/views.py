@@ -174,6 +174,8 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         ),
         "action_kinds": ACTION_KINDS,
         "severity_choices": Severity.choices,
+        # The next step of the loop opens by itself; rarer steps stay folded.
+        "forward_actions": ("accept", "assign", "record", "resolve", "close", "evaluate"),
         "photo_field": photo_field(),
         "document_field": document_field(),
         "now": timezone.now(),

@@ -2,7 +2,7 @@
 
 from django import template
 
-from disputes.models import ACTION_LABELS
+from disputes.models import ACTION_LABELS, AssignmentLine, CaseStatus
 
 register = template.Library()
 
@@ -28,3 +28,13 @@ def event_label(action: str) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def line_label(value: str) -> str:
+    return str(AssignmentLine(value).label) if value in AssignmentLine.values else value
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return str(CaseStatus(value).label) if value in CaseStatus.values else value
