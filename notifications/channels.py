@@ -37,13 +37,18 @@ class Channel(Protocol):
     def send(self, message: Message) -> None: ...
 
 
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
 class LogChannel:
     """The default: each message goes to the log, nothing leaves the machine."""
 
     name = "log"
 
     def send(self, message: Message) -> None:
-        logger.info("notification to %s: %s", message.phone, message.text)
+        # The number is masked: no plaintext phone number in any log.
+        logger.info("notification to %s: %s", mask_phone(message.phone), message.text)
 
 
 class WebhookChannel:

@@ -63,6 +63,9 @@ class Delivery(models.Model):
         Notification, on_delete=models.CASCADE, related_name="deliveries"
     )
     channel = models.CharField(_("channel"), max_length=20)
+    # Set when one message stands for several notifications (a sweep's digest); otherwise
+    # the notification's own text is sent.
+    text = models.CharField(_("text"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

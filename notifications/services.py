@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from notifications.channels import ChannelError, Message, channel_named, outgoing_channel_name
 from notifications.models import Delivery, DeliveryStatus, Notification
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
+# Above this many messages to one person in one batch, they get one digest SMS instead.
+DIGEST_AFTER = 3
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(minutes=1)  # then 2, 4, 8 and 16 minutes
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belongs to a dead worker
@@ -95,12 +98,7 @@ def notify_many(*, kind: str, notices: Iterable[Notice]) -> list[Notification]:
     if channel and not _outgoing_paused.get():
         now = timezone.now()
         deliveries = Delivery.objects.bulk_create(
-            [
-                Delivery(notification=notification, channel=channel, due_at=now)
-                for notification, phone in zip(created, phones, strict=True)
-                if phone
-            ],
-            batch_size=BATCH_SIZE,
+            _outgoing(created, phones, channel=channel, now=now), batch_size=BATCH_SIZE
         )
         if deliveries:
             ids = [delivery.pk for delivery in deliveries]
@@ -108,6 +106,36 @@ def notify_many(*, kind: str, notices: Iterable[Notice]) -> list[Notification]:
             # committed; the rows stay pending and deliver_pending sends them later.
             transaction.on_commit(lambda: _schedule_delivery(ids), robust=True)
     return created
+
+
+def _outgoing(
+    created: list[Notification], phones: list[str], *, channel: str, now
+) -> list[Delivery]:
+    """One message per notification, except that a recipient with more than DIGEST_AFTER in
+    one batch (a sweep escalating hundreds of cases to one centre) gets a single digest: the
+    inbox has each case, the phone one SMS."""
+    by_recipient: dict[int, list[Notification]] = {}
+    for notification, phone in zip(created, phones, strict=True):
+        if phone:
+            by_recipient.setdefault(notification.recipient_id, []).append(notification)
+    deliveries = []
+    for notifications in by_recipient.values():
+        if len(notifications) > DIGEST_AFTER:
+            text = ngettext(
+                "%(count)s new notification about cases: %(first)s See the inbox for all.",
+                "%(count)s new notifications about cases: %(first)s See the inbox for all.",
+                len(notifications),
+            ) % {"count": len(notifications), "first": notifications[0].text}
+            deliveries.append(
+                Delivery(
+                    notification=notifications[0], channel=channel, due_at=now, text=text[:500]
+                )
+            )
+        else:
+            deliveries.extend(
+                Delivery(notification=n, channel=channel, due_at=now) for n in notifications
+            )
+    return deliveries
 
 
 def _schedule_delivery(ids: list[int]) -> None:
@@ -167,6 +195,7 @@ def _claim(ids: list[int]) -> list[tuple[Delivery, uuid.UUID]]:
             "id",
             "channel",
             "attempts",
+            "text",
             "notification__kind",
             "notification__text",
             "notification__case_id",
@@ -186,7 +215,10 @@ def _send_one(delivery: Delivery, token: uuid.UUID, result: SendResult) -> None:
         result.failed += 1
         return
     message = Message(
-        phone=phone, text=notification.text, kind=notification.kind, case_id=notification.case_id
+        phone=phone,
+        text=delivery.text or notification.text,
+        kind=notification.kind,
+        case_id=notification.case_id,
     )
     try:
         channel_named(delivery.channel).send(message)

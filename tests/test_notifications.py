@@ -195,7 +195,8 @@ def test_the_log_channel_writes_each_message_to_the_log(demo, caplog):
     assigned_case(demo, with_phone(demo.user("police1")))
     with caplog.at_level("INFO", logger="notifications.channels"):
         deliver.apply(args=[list(Delivery.objects.values_list("id", flat=True))])
-    assert PHONE in caplog.text
+    assert PHONE not in caplog.text  # masked: no plaintext phone number in any log
+    assert PHONE[:3] + "****" + PHONE[-4:] in caplog.text
     assert Delivery.objects.get().status == DeliveryStatus.SENT
 
 
