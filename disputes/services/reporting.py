@@ -1,0 +1,149 @@
+"""Filing a report from the field: validated, placed in the tree, idempotent on the
+client's UUID."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disputes.models import (
+    Case,
+    CaseLevel,
+    CaseStatus,
+    Category,
+    Severity,
+)
+from disputes.services.config import restart_clock
+from disputes.services.events import record_event
+from governance.jurisdiction import can_see
+from governance.validators import id_number_is_valid, mobile_is_valid
+from grids.models import Area, AreaLevel
+
+MAX_PARTIES = 20
+
+
+def parties_errors(parties: Any) -> list[str]:
+    if not isinstance(parties, list):
+        return [_("Parties must be a list of {name, phone, id_number, role}.")]
+    if len(parties) > MAX_PARTIES:
+        return [_("At most %(max)s parties per case.") % {"max": MAX_PARTIES}]
+    errors = []
+    for number, party in enumerate(parties, start=1):
+        if not isinstance(party, dict) or not str(party.get("name", "")).strip():
+            errors.append(_("Party %(n)s: a name is required.") % {"n": number})
+            continue
+        if set(party) - {"name", "phone", "id_number", "role"}:
+            errors.append(
+                _("Party %(n)s: only name, phone, id_number and role may be given.") % {"n": number}
+            )
+        phone = str(party.get("phone") or "")
+        if phone and not mobile_is_valid(phone):
+            errors.append(
+                _(
+                    "Party %(n)s: “%(phone)s” is not a mainland mobile number "
+                    "(11 digits starting with 1)."
+                )
+                % {"n": number, "phone": phone}
+            )
+        id_number = str(party.get("id_number") or "")
+        if id_number and not id_number_is_valid(id_number):
+            errors.append(
+                _(
+                    "Party %(n)s: the ID number is not valid (18 characters whose last "
+                    "one is the GB 11643 check digit)."
+                )
+                % {"n": number}
+            )
+    return errors
+
+
+@dataclass
+class ReportResult:
+    case: Case
+    created: bool
+
+
+def case_report(
+    *,
+    reporter,
+    client_uuid: uuid.UUID,
+    kind: str,
+    category: Category,
+    title: str,
+    description: str,
+    grid: Area,
+    severity: str = Severity.ORDINARY,
+    criminal_risk: bool = False,
+    parties: list | None = None,
+    location_lat: Any = None,
+    location_lng: Any = None,
+) -> ReportResult:
+    """File a report; the same client UUID again returns the case already filed."""
+    existing = Case.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        return _resent(existing, reporter)
+    parties = parties or []
+    errors: dict[str, list[str]] = {}
+    if grid.level == AreaLevel.MICROGRID:
+        grid = grid.parent
+    if grid.level != AreaLevel.GRID:
+        errors["grid"] = [
+            _("Choose a grid (or micro-grid), not a %(level)s.")
+            % {"level": grid.get_level_display()}
+        ]
+    elif not can_see(reporter, grid):
+        errors["grid"] = [_("This grid lies outside your jurisdiction.")]
+    if category.kind != kind or not category.is_active:
+        errors["category"] = [
+            _("“%(category)s” is not a category of this kind of case.")
+            % {"category": category.name}
+        ]
+    if party_problems := parties_errors(parties):
+        errors["parties"] = party_problems
+    if errors:
+        raise ValidationError(errors)
+
+    village = grid.parent
+    township = village.parent
+    county = township.parent  # a township's parent is always its county
+    case = Case(
+        client_uuid=client_uuid,
+        kind=kind,
+        category=category,
+        severity=severity,
+        criminal_risk=criminal_risk,
+        title=title,
+        description=description,
+        parties=parties,
+        grid=grid,
+        village=village,
+        township=township,
+        county=county,
+        reporter=reporter,
+        location_lat=location_lat,
+        location_lng=location_lng,
+        level=CaseLevel.VILLAGE,
+        status=CaseStatus.REPORTED,
+    )
+    restart_clock(case, timezone.now())
+    try:
+        with transaction.atomic():
+            case.save()
+            record_event(case, actor=reporter, action="report", from_status="")
+    except IntegrityError:
+        # A concurrent resend won the race on client_uuid: theirs is the case.
+        return _resent(Case.objects.get(client_uuid=client_uuid), reporter)
+    return ReportResult(case, created=True)
+
+
+def _resent(existing: Case, reporter) -> ReportResult:
+    # Only the reporter's own resend gets the case back; anyone else's UUID clash is refused.
+    if existing.reporter_id != reporter.pk:
+        raise ValidationError({"client_uuid": [_("This client UUID is already in use.")]})
+    return ReportResult(existing, created=False)
