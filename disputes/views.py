@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -136,7 +137,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
             _("%(total)s cases match; narrow the filters to at most %(limit)s to export.")
             % {"total": total, "limit": EXPORT_LIMIT},
         )
-        return redirect(f"{request.path.rsplit('export', 1)[0]}?{request.GET.urlencode()}")
+        return redirect(f"{reverse('case_list')}?{request.GET.urlencode()}")
     response = HttpResponse(
         cases_workbook(cases.iterator(chunk_size=2000)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -251,8 +252,12 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
 def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     case = _visible_case(request, pk)
     attachment = get_object_or_404(case.attachments, pk=attachment_pk)
+    try:
+        stream = attachment.file.open("rb")
+    except FileNotFoundError:  # the row outlived its file (a restore without media)
+        raise Http404 from None
     return FileResponse(
-        attachment.file.open("rb"),
+        stream,
         as_attachment=attachment.kind != AttachmentKind.PHOTO,
         filename=attachment.name,
         content_type=attachment.content_type,

@@ -286,3 +286,22 @@ def test_the_whole_loop_from_the_pages_on_two_lines(client, demo):
     ]
     record = CaseEvent.objects.get(case=case, action="record")
     assert record.attachments.get().name == "agreement.pdf"
+
+
+def test_a_file_missing_from_disk_is_not_found_not_an_error(grid_client, demo):
+    grid_client.post(reverse("case_report"), form(demo, photos=[photo()]))
+    attachment = Attachment.objects.get()
+    attachment.file.delete(save=False)
+    url = reverse("case_attachment", args=[attachment.case_id, attachment.pk])
+    assert grid_client.get(url).status_code == 404
+
+
+def test_an_export_too_large_sends_back_to_the_list_with_a_message(client, demo, monkeypatch):
+    from disputes import views
+
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 1)
+    report(demo), report(demo)
+    client.force_login(demo.user("township1"))
+    response = client.get(reverse("case_export"), {"kind": "dispute"})
+    assert response.status_code == 302
+    assert response.url == reverse("case_list") + "?kind=dispute"
