@@ -73,6 +73,8 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
             deadline_warned=False,
             updated_at=now,
         )
+    # Their handlers hear that the case left them, with the new level's centre.
+    handlers = cases_active_handlers(case_ids=ids)
     Assignment.objects.filter(case_id__in=ids, status=AssignmentStatus.ACTIVE).update(
         status=AssignmentStatus.CANCELLED
     )
@@ -85,9 +87,10 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
         data={"from_level": level},
     )
     cases = _reloaded(ids)
+    centres = cases_centre_staff(cases=cases)
     _notify_batch(
         cases,
-        cases_centre_staff(cases=cases),
+        {pk: centres.get(pk, []) + handlers.get(pk, []) for pk in ids},
         kind=NotificationKind.ESCALATED,
         text=notices.escalated_overdue,
     )

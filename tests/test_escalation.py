@@ -188,10 +188,11 @@ def test_the_sweeps_notifications_cost_the_same_statements_whatever_the_batch(
         CaptureQueriesContext(connection) as queries,
     ):
         assert escalate_overdue()["escalated"] == count
-    # The batch: claim, deadline rule, UPDATE cases, cancel assignments, events, reload
-    # the batch, its centre staff, inbox rows, deliveries; then three empty claims (village
-    # again, township, county); each batch in a savepoint here (a transaction in production).
-    assert len(queries) == 9 + 3 + 4 * 2, [q["sql"][:60] for q in queries]
+    # The batch: claim, deadline rule, UPDATE cases, the handlers to tell, cancel
+    # assignments, events, reload the batch, its centre staff, inbox rows, deliveries; then
+    # three empty claims (village again, township, county); each batch in a savepoint here
+    # (a transaction in production).
+    assert len(queries) == 10 + 3 + 4 * 2, [q["sql"][:60] for q in queries]
     assert len(callbacks) == 1  # one delivery task for the whole batch
     assert Notification.objects.filter(kind="escalated").count() == count
     assert Delivery.objects.count() == (count if count <= 3 else 1)  # a digest above three

@@ -150,6 +150,24 @@ def test_escalation_by_decision_notifies_the_centre_of_the_new_level(demo):
     assert Notification.objects.count() == 2  # nobody in township 2, nor the actors
 
 
+def test_the_handlers_of_an_escalated_case_hear_that_it_left_them(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from disputes.models import Case
+    from disputes.sweeps import escalate_overdue
+
+    police = demo.user("police1")
+    by_decision = assigned_case(demo, police)
+    services.case_escalate(case=by_decision, actor=demo.user("township1"), reason="需县级协调")
+    by_sweep = assigned_case(demo, police)
+    Case.objects.filter(pk=by_sweep.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    escalate_overdue()
+    escalated = [(NotificationKind.ESCALATED, pk) for pk in (by_decision.pk, by_sweep.pk)]
+    assert [row for row in inbox_of(police) if row[0] == NotificationKind.ESCALATED] == escalated
+
+
 def test_inactive_users_and_repeated_recipients_get_nothing_twice(demo):
     village, police = demo.user("village1"), demo.user("police1")
     police.is_active = False

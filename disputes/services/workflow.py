@@ -279,6 +279,7 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
     if case.level not in LEVEL_ABOVE:
         raise TransitionError({"action": [_("A county case cannot be escalated further.")]})
     old = case.status
+    handlers = cases_active_handlers(case_ids=[case.pk]).get(case.pk, [])
     Assignment.objects.filter(case=case, status=AssignmentStatus.ACTIVE).update(
         status=AssignmentStatus.CANCELLED
     )
@@ -290,7 +291,7 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
     notify_case(
         case,
         kind=NotificationKind.ESCALATED,
-        recipients=case_centre_staff(case=case),
+        recipients=[*case_centre_staff(case=case), *handlers],  # the old handlers too
         actor=actor,
         text=lambda case: notices.escalated(case, reason=reason),
     )
