@@ -1,0 +1,146 @@
+"""Every route, discovered from the URL resolver (not a hand-kept list), walked as each role
+of township 1 against township 2's objects, and as an anonymous visitor. A route added
+without a place in this walk fails the build by itself."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from disputes.models import Attachment, CaseStatus
+from notifications.models import Notification
+from tests.test_case_workflow import report
+
+MARKER = "二号镇机密事项"
+NOTICE = "发给二号镇的消息"
+PUBLIC = {
+    "healthz",
+    "set_language",
+    "login",
+    "logout",
+    "api_token",
+    "api_schema",
+    "api_docs",
+    "password_change_done",
+}
+# Routes without an object id: lists, forms, counts. Their bodies must not carry
+# township 2's data.
+LISTS = {
+    "home",
+    "password_change",
+    "area_tree",
+    "inbox",
+    "inbox_mark_all_read",
+    "case_list",
+    "case_report",
+    "my_cases",
+    "case_export",
+    "area-list",
+    "case-list",
+    "category-list",
+    "notification-list",
+    "notification-read-all",
+    "notification-unread-count",
+}
+# Categories are county-wide configuration, the same for everyone: not jurisdiction data.
+SHARED = {"category-detail"}
+
+
+def object_routes(theirs) -> dict[str, dict]:
+    """How to name township 2's object in each route with an id."""
+    case, attachment, notice, area = theirs
+    return {
+        "area_detail": {"pk": area.pk},
+        "area_children": {"pk": area.pk},
+        "area_export": {"pk": area.pk},
+        "area-detail": {"pk": area.pk},
+        "case_detail": {"pk": case.pk},
+        "case_act": {"pk": case.pk},
+        "case_attachment": {"pk": case.pk, "attachment_pk": attachment.pk},
+        "case-detail": {"pk": case.pk},
+        "case-attachments": {"pk": case.pk},
+        "case-events": {"pk": case.pk},
+        "case-transitions": {"pk": case.pk},
+        "inbox_mark_read": {"pk": notice.pk},
+        "notification-read": {"pk": notice.pk},
+    }
+
+
+def route_names() -> set[str]:
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue  # the admin is walked by tests/test_admin.py
+                yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+@pytest.fixture
+def theirs(demo):
+    case = report(demo, title=MARKER, grid=demo.grid2, reporter=demo.user("township2")).case
+    attachment = Attachment.objects.create(
+        case=case,
+        kind="document",
+        file=SimpleUploadedFile("secret.pdf", b"%PDF-1.4 " + MARKER.encode()),
+        name="secret.pdf",
+        content_type="application/pdf",
+        size=20,
+        uploaded_by=demo.user("township2"),
+    )
+    notice = Notification.objects.create(
+        recipient=demo.user("township2"), kind="assigned", case=case, text=NOTICE
+    )
+    return case, attachment, notice, demo.village2
+
+
+def test_every_route_has_a_place_in_the_walk(demo, theirs):
+    known = PUBLIC | LISTS | SHARED | set(object_routes(theirs))
+    unplaced = route_names() - known
+    assert not unplaced, f"routes missing from the jurisdiction walk: {sorted(unplaced)}"
+
+
+def leaks(body: bytes, demo) -> list[str]:
+    text = body.decode("utf-8", "replace")
+    markers = (MARKER, NOTICE, demo.township2.code, demo.township2.name)
+    return [marker for marker in markers if marker in text]
+
+
+@pytest.mark.parametrize("username", ["township1", "police1", "village1", "grid1", "member1"])
+def test_township_one_gets_nothing_of_township_two_on_any_route(client, demo, theirs, username):
+    client.force_login(demo.user(username))
+    for name, kwargs in object_routes(theirs).items():
+        url = reverse(name, kwargs=kwargs)
+        for method in (client.get, client.post):
+            response = method(url, {"action": "accept", "files": []})
+            assert response.status_code in (403, 404, 405), (name, method, response.status_code)
+            assert not leaks(response.content, demo), (name, leaks(response.content, demo))
+    for name in LISTS:
+        response = client.get(reverse(name))
+        assert response.status_code in (200, 403, 405), (name, response.status_code)
+        assert not leaks(response.content, demo), (name, leaks(response.content, demo))
+    for name in ("inbox_mark_all_read", "notification-read-all"):
+        client.post(reverse(name))
+    case, _attachment, notice, _area = theirs
+    case.refresh_from_db()
+    notice.refresh_from_db()
+    assert case.status == CaseStatus.REPORTED and case.events.count() == 1
+    assert notice.read_at is None and case.attachments.count() == 1
+
+
+def test_anonymous_visitors_are_sent_to_log_in_everywhere_but_the_public_routes(client, theirs):
+    routes = {name: {} for name in LISTS} | object_routes(theirs)
+    routes |= {"category-detail": {"code": "neighbour"}}
+    for name, kwargs in routes.items():
+        url = reverse(name, kwargs=kwargs)
+        for method in (client.get, client.post):
+            response = method(url)
+            if url.startswith("/api/"):
+                assert response.status_code in (401, 403), (name, response.status_code)
+            else:
+                assert response.status_code in (302, 405), (name, response.status_code)
+                if response.status_code == 302:
+                    assert response.url.startswith(reverse("login")), (name, response.url)
+            assert MARKER not in response.content.decode("utf-8", "replace")
