@@ -168,7 +168,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
         data = transitions.TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        if not can_act_on_case(request.user, case, data.validated_data["action"]):
+        if not can_act_on_case(
+            request.user, case, data.validated_data["action"], line=data.validated_data.get("line")
+        ):
             raise PermissionDenied(_("Your role may not do this on this case."))
         try:
             case = transitions.run_transition(case, request.user, data.validated_data)

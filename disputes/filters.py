@@ -11,6 +11,7 @@ from django_filters import rest_framework as filters
 
 from disputes.models import Case, CaseKind, CaseLevel, CaseStatus, Category, Severity
 from grids.models import Area, AreaLevel
+from grids.selectors import areas_visible_to
 
 # The stored ancestor column for each level an area filter may name.
 AREA_COLUMNS = {
@@ -75,10 +76,11 @@ class CaseFilter(filters.FilterSet):
         fields: list[str] = []
 
     def filter_area(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
-        """A subtree of cases by the stored ancestor id; the queryset is already scoped, so an
-        area outside the user's jurisdiction simply finds nothing."""
-        area = Area.objects.filter(pk=value).only("level").first()
-        if area is None:
+        """A subtree of cases by the stored ancestor id; the area itself is looked up through
+        the user's jurisdiction like every other read."""
+        areas = areas_visible_to(self.request.user) if self.request else Area.objects.none()
+        area = areas.filter(pk=value).only("level", "parent_id").first()
+        if area is None:  # unknown, or outside the jurisdiction: nothing
             return queryset.none()
         if area.level == AreaLevel.MICROGRID:
             area = Area.objects.only("level").get(pk=area.parent_id)

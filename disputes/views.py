@@ -214,7 +214,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     uploads: dict[str, list] = {}
     if data.is_valid():
         action = data.validated_data["action"]
-        if not can_act_on_case(request.user, case, action):
+        if not can_act_on_case(request.user, case, action, line=data.validated_data.get("line")):
             raise PermissionDenied
         for field, make in (("photos", photo_field), ("documents", document_field)):
             try:

@@ -116,8 +116,9 @@ CENTRE_ACTIONS = frozenset({"accept", "merge", "assign", "close", "evaluate", "e
 HANDLER_ACTIONS = frozenset({"record", "resolve", "return"})
 
 
-def can_act_on_case(user, case, action: str) -> bool:
-    """Role rules for case transitions; visibility (scope) is checked before this."""
+def can_act_on_case(user, case, action: str, *, line: str | None = None) -> bool:
+    """Role rules for case transitions; visibility (scope) is checked before this. A
+    handler acts on their own line only (`line`, when the action names one)."""
     if not (user.is_authenticated and user.is_active):
         return False
     if user.is_superuser and user.area_id is None:
@@ -125,8 +126,10 @@ def can_act_on_case(user, case, action: str) -> bool:
     if action in CENTRE_ACTIONS:
         return user.role in CENTRE_ROLES[case.level]
     if action in HANDLER_ACTIONS:
-        is_handler = case.assignments.filter(handler=user, status="active").exists()
-        return is_handler or user.role in CENTRE_ROLES[case.level]
+        if user.role in CENTRE_ROLES[case.level]:
+            return True
+        mine = case.assignments.filter(handler=user, status="active")
+        return (mine.filter(line=line) if line else mine).exists()
     if action == "supervise":
         return user.role in SUPERVISOR_ROLES[case.level]
     return False

@@ -305,3 +305,34 @@ def test_an_export_too_large_sends_back_to_the_list_with_a_message(client, demo,
     response = client.get(reverse("case_export"), {"kind": "dispute"})
     assert response.status_code == 302
     assert response.url == reverse("case_list") + "?kind=dispute"
+
+
+def test_a_handler_finishes_only_their_own_line(client, demo):
+    from disputes import services
+
+    township = demo.user("township1")
+    case = services.case_accept(case=report(demo).case, actor=township)
+    lines = [
+        {"line": "political_legal", "unit": "村治保主任", "handler": demo.user("village1")},
+        {"line": "police", "unit": "派出所", "handler": demo.user("police1")},
+    ]
+    case = services.case_assign(case=case, actor=township, lines=lines)
+    client.force_login(demo.user("police1"))
+    page = act(client, case, action="resolve", line="political_legal", outcome="resolved")
+    api = client.post(
+        reverse("case-transitions", args=[case.pk]),
+        {"action": "return", "line": "political_legal", "reason": "不归我"},
+        content_type="application/json",
+    )
+    assert page.status_code == 403 and api.status_code == 403
+    assert act(client, case, action="resolve", line="police", outcome="resolved").status_code == 302
+    assert case.assignments.get(line="political_legal").status == "active"
+
+
+def test_the_area_filter_finds_nothing_outside_the_jurisdiction(client, demo):
+    report(demo, title="一号镇的纠纷")
+    client.force_login(demo.user("township1"))
+    listing = client.get(reverse("case_list"), {"area": demo.township2.pk}).content.decode()
+    assert "一号镇的纠纷" not in listing
+    api = client.get(reverse("case-list"), {"area": demo.township2.pk}).json()
+    assert api["count"] == 0
