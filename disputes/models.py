@@ -197,6 +197,17 @@ class Assignment(models.Model):
         blank=True,
         related_name="assignments",
     )
+    # The roster's person for the line (a post holder may have no login: then the centre
+    # records their handling), and why the line went where it went when it was routed.
+    staff = models.ForeignKey(
+        "personnel.Staff",
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    routing_note = models.CharField(_("routing"), max_length=300, blank=True)
     level = models.CharField(max_length=16, choices=CaseLevel.choices)
     status = models.CharField(
         max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE
@@ -205,6 +216,10 @@ class Assignment(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)  # done, returned or cancelled
+    # Cancelled because the case went overdue at its level and was escalated: counts
+    # against the handler in their monthly evaluation.
+    cancelled_overdue = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("assignment")

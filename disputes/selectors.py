@@ -44,7 +44,7 @@ def case_detail(*, user, pk: int) -> Case | None:
 
 
 def case_assignments(*, case: Case) -> QuerySet[Assignment]:
-    return case.assignments.select_related("handler").order_by("-created_at", "-id")
+    return case.assignments.select_related("handler", "staff").order_by("-created_at", "-id")
 
 
 def cases_handled_by(*, user) -> QuerySet[Case]:

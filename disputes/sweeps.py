@@ -76,7 +76,7 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
     # Their handlers hear that the case left them, with the new level's centre.
     handlers = cases_active_handlers(case_ids=ids)
     Assignment.objects.filter(case_id__in=ids, status=AssignmentStatus.ACTIVE).update(
-        status=AssignmentStatus.CANCELLED
+        status=AssignmentStatus.CANCELLED, finished_at=now, cancelled_overdue=True
     )
     _record_system_events(
         rows,

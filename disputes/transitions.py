@@ -49,7 +49,13 @@ REQUIRED = {
 
 class LineInput(serializers.Serializer):
     line = serializers.ChoiceField(choices=AssignmentLine.choices)
-    unit = serializers.CharField(max_length=100)
+    unit = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Leave unit and handler empty to route the line by the roster."),
+    )
     handler = serializers.IntegerField(required=False, allow_null=True)
 
 

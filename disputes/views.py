@@ -30,6 +30,7 @@ from disputes.models import (
 from disputes.transitions import ACTION_KINDS, TransitionInput, available_actions
 from governance.jurisdiction import can_act_on_case, can_report
 from grids.selectors import area_filter_options, areas_visible_to
+from personnel.selectors import line_routing
 
 PAGE_SIZE = 30
 # Quick views of the list; each is only a preset of the filters.
@@ -172,6 +173,12 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
             list(selectors.case_handler_candidates(case=case, actor=request.user))
             if "assign" in actions
             else []
+        ),
+        # Where the roster would send each line, shown before the centre assigns.
+        "routing": (
+            {value: line_routing(case=case, line=value) for value in AssignmentLine.values}
+            if "assign" in actions
+            else {}
         ),
         "action_kinds": ACTION_KINDS,
         "severity_choices": Severity.choices,

@@ -146,3 +146,16 @@ def can_administer(user) -> bool:
         and user.is_active
         and (user.is_superuser or user.role in ADMINISTRATOR_ROLES)
     )
+
+
+# The roster 一警三专N员 is kept by the centres that run the network: the township centre
+# for its villages, the county for everyone. They also evaluate, pay, train and spot-check.
+ROSTER_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CENTRE, Role.TOWNSHIP_CENTRE})
+
+
+def can_manage_roster(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (sees_everything(user) or (user.role in ROSTER_ROLES and user.area_id is not None))
+    )

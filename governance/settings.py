@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -150,6 +151,11 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue": {"task": "disputes.escalate_overdue", "schedule": 300.0},
     "warn-deadlines": {"task": "disputes.warn_deadlines", "schedule": 3600.0},
     "deliver-pending-notifications": {"task": "notifications.deliver_pending", "schedule": 300.0},
+    # Staffing coverage of every township and village, for the monthly assessment.
+    "record-coverage": {
+        "task": "personnel.record_coverage",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # --- Outgoing notifications (SMS or WeCom gateway); the in-app inbox needs none ----------

@@ -29,3 +29,14 @@ def mobile_is_valid(value: str) -> bool:
     if digits.startswith("+86"):
         digits = digits[3:]
     return bool(MOBILE_PATTERN.match(digits))
+
+
+def mask_id_number(value: str) -> str:
+    """430521********1234: enough to tell two people apart, not enough to misuse."""
+    value = str(value or "")
+    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else value
+
+
+def mask_phone(value: str) -> str:
+    value = str(value or "")
+    return value[:3] + "****" + value[-4:] if len(value) == 11 else value

@@ -34,3 +34,270 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = f"{self.last_name}{self.first_name}"
         return full or self.username
+
+
+# --- The roster 一警三专N员 ------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Staff(models.Model):
+    """A person of the network, with or without a login; their duties are their posts."""
+
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("mobile phone"), max_length=20)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    employer = models.CharField(_("employer / unit"), max_length=100, blank=True)
+    # The unit that manages the person (a village, or the township for police covering
+    # several villages): jurisdiction scopes the roster by it, and every post lies under it.
+    area = models.ForeignKey(
+        "grids.Area",
+        verbose_name=_("managed by"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("login"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        indexes = [models.Index(fields=["area", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostKind(models.TextChoices):
+    # 一警
+    POLICE_OFFICER = "police_officer", _("Village police officer")  # 驻村民警
+    AUXILIARY_POLICE = "auxiliary_police", _("Auxiliary police")  # 辅警
+    # 三专
+    SECURITY_DIRECTOR = "security_director", _("Security director")  # 治保主任
+    TRAFFIC_CHIEF = "traffic_chief", _("Traffic road chief")  # 交管路长
+    GRID_WORKER = "grid_worker", _("Grid worker")  # 网格员
+    # N员
+    MEMBER = "member", _("N member")
+
+
+class MemberType(models.TextChoices):
+    INFORMATION_OFFICER = "information_officer", _("Information officer")  # 信息员
+    MEDIATOR = "mediator", _("Mediator")  # 调解员
+    VOLUNTEER = "volunteer", _("Volunteer")  # 志愿者
+    BUILDING_HEAD = "building_head", _("Building head")  # 楼栋长
+    RESPECTED_ELDER = "respected_elder", _("Respected elder")  # 乡贤
+    PARTY_MEMBER = "party_member", _("Party member linking households")  # 党员联户
+    OTHER = "other", _("Other")
+
+
+class EndReason(models.TextChoices):
+    RESIGNED = "resigned", _("Resigned")
+    REASSIGNED = "reassigned", _("Reassigned")  # 调岗
+    DISMISSED = "dismissed", _("Dismissed")  # 辞退
+    TERM_ENDED = "term_ended", _("Term ended")
+    OTHER = "other", _("Other")
+
+
+class Post(models.Model):
+    """One duty a person holds in one area, from `start` to `end` (open while `end` is
+    empty). Ending a post keeps it: the roster's history is its ended posts."""
+
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="posts"
+    )
+    kind = models.CharField(_("post"), max_length=20, choices=PostKind.choices)
+    member_type = models.CharField(
+        _("member type"), max_length=24, choices=MemberType.choices, blank=True
+    )
+    area = models.ForeignKey(
+        "grids.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="posts"
+    )
+    start = models.DateField(_("start date"))
+    end = models.DateField(_("end date"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("reason for ending"), max_length=16, choices=EndReason.choices, blank=True
+    )
+    end_note = models.CharField(_("note on ending"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [models.Index(fields=["area", "kind", "end"], name="post_area_kind_end")]
+        constraints = [
+            # Every grid has exactly one named grid worker: never two at once.
+            models.UniqueConstraint(
+                fields=["area"],
+                condition=models.Q(kind="grid_worker", end__isnull=True),
+                name="one_grid_worker_per_grid",
+            ),
+            models.UniqueConstraint(
+                fields=["staff", "kind", "member_type", "area"],
+                condition=models.Q(end__isnull=True),
+                name="one_open_post_per_duty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_member_type_display() if self.member_type else self.get_kind_display()
+        return f"{label} · {self.area}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.end is None
+
+    @property
+    def label(self) -> str:
+        return str(self.get_member_type_display() or self.get_kind_display())
+
+
+class CoverageRecord(models.Model):
+    """A day's staffing coverage of one village or township, recorded by the daily task so
+    that the assessment can average a month."""
+
+    day = models.DateField()
+    area = models.ForeignKey("grids.Area", on_delete=models.CASCADE, related_name="+")
+    required = models.PositiveIntegerField()
+    filled = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("coverage record")
+        verbose_name_plural = _("coverage records")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day"], name="one_coverage_record_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.day}: {self.filled}/{self.required}"
+
+
+class Outcome(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")  # 优秀
+    COMPETENT = "competent", _("Competent")  # 称职
+    BASIC = "basic", _("Basically competent")  # 基本称职
+    UNFIT = "unfit", _("Unfit")  # 不称职
+
+
+class FollowUp(models.TextChoices):
+    NONE = "", _("None needed")
+    RECOMMENDED = "recommended", _("Recommended to the village committee")  # 推荐进村两委
+    REASSIGNED = "reassigned", _("Reassigned")
+    DISMISSED = "dismissed", _("Dismissed")
+    KEPT = "kept", _("Kept on after review")
+
+
+class Evaluation(models.Model):
+    """A month's evaluation of one police officer, auxiliary police or grid worker: the
+    work figures are computed from the cases; the supervisor adds a score and comment."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="evaluations")
+    month = models.DateField(_("month"))  # the first day of the month
+    kind = models.CharField(_("post"), max_length=20, choices=PostKind.choices)
+    # Where the person served that month (their post's village): the pay sheet and the
+    # results page group by it, and jurisdiction scopes by it.
+    area = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    cases_reported = models.PositiveIntegerField(_("cases reported"), default=0)
+    cases_handled = models.PositiveIntegerField(_("cases handled"), default=0)
+    cases_on_time = models.PositiveIntegerField(_("handled on time"), default=0)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    returns = models.PositiveIntegerField(_("returned"), default=0)
+    delay_escalations = models.PositiveIntegerField(_("escalated for their delay"), default=0)
+    work_score = models.DecimalField(_("work score"), max_digits=5, decimal_places=1)
+    supervisor_score = models.PositiveSmallIntegerField(_("supervisor's score"), null=True)
+    supervisor_comment = models.CharField(_("supervisor's comment"), max_length=500, blank=True)
+    supervisor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    follow_up = models.CharField(
+        _("follow-up"), max_length=12, choices=FollowUp.choices, blank=True
+    )
+    follow_up_note = models.CharField(_("follow-up note"), max_length=500, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        indexes = [models.Index(fields=["month", "area"], name="evaluation_month_area")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff", "month", "kind"], name="one_evaluation_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.month:%Y-%m}: {self.score}"
+
+
+class PayRate(models.Model):
+    """A village's annual performance pay (default 3000 yuan), paid quarterly."""
+
+    area = models.ForeignKey("grids.Area", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    annual_amount = models.DecimalField(_("annual amount (yuan)"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("performance pay rate")
+        verbose_name_plural = _("performance pay rates")
+        constraints = [models.UniqueConstraint(fields=["area", "year"], name="one_pay_rate")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year}: {self.annual_amount}"
+
+
+class Training(models.Model):
+    """A training session 培训 for the network."""
+
+    area = models.ForeignKey(
+        "grids.Area", verbose_name=_("organised by"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("date"))
+    topic = models.CharField(_("topic"), max_length=200)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1, default=2)
+    attendees = models.ManyToManyField(Staff, verbose_name=_("attendees"), related_name="trainings")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-day", "-id"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class SpotCheck(models.Model):
+    """A phone spot check 电话访问: a supervisor calls a staff member to see they serve."""
+
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="spot_checks"
+    )
+    area = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("date"))
+    reached = models.BooleanField(_("reached"))
+    problems = models.CharField(_("problems found"), max_length=500, blank=True)
+    fix = models.CharField(_("fix"), max_length=500, blank=True)
+    checked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phone spot check")
+        verbose_name_plural = _("phone spot checks")
+        ordering = ["-day", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.day}"

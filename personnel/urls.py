@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from personnel.forms import LoginForm
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
+    path("staff/", include("personnel.roster_urls")),
+    path("staff/", include("personnel.evaluation_urls")),
 ]

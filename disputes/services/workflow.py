@@ -26,6 +26,7 @@ from disputes.services.config import LEVEL_ABOVE, restart_clock
 from disputes.services.events import notify_case, record_event
 from governance.jurisdiction import can_see
 from notifications.models import NotificationKind
+from personnel.selectors import line_routing, staff_of_user
 
 
 class TransitionError(ValidationError):
@@ -110,15 +111,33 @@ def case_merge(*, case: Case, into: Case, actor, note: str = "") -> Case:
 
 @transaction.atomic
 def case_assign(*, case: Case, actor, lines: list[dict], note: str = "") -> Case:
-    """Assign on one or both lines: [{"line": "police", "unit": "...", "handler": user}]."""
+    """Assign on one or both lines: [{"line": "police", "unit": "...", "handler": user}].
+
+    A line with neither unit nor handler is routed by the roster: the village police
+    officer takes the police line, the security director or the grid worker the
+    political-legal line, and a vacant post sends the line to the township centre, which
+    the line's routing note says."""
     if not lines or len({line["line"] for line in lines}) != len(lines):
         raise TransitionError({"lines": [_("Give each assignment line once.")]})
     case = _locked(case, "assign")
     old = case.status
+    chosen = []
     for line in lines:
         if line["line"] not in AssignmentLine.values:
             raise TransitionError({"lines": [_("Unknown line “%(line)s”.") % line]})
         handler = line.get("handler")
+        if handler is None and not line.get("unit"):
+            routed = line_routing(case=case, line=line["line"])
+            chosen.append(
+                {
+                    "line": routed.line,
+                    "unit": routed.unit,
+                    "handler": routed.handler,
+                    "staff": routed.staff,
+                    "routing_note": routed.routing_note,
+                }
+            )
+            continue
         if handler is not None and not can_see(handler, case.grid):
             raise TransitionError(
                 {
@@ -127,11 +146,15 @@ def case_assign(*, case: Case, actor, lines: list[dict], note: str = "") -> Case
                     ]
                 }
             )
+        chosen.append({**line, "staff": staff_of_user(handler), "routing_note": ""})
+    for line in chosen:
         Assignment.objects.create(
             case=case,
             line=line["line"],
-            unit=line.get("unit", ""),
-            handler=handler,
+            unit=line.get("unit") or str(line["handler"]),
+            handler=line["handler"],
+            staff=line["staff"],
+            routing_note=line["routing_note"],
             level=case.level,
             deadline=case.deadline,
         )
@@ -147,17 +170,19 @@ def case_assign(*, case: Case, actor, lines: list[dict], note: str = "") -> Case
             "lines": [
                 {
                     "line": x["line"],
-                    "unit": x.get("unit", ""),
-                    "handler": getattr(x.get("handler"), "pk", None),
+                    "unit": x.get("unit") or str(x["handler"]),
+                    "handler": getattr(x["handler"], "pk", None),
+                    "staff": getattr(x["staff"], "pk", None),
+                    **({"routing": x["routing_note"]} if x["routing_note"] else {}),
                 }
-                for x in lines
+                for x in chosen
             ]
         },
     )
     notify_case(
         case,
         kind=NotificationKind.ASSIGNED,
-        recipients=[line["handler"] for line in lines if line.get("handler") is not None],
+        recipients=[line["handler"] for line in chosen if line["handler"] is not None],
         actor=actor,
         text=notices.assigned,
     )
@@ -185,7 +210,7 @@ def case_return(*, case: Case, line: str, actor, reason: str) -> Case:
     old = case.status
     updated = Assignment.objects.filter(
         case=case, line=line, status=AssignmentStatus.ACTIVE
-    ).update(status=AssignmentStatus.RETURNED, note=reason)
+    ).update(status=AssignmentStatus.RETURNED, note=reason, finished_at=timezone.now())
     if not updated:
         raise TransitionError({"line": [_("This line has no active assignment.")]})
     if not Assignment.objects.filter(case=case, status=AssignmentStatus.ACTIVE).exists():
@@ -213,7 +238,7 @@ def case_resolve(*, case: Case, line: str, actor, outcome: str, note: str = "") 
     old = case.status
     updated = Assignment.objects.filter(
         case=case, line=line, status=AssignmentStatus.ACTIVE
-    ).update(status=AssignmentStatus.DONE, outcome=outcome, note=note)
+    ).update(status=AssignmentStatus.DONE, outcome=outcome, note=note, finished_at=timezone.now())
     if not updated:
         raise TransitionError({"line": [_("This line has no active assignment.")]})
     if not Assignment.objects.filter(case=case, status=AssignmentStatus.ACTIVE).exists():
@@ -281,7 +306,7 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
     old = case.status
     handlers = cases_active_handlers(case_ids=[case.pk]).get(case.pk, [])
     Assignment.objects.filter(case=case, status=AssignmentStatus.ACTIVE).update(
-        status=AssignmentStatus.CANCELLED
+        status=AssignmentStatus.CANCELLED, finished_at=timezone.now()
     )
     case.level = LEVEL_ABOVE[CaseLevel(case.level)]
     case.status = CaseStatus.REPORTED

@@ -3,21 +3,13 @@
 from django import template
 
 from disputes.models import ACTION_LABELS, AssignmentLine, CaseStatus
+from governance.validators import mask_id_number, mask_phone
 
 register = template.Library()
 
 
-@register.filter
-def mask_id(value: str) -> str:
-    """430521********1234: enough to tell two parties apart, not enough to misuse."""
-    value = str(value or "")
-    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else value
-
-
-@register.filter
-def mask_phone(value: str) -> str:
-    value = str(value or "")
-    return value[:3] + "****" + value[-4:] if len(value) == 11 else value
+register.filter("mask_id", mask_id_number)
+register.filter("mask_phone", mask_phone)
 
 
 @register.filter

@@ -96,6 +96,10 @@ class Tick:
             Assignment.objects.filter(
                 case_id__in=sorted(self.assigned), created_at__gte=self.started
             ).update(**columns)
+        # Lines finished (resolved, returned, cancelled) by this tick's steps.
+        Assignment.objects.filter(case_id__in=ids, finished_at__gte=self.started).update(
+            finished_at=F("finished_at") - delta
+        )
         Notification.objects.filter(case_id__in=ids, created_at__gte=self.started).update(
             created_at=F("created_at") - delta
         )

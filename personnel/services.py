@@ -1,0 +1,315 @@
+"""The roster 一警三专N员: people, their posts, and the login each may have.
+
+A post is a duty held in an area for a period; ending it keeps it (the history is the
+ended posts). A staff member's login, when they have one, follows their open posts: its
+role and area come from the most senior open post, and a person with no open post cannot
+log in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.jurisdiction import can_see
+from governance.validators import id_number_is_valid, mobile_is_valid
+from grids import tree
+from grids.models import Area, AreaLevel
+from personnel.models import EndReason, Gender, MemberType, Post, PostKind, Role, Staff, User
+
+# Where each post is held.
+POST_LEVELS: dict[str, tuple[str, ...]] = {
+    PostKind.POLICE_OFFICER: (AreaLevel.VILLAGE,),
+    PostKind.AUXILIARY_POLICE: (AreaLevel.VILLAGE,),
+    PostKind.SECURITY_DIRECTOR: (AreaLevel.VILLAGE,),
+    PostKind.TRAFFIC_CHIEF: (AreaLevel.VILLAGE,),
+    PostKind.GRID_WORKER: (AreaLevel.GRID,),
+    PostKind.MEMBER: (AreaLevel.VILLAGE, AreaLevel.GRID, AreaLevel.MICROGRID),
+}
+# The party member linking households 党员联户 serves a micro-grid.
+MEMBER_TYPE_LEVELS = {MemberType.PARTY_MEMBER: (AreaLevel.MICROGRID,)}
+# Where a person may be managed from.
+STAFF_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
+# A login's role follows the most senior open post (first in this list).
+LOGIN_ROLES: list[tuple[str, str]] = [
+    (PostKind.POLICE_OFFICER, Role.POLICE),
+    (PostKind.AUXILIARY_POLICE, Role.POLICE),
+    (PostKind.SECURITY_DIRECTOR, Role.VILLAGE_STAFF),
+    (PostKind.TRAFFIC_CHIEF, Role.VILLAGE_STAFF),
+    (PostKind.GRID_WORKER, Role.GRID_WORKER),
+    (PostKind.MEMBER, Role.MEMBER),
+]
+
+
+def _level_label(levels: tuple[str, ...]) -> str:
+    return " / ".join(str(AreaLevel(level).label) for level in levels)
+
+
+@dataclass
+class StaffInput:
+    name: str
+    phone: str
+    id_number: str
+    gender: str
+    area: Area
+    employer: str = ""
+
+
+def staff_errors(*, data: StaffInput, actor, staff: Staff | None = None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not data.name.strip():
+        errors["name"] = [_("Give the person's name.")]
+    if not mobile_is_valid(data.phone):
+        errors["phone"] = [_("Enter an 11-digit mainland mobile number, e.g. 13812345678.")]
+    id_number = data.id_number.strip().upper()
+    if not id_number_is_valid(id_number):
+        errors["id_number"] = [
+            _("This is not a valid ID number: 18 characters, the last a check digit or X.")
+        ]
+    elif Staff.objects.filter(id_number=id_number).exclude(pk=getattr(staff, "pk", None)).exists():
+        errors["id_number"] = [_("A person with this ID number is already on the roster.")]
+    if data.gender not in Gender.values:
+        errors["gender"] = [_("Choose male or female.")]
+    if data.area is None or not can_see(actor, data.area):
+        errors["area"] = [_("Choose an area in your jurisdiction.")]
+    elif data.area.level not in STAFF_LEVELS:
+        errors["area"] = [
+            _("A person is managed by a %(levels)s.") % {"levels": _level_label(STAFF_LEVELS)}
+        ]
+    elif staff is not None:
+        outside = staff.posts.filter(end__isnull=True).exclude(tree.subtree_q(data.area, "area__"))
+        if outside.exists():
+            errors["area"] = [
+                _("The person holds open posts outside this area; end or move them first.")
+            ]
+    return errors
+
+
+def _clean_phone(phone: str) -> str:
+    digits = phone.strip().replace(" ", "").replace("-", "")
+    return digits.removeprefix("+86")
+
+
+@transaction.atomic
+def staff_create(*, data: StaffInput, actor) -> Staff:
+    if errors := staff_errors(data=data, actor=actor):
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return Staff.objects.create(
+                name=data.name.strip(),
+                phone=_clean_phone(data.phone),
+                id_number=data.id_number.strip().upper(),
+                gender=data.gender,
+                employer=data.employer.strip(),
+                area=data.area,
+            )
+    except IntegrityError:  # the same ID number saved by someone else a moment ago
+        raise ValidationError(
+            {"id_number": [_("A person with this ID number is already on the roster.")]}
+        ) from None
+
+
+@transaction.atomic
+def staff_update(*, staff: Staff, data: StaffInput, actor) -> Staff:
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if errors := staff_errors(data=data, actor=actor, staff=staff):
+        raise ValidationError(errors)
+    staff.name = data.name.strip()
+    staff.phone = _clean_phone(data.phone)
+    staff.id_number = data.id_number.strip().upper()
+    staff.gender = data.gender
+    staff.employer = data.employer.strip()
+    staff.area = data.area
+    staff.save()
+    if staff.user_id:
+        User.objects.filter(pk=staff.user_id).update(
+            phone=staff.phone, last_name=staff.name[:1], first_name=staff.name[1:]
+        )
+    return staff
+
+
+def post_errors(
+    *, staff: Staff, kind: str, member_type: str, area: Area | None, start: date | None, actor
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if kind not in PostKind.values:
+        return {"kind": [_("Choose a post.")]}
+    if kind == PostKind.MEMBER and member_type not in MemberType.values:
+        errors["member_type"] = [_("Choose the member's type (information officer, mediator…).")]
+    if kind != PostKind.MEMBER and member_type:
+        errors["member_type"] = [_("Only an N member has a member type.")]
+    if start is None:
+        errors["start"] = [_("Give the date the post starts.")]
+    if area is None or not can_see(actor, area):
+        errors["area"] = [_("Choose an area in your jurisdiction.")]
+        return errors
+    levels = MEMBER_TYPE_LEVELS.get(member_type, POST_LEVELS[kind])
+    if area.level not in levels:
+        errors["area"] = [
+            _("A %(post)s serves a %(levels)s, not a %(level)s.")
+            % {
+                "post": MemberType(member_type).label if member_type else PostKind(kind).label,
+                "levels": _level_label(levels),
+                "level": AreaLevel(area.level).label,
+            }
+        ]
+    elif not tree.is_within(area, staff.area):
+        errors["area"] = [
+            _("%(area)s is outside %(managed)s, which manages this person.")
+            % {"area": area.name, "managed": staff.area.name}
+        ]
+    elif kind == PostKind.GRID_WORKER:
+        holder = (
+            Post.objects.filter(area=area, kind=kind, end__isnull=True)
+            .select_related("staff")
+            .first()
+        )
+        if holder is not None:
+            errors["area"] = [
+                _("%(grid)s already has a grid worker, %(name)s: end that post first.")
+                % {"grid": area.name, "name": holder.staff.name}
+            ]
+    if (
+        not errors
+        and staff.posts.filter(
+            kind=kind, member_type=member_type, area=area, end__isnull=True
+        ).exists()
+    ):
+        errors["kind"] = [_("The person already holds this post here.")]
+    return errors
+
+
+@transaction.atomic
+def post_add(
+    *,
+    staff: Staff,
+    kind: str,
+    area: Area | None,
+    start: date | None = None,
+    member_type: str = "",
+    actor,
+) -> Post:
+    staff = Staff.objects.select_for_update().select_related("area").get(pk=staff.pk)
+    start = start or timezone.localdate()
+    if errors := post_errors(
+        staff=staff, kind=kind, member_type=member_type, area=area, start=start, actor=actor
+    ):
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(
+                staff=staff, kind=kind, member_type=member_type, area=area, start=start
+            )
+    except IntegrityError:  # another centre filled the grid at the same moment
+        raise ValidationError(
+            {
+                "area": [
+                    _("%(grid)s already has a grid worker: end that post first.") % {"grid": area}
+                ]
+            }
+        ) from None
+    login_sync(staff=staff)
+    return post
+
+
+@transaction.atomic
+def post_end(
+    *, post: Post, actor, end: date | None = None, reason: str = EndReason.OTHER, note: str = ""
+) -> Post:
+    """End a post (it stays in the history); the login follows the posts still open."""
+    post = Post.objects.select_for_update().select_related("staff", "area").get(pk=post.pk)
+    end = end or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if post.end is not None:
+        errors["end"] = [_("This post already ended on %(day)s.") % {"day": post.end}]
+    elif end < post.start:
+        errors["end"] = [_("A post cannot end before it started (%(day)s).") % {"day": post.start}]
+    if reason not in EndReason.values:
+        errors["reason"] = [_("Choose why the post ends.")]
+    if not can_see(actor, post.area):
+        errors["area"] = [_("This post is outside your jurisdiction.")]
+    if errors:
+        raise ValidationError(errors)
+    post.end = end
+    post.end_reason = reason
+    post.end_note = note.strip()
+    post.save(update_fields=["end", "end_reason", "end_note"])
+    login_sync(staff=post.staff)
+    return post
+
+
+def _login_post(posts: list[Post]) -> tuple[str, Area] | None:
+    """The role and area a login gets from these open posts."""
+    for kind, role in LOGIN_ROLES:
+        held = [post for post in posts if post.kind == kind]
+        if not held:
+            continue
+        areas = {post.area_id: post.area for post in held}
+        if len(areas) == 1 or role != Role.POLICE:
+            return role, held[0].area
+        # An officer covering several villages sees their township.
+        townships = {area.parent_id for area in areas.values()}
+        if len(townships) == 1:
+            return role, Area.objects.get(pk=townships.pop())
+        return role, held[0].area
+    return None
+
+
+def login_sync(*, staff: Staff) -> None:
+    """Keep the staff member's login consistent with their open posts."""
+    if staff.user_id is None:
+        return
+    today = timezone.localdate()
+    posts = list(
+        staff.posts.filter(Q(end__isnull=True) | Q(end__gt=today), start__lte=today)
+        .select_related("area")
+        .order_by("start", "id")
+    )
+    chosen = _login_post(posts)
+    if chosen is None:
+        User.objects.filter(pk=staff.user_id).update(is_active=False)
+        return
+    role, area = chosen
+    User.objects.filter(pk=staff.user_id).update(is_active=True, role=role, area=area)
+
+
+@transaction.atomic
+def staff_grant_login(*, staff: Staff, username: str, password: str, actor) -> User:
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    errors: dict[str, list[str]] = {}
+    if staff.user_id:
+        errors["username"] = [_("This person already has a login.")]
+    username = username.strip()
+    if not username:
+        errors["username"] = [_("Choose a username.")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This username is taken: choose another.")]
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        errors["password"] = error.messages
+    if not staff.posts.filter(end__isnull=True).exists():
+        errors["username"] = [_("Give the person a post first: the login follows the post.")]
+    if errors:
+        raise ValidationError(errors)
+    user = User(
+        username=username,
+        last_name=staff.name[:1],
+        first_name=staff.name[1:],
+        phone=staff.phone,
+    )
+    user.set_password(password)
+    user.save()
+    staff.user = user
+    staff.save(update_fields=["user", "updated_at"])
+    login_sync(staff=staff)
+    user.refresh_from_db()
+    return user
