@@ -261,6 +261,12 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "disputes.models.CaseStatus",
         "AttachmentKindEnum": "disputes.models.AttachmentKind",
         "NotificationKindEnum": "notifications.models.NotificationKind",
+        "PostKindEnum": "personnel.models.PostKind",
+        "MemberTypeEnum": "personnel.models.MemberType",
+        "EndReasonEnum": "personnel.models.EndReason",
+        "GenderEnum": "personnel.models.Gender",
+        "OutcomeEnum": "personnel.models.Outcome",
+        "FollowUpEnum": "personnel.models.FollowUp",
     },
 }
 

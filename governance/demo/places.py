@@ -43,6 +43,7 @@ ROLE_PERMISSIONS = {
         ("personnel", "user", ("view", "add", "change")),
         ("disputes", "category", ("view", "add", "change")),
         ("disputes", "deadlinerule", ("view", "add", "change", "delete")),
+        ("personnel", "payrate", ("view", "add", "change", "delete")),
     ],
 }
 
