@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.jurisdiction import can_see, role_area_errors, scope
 from grids.models import AreaLevel
-from personnel.models import PayRate, User
+from personnel.models import PayRate, Staff, User
+from personnel.services import login_post
 
 
 @admin.register(User)
@@ -49,6 +50,18 @@ class UserAdmin(BaseUserAdmin):
                 problems = role_area_errors(data.get("role") or "", area)
                 if area is not None and not can_see(request.user, area):
                     problems.append(_("This area lies outside your jurisdiction."))
+                staff = Staff.objects.filter(user=obj).first() if obj is not None else None
+                moved = obj is not None and (
+                    data.get("role") != obj.role or getattr(area, "pk", None) != obj.area_id
+                )
+                if moved and staff and (data.get("role"), area) != login_post(staff=staff):
+                    problems.append(
+                        _(
+                            "This login belongs to %(name)s on the roster: its role and area "
+                            "follow their posts. Change the posts on the roster pages."
+                        )
+                        % {"name": staff.name}
+                    )
                 if problems:
                     raise ValidationError({"area": problems})
                 return data

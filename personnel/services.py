@@ -263,17 +263,22 @@ def _login_post(posts: list[Post]) -> tuple[str, Area] | None:
     return None
 
 
-def login_sync(*, staff: Staff) -> None:
-    """Keep the staff member's login consistent with their open posts."""
-    if staff.user_id is None:
-        return
+def login_post(*, staff: Staff) -> tuple[str, Area] | None:
+    """The role and area the staff member's login gets from their open posts today."""
     today = timezone.localdate()
     posts = list(
         staff.posts.filter(Q(end__isnull=True) | Q(end__gt=today), start__lte=today)
         .select_related("area")
         .order_by("start", "id")
     )
-    chosen = _login_post(posts)
+    return _login_post(posts)
+
+
+def login_sync(*, staff: Staff) -> None:
+    """Keep the staff member's login consistent with their open posts."""
+    if staff.user_id is None:
+        return
+    chosen = login_post(staff=staff)
     if chosen is None:
         User.objects.filter(pk=staff.user_id).update(is_active=False)
         return

@@ -134,3 +134,37 @@ def test_a_county_admin_cannot_grant_operator_rights(client, demo):
     assert response.status_code == 302  # saved: the privilege fields were ignored
     admin.refresh_from_db()
     assert not admin.is_superuser
+
+
+def test_the_admin_cannot_move_a_roster_login_away_from_its_posts(client, demo):
+    from personnel import services
+    from personnel.models import Staff
+
+    grid1 = demo.user("grid1")
+    staff = Staff.objects.create(
+        name="网格员甲",
+        phone="13912345678",
+        id_number="430521199001011239",
+        gender="female",
+        area=demo.village1,
+        user=grid1,
+    )
+    services.post_add(staff=staff, kind="grid_worker", area=demo.grid1, actor=demo.user("county"))
+    client.force_login(demo.user("county"))
+    form = {
+        "username": grid1.username,
+        "role": "village_staff",
+        "area": demo.village1.pk,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    url = reverse("admin:personnel_user_change", args=[grid1.pk])
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "网格员甲" in str(response.context["adminform"].form.errors["area"])
+    # Other changes of the same login stay possible.
+    response = client.post(url, form | {"role": "grid_worker", "area": demo.grid1.pk})
+    assert response.status_code == 302
+    grid1.refresh_from_db()
+    assert (grid1.role, grid1.area_id) == ("grid_worker", demo.grid1.pk)
