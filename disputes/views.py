@@ -29,6 +29,7 @@ from disputes.models import (
 )
 from disputes.transitions import ACTION_KINDS, TransitionInput, available_actions
 from governance.jurisdiction import can_act_on_case, can_report
+from governance.pages import error_dict, xlsx_response
 from grids.selectors import area_filter_options, areas_visible_to
 from personnel.selectors import line_routing
 
@@ -41,10 +42,6 @@ TABS = [
     ("overdue", {"overdue": ["true"]}),
     ("supervised", {"supervised": ["true"]}),
 ]
-
-
-def _form_errors(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
 
 
 @login_required
@@ -66,7 +63,7 @@ def case_report(request: HttpRequest) -> HttpResponse:
                 **form.report_data(),
             )
         except ValidationError as error:
-            for field, problems in _form_errors(error).items():
+            for field, problems in error_dict(error).items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
             if result.created:
@@ -139,13 +136,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
             % {"total": total, "limit": EXPORT_LIMIT},
         )
         return redirect(f"{reverse('case_list')}?{request.GET.urlencode()}")
-    response = HttpResponse(
-        cases_workbook(cases.iterator(chunk_size=2000)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
-    return response
+    return xlsx_response(cases_workbook(cases.iterator(chunk_size=2000)), "cases")
 
 
 def _visible_case(request: HttpRequest, pk: int) -> Case:
@@ -238,7 +229,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
                     documents=uploads["documents"],
                 )
             except ValidationError as error:
-                errors = _form_errors(error)
+                errors = error_dict(error)
             else:
                 messages.success(request, _("Done: the case's timeline records it."))
                 return redirect("case_detail", case.pk)

@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "personnel.record_coverage",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Last month's evaluations of police officers, auxiliary police and grid workers.
+    "evaluate-staff": {
+        "task": "personnel.evaluate_staff",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
 }
 
 # --- Outgoing notifications (SMS or WeCom gateway); the in-app inbox needs none ----------

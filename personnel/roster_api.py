@@ -23,6 +23,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.api import api_errors
 from governance.jurisdiction import can_manage_roster, jurisdiction_root
 from governance.validators import mask_id_number, mask_phone
 from grids.models import Area
@@ -136,12 +137,6 @@ class StaffOutput(serializers.ModelSerializer):
         return PostOutput(posts, many=True).data
 
 
-def _validation_error(error: DjangoValidationError) -> ApiValidationError:
-    return ApiValidationError(
-        error.message_dict if hasattr(error, "error_dict") else error.messages
-    )
-
-
 def _require_manager(user) -> None:
     if not can_manage_roster(user):
         raise PermissionDenied(_("Only a township or county centre keeps the roster."))
@@ -200,7 +195,7 @@ class StaffList(GenericAPIView):
                 data=services.StaffInput(**data.validated_data), actor=request.user
             )
         except DjangoValidationError as error:
-            raise _validation_error(error) from error
+            raise api_errors(error) from error
         return Response(StaffOutput(staff).data, status=status.HTTP_201_CREATED)
 
 
@@ -228,7 +223,7 @@ class StaffDetail(APIView):
                 staff=staff, data=services.StaffInput(**data.validated_data), actor=request.user
             )
         except DjangoValidationError as error:
-            raise _validation_error(error) from error
+            raise api_errors(error) from error
         return Response(StaffOutput(staff).data)
 
 
@@ -247,7 +242,7 @@ class StaffPosts(APIView):
         try:
             post = services.post_add(staff=staff, actor=request.user, **data.validated_data)
         except DjangoValidationError as error:
-            raise _validation_error(error) from error
+            raise api_errors(error) from error
         return Response(PostOutput(post).data, status=status.HTTP_201_CREATED)
 
 
@@ -261,7 +256,7 @@ class PostEnd(APIView):
         try:
             post = services.post_end(post=post, actor=request.user, **data.validated_data)
         except DjangoValidationError as error:
-            raise _validation_error(error) from error
+            raise api_errors(error) from error
         return Response(PostOutput(post).data)
 
 

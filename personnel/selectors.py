@@ -74,6 +74,17 @@ def staff_posts(*, staff: Staff) -> QuerySet[Post]:
     return staff.posts.select_related("area", "area__parent").order_by("end", "-start", "-id")
 
 
+def staff_assignments_seen_by(*, user, staff: Staff) -> QuerySet:
+    """The person's assignment lines on the cases the viewer may see, newest first."""
+    from disputes.selectors import cases_visible_to
+
+    return (
+        staff.assignments.filter(case__in=cases_visible_to(user))
+        .select_related("case")
+        .order_by("-created_at", "-id")
+    )
+
+
 def posts_visible_to(user) -> QuerySet[Post]:
     return scope(user, Post.objects.all(), via="area")
 

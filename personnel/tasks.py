@@ -7,3 +7,12 @@ from personnel.coverage import coverage_record
 def record_coverage_task() -> int:
     # Idempotent: one row per (area, day), rewritten by a second run.
     return coverage_record()
+
+
+@shared_task(name="personnel.evaluate_staff", acks_late=True)
+def evaluate_staff_task() -> int:
+    # Last month's evaluations (beat runs it on the 1st). Idempotent: a redelivered or
+    # second run rewrites nothing and keeps the supervisors' scores.
+    from personnel.evaluations import evaluations_compute, last_month
+
+    return evaluations_compute(month=last_month())

@@ -2,16 +2,24 @@
 of township 1 against township 2's objects, and as an anonymous visitor. A route added
 without a place in this walk fails the build by itself."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from disputes.models import Attachment, CaseStatus
 from notifications.models import Notification
+from personnel import services as staff_services
+from personnel.evaluations import evaluations_compute
+from personnel.models import Evaluation
+from personnel.training import spot_check_create, training_create
 from tests.test_case_workflow import report
 
 MARKER = "二号镇机密事项"
 NOTICE = "发给二号镇的消息"
+STAFF_MARKER = "二号镇网格员甲"
 PUBLIC = {
     "healthz",
     "set_language",
@@ -40,6 +48,23 @@ LISTS = {
     "notification-list",
     "notification-read-all",
     "notification-unread-count",
+    "staff_list",
+    "staff_export",
+    "staff_create",
+    "staff_coverage",
+    "staff_coverage_export",
+    "api_staff_list",
+    "api_staffing_coverage",
+    "evaluation_list",
+    "pay_sheet",
+    "pay_sheet_export",
+    "training_list",
+    "training_create",
+    "spot_check_list",
+    "spot_check_create",
+    "evaluation-list",
+    "training-list",
+    "spot-check-list",
 }
 # Categories are county-wide configuration, the same for everyone: not jurisdiction data.
 SHARED = {"category-detail"}
@@ -47,8 +72,21 @@ SHARED = {"category-detail"}
 
 def object_routes(theirs) -> dict[str, dict]:
     """How to name township 2's object in each route with an id."""
-    case, attachment, notice, area = theirs
+    case, attachment, notice, area, staff, post, evaluation = theirs
     return {
+        "staff_detail": {"pk": staff.pk},
+        "staff_edit": {"pk": staff.pk},
+        "post_create": {"pk": staff.pk},
+        "staff_login": {"pk": staff.pk},
+        "post_end": {"pk": post.pk},
+        "api_staff_detail": {"pk": staff.pk},
+        "api_staff_posts": {"pk": staff.pk},
+        "api_post_end": {"pk": post.pk},
+        "evaluation_detail": {"pk": evaluation.pk},
+        "evaluation_review": {"pk": evaluation.pk},
+        "evaluation_follow_up": {"pk": evaluation.pk},
+        "evaluation-detail": {"pk": evaluation.pk},
+        "evaluation-follow-up": {"pk": evaluation.pk},
         "area_detail": {"pk": area.pk},
         "area_children": {"pk": area.pk},
         "area_export": {"pk": area.pk},
@@ -93,7 +131,43 @@ def theirs(demo):
     notice = Notification.objects.create(
         recipient=demo.user("township2"), kind="assigned", case=case, text=NOTICE
     )
-    return case, attachment, notice, demo.village2
+    staff = staff_services.staff_create(
+        data=staff_services.StaffInput(
+            name=STAFF_MARKER,
+            phone="13912345678",
+            id_number="430521199001011239",
+            gender="male",
+            area=demo.village2,
+        ),
+        actor=demo.user("county"),
+    )
+    post = staff_services.post_add(
+        staff=staff,
+        kind="grid_worker",
+        area=demo.grid2,
+        start=timezone.localdate() - timedelta(days=90),
+        actor=demo.user("county"),
+    )
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    evaluations_compute(month=last_month)
+    evaluation = Evaluation.objects.get(staff=staff)
+    training_create(
+        area=demo.township2,
+        day=timezone.localdate(),
+        topic=STAFF_MARKER + "培训",
+        hours=2,
+        attendees=[staff.pk],
+        actor=demo.user("county"),
+    )
+    spot_check_create(
+        staff=staff,
+        day=timezone.localdate(),
+        reached=True,
+        problems=STAFF_MARKER,
+        fix="",
+        actor=demo.user("county"),
+    )
+    return case, attachment, notice, demo.village2, staff, post, evaluation
 
 
 def test_every_route_has_a_place_in_the_walk(demo, theirs):
@@ -104,7 +178,7 @@ def test_every_route_has_a_place_in_the_walk(demo, theirs):
 
 def leaks(body: bytes, demo) -> list[str]:
     text = body.decode("utf-8", "replace")
-    markers = (MARKER, NOTICE, demo.township2.code, demo.township2.name)
+    markers = (MARKER, NOTICE, STAFF_MARKER, demo.township2.code, demo.township2.name)
     return [marker for marker in markers if marker in text]
 
 
@@ -123,11 +197,14 @@ def test_township_one_gets_nothing_of_township_two_on_any_route(client, demo, th
         assert not leaks(response.content, demo), (name, leaks(response.content, demo))
     for name in ("inbox_mark_all_read", "notification-read-all"):
         client.post(reverse(name))
-    case, _attachment, notice, _area = theirs
+    case, _attachment, notice, _area, staff, post, _evaluation = theirs
     case.refresh_from_db()
     notice.refresh_from_db()
     assert case.status == CaseStatus.REPORTED and case.events.count() == 1
     assert notice.read_at is None and case.attachments.count() == 1
+    post.refresh_from_db()
+    staff.refresh_from_db()
+    assert post.end is None and staff.name == STAFF_MARKER and staff.user_id is None
 
 
 def test_anonymous_visitors_are_sent_to_log_in_everywhere_but_the_public_routes(client, theirs):
