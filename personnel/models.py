@@ -266,7 +266,7 @@ class Training(models.Model):
     )
     day = models.DateField(_("date"))
     topic = models.CharField(_("topic"), max_length=200)
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1, default=2)
+    hours = models.DecimalField(_("training hours"), max_digits=4, decimal_places=1, default=2)
     attendees = models.ManyToManyField(Staff, verbose_name=_("attendees"), related_name="trainings")
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField(verbose_name='date')),
                 ('topic', models.CharField(max_length=200, verbose_name='topic')),
-                ('hours', models.DecimalField(decimal_places=1, default=2, max_digits=4, verbose_name='hours')),
+                ('hours', models.DecimalField(decimal_places=1, default=2, max_digits=4, verbose_name='training hours')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.area', verbose_name='organised by')),
                 ('attendees', models.ManyToManyField(related_name='trainings', to='personnel.staff', verbose_name='attendees')),
