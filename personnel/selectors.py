@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.jurisdiction import can_see, scope
+from governance.jurisdiction import can_see, jurisdiction_root, scope
 from grids import tree
 from grids.models import Area
 from personnel.models import Post, PostKind, Staff
@@ -132,6 +132,16 @@ def _police_station(township: Area) -> str:
     return _("%(place)s police station") % {"place": stem}
 
 
+def _serves(user, case) -> bool:
+    """Whether the post holder's login sees the case's grid: their jurisdiction root is the
+    grid or one of its stored ancestors (the same answer as `can_see`, without a query)."""
+    if not (user.is_active and user.area_id):
+        return False
+    root = jurisdiction_root(user)
+    ancestors = (case.grid_id, case.village_id, case.township_id, case.county_id)
+    return root is not None and root.pk in ancestors
+
+
 def line_routing(*, case, line: str) -> RoutedLine:
     """Where the roster sends one assignment line of `case` (its village and grid)."""
     if case.level != "village":
@@ -150,7 +160,7 @@ def line_routing(*, case, line: str) -> RoutedLine:
     holders = {
         post.kind: post
         for post in Post.objects.filter(wanted, posts_open_on(today))
-        .select_related("staff", "staff__user", "area")
+        .select_related("staff", "staff__user__area", "area")
         .order_by("-start", "-id")
     }
     for _where, kind in LINE_POSTS[line]:
@@ -160,7 +170,7 @@ def line_routing(*, case, line: str) -> RoutedLine:
         staff = post.staff
         unit = f"{post.area.name}{PostKind(kind).label}"
         handler = staff.user if staff.user_id else None
-        if handler is not None and not (handler.is_active and can_see(handler, case.grid)):
+        if handler is not None and not _serves(handler, case):
             handler = None
         note = _("From the roster: %(name)s, %(post)s of %(area)s.") % {
             "name": staff.name,

@@ -111,6 +111,16 @@ def demo(db) -> Demo:
 
 
 @pytest.fixture
+def roster(demo):
+    """The tiny demo's roster 一警三专N员 (governance.demo.roster), with its deliberate gaps."""
+    from django.utils import timezone
+
+    from governance.demo.roster import seed_roster
+
+    return seed_roster(root=demo.county, rng=random.Random(7), today=timezone.localdate())
+
+
+@pytest.fixture
 def other_county(db) -> Area:
     """A neighbouring county: nobody of the demo county may see anything of it."""
     from grids.services import area_create

@@ -1,19 +1,25 @@
-"""The demo county (or city): its places, an account for every role, and a year of cases.
+"""The demo county (or city): its places, an account for every role, its roster, and a
+year of cases and of the roster's work.
 
 Deterministic for a seed (and, for the cases, the moment they end). `places` builds the
-area tree and the demo accounts; `cases` replays about a year of cases through the case
-services: `stories` deals what happens to each, `casebook` and `people` say what they are
-about and who is involved, `cast` who acts where, and `history` runs it all at historical
-times.
+area tree and the demo accounts; `roster` the people of 一警三专N员 and their posts, with a
+handful of gaps; `cases` replays about a year of cases through the case services: `stories`
+deals what happens to each, `casebook` and `people` say what they are about and who is
+involved, `cast` who acts where (the roster in the field), and `history` runs it all at
+historical times. After the cases, `roster` adds the year's trainings, phone spot checks,
+coverage records and monthly evaluations.
 """
 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from governance.demo.cases import CASES_PER_COUNTY, case_counts, case_summary, seed_cases
 from governance.demo.places import (
@@ -24,6 +30,7 @@ from governance.demo.places import (
     demo_tree,
     demo_users,
 )
+from governance.demo.roster import RosterSeed, seed_roster, seed_roster_year
 from grids import tree
 
 __all__ = [
@@ -31,6 +38,8 @@ __all__ = [
     "DEMO_PASSWORD",
     "SHAPES",
     "DemoNames",
+    "DemoSeed",
+    "RosterSeed",
     "Shape",
     "case_counts",
     "case_summary",
@@ -38,7 +47,16 @@ __all__ = [
     "demo_users",
     "seed_cases",
     "seed_demo",
+    "seed_roster",
+    "seed_roster_year",
 ]
+
+
+@dataclass
+class DemoSeed:
+    counts: dict[str, int]  # areas, users, cases; the roster year's trainings, evaluations…
+    roster: RosterSeed
+    seconds: dict[str, float] = field(default_factory=dict)  # per step
 
 
 def seed_demo(
@@ -48,12 +66,27 @@ def seed_demo(
     cases: bool = True,
     now: datetime | None = None,
     progress: Callable[[datetime], None] | None = None,
-) -> dict[str, int]:
+) -> DemoSeed:
+    """The places, accounts and roster; with `cases`, the year of cases and then the year's
+    trainings, spot checks, coverage records and evaluations."""
+    today = timezone.localdate(now) if now else timezone.localdate()
     areas = demo_tree(scale=scale, seed=seed)
     with transaction.atomic():
         tree.bulk_insert(areas)
         users = demo_users(root=areas[0], rng=random.Random(seed))
-    counts = {"areas": len(areas), "users": len(users)}
+    started = time.monotonic()
+    with transaction.atomic():
+        roster = seed_roster(root=areas[0], rng=random.Random(f"roster-{seed}"), today=today)
+    result = DemoSeed({"areas": len(areas), "users": len(users)}, roster)
+    result.seconds["roster"] = time.monotonic() - started
     if cases:
-        counts |= seed_cases(scale=scale, seed=seed, now=now, progress=progress)
-    return counts
+        started = time.monotonic()
+        result.counts |= seed_cases(scale=scale, seed=seed, now=now, progress=progress)
+        result.seconds["cases"] = time.monotonic() - started
+        started = time.monotonic()
+        with transaction.atomic():
+            result.counts |= seed_roster_year(
+                root=areas[0], rng=random.Random(f"roster-year-{seed}"), today=today
+            )
+        result.seconds["roster_year"] = time.monotonic() - started
+    return result

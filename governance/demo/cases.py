@@ -19,7 +19,14 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from disputes import services
-from disputes.models import OPEN_STATUSES, Case, CaseEvent, CaseLevel, CaseStatus
+from disputes.models import (
+    OPEN_STATUSES,
+    AssignmentStatus,
+    Case,
+    CaseEvent,
+    CaseLevel,
+    CaseStatus,
+)
 from disputes.sweeps import escalate_overdue
 from governance.demo import casebook
 from governance.demo.cast import Cast, cast_for
@@ -30,7 +37,7 @@ from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.models import Notification
 from notifications.services import outgoing_paused
-from personnel.models import User
+from personnel.models import Role, User
 
 CASES_PER_COUNTY = {"tiny": 100, "county": 15_000, "city": 450}
 LATE_AFTER_FLAG = 0.5  # of the cases flagged overdue at county level, handled late
@@ -40,6 +47,15 @@ SWEEP_EVERY = timedelta(hours=4)
 SWEEP_PAUSED = timedelta(days=3)
 STEPS_PER_TRANSACTION = 2500  # about 300 cases
 SEVERITY_NAMES = {"ordinary": "一般", "attention": "关注类", "key_attention": "重点关注类"}
+# Of the village cases assigned on the political-legal line alone, the share whose handler
+# (when they have a login) returns the line; the centre gives it to the mediation committee.
+RETURNED = 0.05
+RETURN_REASONS = [
+    "该纠纷涉及土地权属确认，超出网格员职责范围，请另行交办。",
+    "当事人户籍及居住地均不在本网格，请核实后重新交办。",
+    "涉及村级集体经济账目问题，建议由村委会牵头处理。",
+    "双方分歧较大，需专业调解员介入，请另行交办。",
+]
 
 
 def office_hours(rng: random.Random, moment: datetime) -> datetime:
@@ -147,6 +163,10 @@ class Year:
             planned = self._lines(story, level)
             lines = [line["line"] for line in planned]
             at(pace.after(0.005, 0.05), do("assign", planned))
+            alone = lines == ["political_legal"] and level == CaseLevel.VILLAGE
+            if alone and rng.random() < RETURNED:
+                at(pace.after(0.02, 0.1), do("return", "political_legal"))
+                at(pace.after(0.01, 0.05), do("reassign"))
         for _ in range(rng.choice((1, 1, 2, 2, 3))):
             at(pace.after(0.05, 0.2), do("record"))
         stabilise = 0.3 if story.code == "key_person" or level == CaseLevel.COUNTY else 0.07
@@ -190,7 +210,9 @@ class Year:
         )
         located = village.centre_lat is not None and rng.random() < 0.6
         result = services.case_report(
-            reporter=cast.reporter(rng, story.grid, story.category.kind),
+            reporter=cast.reporter(
+                rng, story.grid, story.category.kind, timezone.localdate(tick.at)
+            ),
             client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
             kind=story.category.kind,
             category=story.category,
@@ -214,8 +236,10 @@ class Year:
     def act(self, story: Story, level: str, action: str, args: tuple, tick: Tick) -> None:
         cast = self.cast_of(story)
         step = getattr(self, f"_{action}")
-        story.case = step(story, cast, cast.centre(level, story.village), level, tick, *args)
-        tick.touch(story.case.pk, action)
+        case = step(story, cast, cast.centre(level, story.village), level, tick, *args)
+        if case is not None:  # None: the step did not apply, and nothing was written
+            story.case = case
+            tick.touch(case.pk, "assign" if action == "reassign" else action)
 
     def _accept(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
         note = f"经研判，属{story.category.name}，列为{SEVERITY_NAMES[story.severity]}事件。"
@@ -230,10 +254,44 @@ class Year:
     def _assign(
         self, story: Story, cast: Cast, centre: User, level: str, tick: Tick, lines: list[dict]
     ) -> Case:
-        story.handlers = {line["line"]: line["handler"] or centre for line in lines}
-        return services.case_assign(
+        case = services.case_assign(
             case=story.case, actor=centre, lines=lines, note="请按期办理并反馈。"
         )
+        # Who acts on each line: its handler's login; the township centre for a line a
+        # vacant post sent there; else the centre, which records the handling of a unit
+        # or of a post holder without a login.
+        story.handlers = {}
+        for line, handler_id, staff_id, routing_note in case.assignments.filter(
+            status=AssignmentStatus.ACTIVE
+        ).values_list("line", "handler_id", "staff_id", "routing_note"):
+            if handler_id is not None:
+                actor = cast.logins.get(handler_id) or User.objects.get(pk=handler_id)
+            elif staff_id is None and routing_note:
+                actor = cast.township_centre[story.village.parent_id]
+            else:
+                actor = centre
+            story.handlers[line] = actor
+        return case
+
+    def _return(
+        self, story: Story, cast: Cast, centre: User, level: str, tick: Tick, line: str
+    ) -> Case | None:
+        """A handler with a login sends the line back (a unit's line is not returned)."""
+        handler = story.handlers.get(line)
+        if handler is None or handler.role not in (Role.GRID_WORKER, Role.POLICE):
+            return None
+        story.handlers.pop(line)
+        reason = self.rng.choice(RETURN_REASONS)
+        return services.case_return(case=story.case, line=line, actor=handler, reason=reason)
+
+    def _reassign(
+        self, story: Story, cast: Cast, centre: User, level: str, tick: Tick
+    ) -> Case | None:
+        if Case.objects.filter(pk=story.case.pk, status=CaseStatus.ACCEPTED).exists():
+            unit = f"{story.village.name}人民调解委员会"
+            lines = [{"line": "political_legal", "unit": unit, "handler": None}]
+            return self._assign(story, cast, centre, level, tick, lines)
+        return None
 
     def _record(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
         kinds = casebook.DISPUTE_RECORD_KINDS

@@ -1,19 +1,23 @@
 """Who reports, analyses, handles and supervises the demo cases of one county.
 
-The demo accounts act wherever they are posted: grid1, member1, village1 and police1
-report from the grids they see; village1 runs its village's centre and handles there as
-治保主任, grid1 as grid worker, police1 takes the police line; township1/2 run their
+The roster (governance.demo.roster) is the cast in the field: each grid's grid worker
+reports from it, and village-level lines are routed by the roster (the police officer or
+auxiliary police takes the police line, the security director or the grid worker the
+political-legal line, a vacant post sends the line to the township centre). The demo
+accounts act wherever they are posted: grid1, member1, village1 and police1 report from
+the grids they see, and hold the posts their roles stand for; township1/2 run their
 townships' centres; `centre` analyses and `county` supervises at county level (in a city,
 `city` supervises the other counties). Every other village, township and county centre
 gets one staff account of its own (no password: they only author history), and a village's
-account also files the reports of its grids. Elsewhere handlers are units without an
-account ("柳溪村治保主任", "青石派出所").
+account files the reports of a grid without a grid worker. Above the village, handlers are
+units without an account ("青石镇司法所", "青石派出所").
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Q
 
@@ -21,7 +25,7 @@ from governance.demo.people import People
 from governance.jurisdiction import can_report, scope
 from grids import tree
 from grids.models import Area, AreaLevel
-from personnel.models import Role, User
+from personnel.models import Post, PostKind, Role, User
 
 # How readily each field role files a report where it may; police mostly for tips.
 REPORTER_WEIGHTS = {
@@ -54,11 +58,10 @@ class Cast:
     county_admin: User  # supervises (督办) township and county cases
     township_centre: dict[int, User]
     village_centre: dict[int, User]
-    reporters: dict[int, list[tuple[User, int]]] = field(default_factory=dict)  # by grid
-    grid_workers: dict[int, User] = field(default_factory=dict)
-    village_staff: dict[int, User] = field(default_factory=dict)
-    village_police: dict[int, User] = field(default_factory=dict)
+    # By grid: who reports there, how readily, and since when (None: all year).
+    reporters: dict[int, list[tuple[User, int, date | None]]] = field(default_factory=dict)
     township_staff: dict[int, User] = field(default_factory=dict)
+    logins: dict[int, User] = field(default_factory=dict)  # the county's active users, by id
 
     def centre(self, level: str, village: Area) -> User:
         if level == AreaLevel.VILLAGE:
@@ -72,8 +75,13 @@ class Cast:
             return self.township_centre[village.parent_id]
         return self.county_admin
 
-    def reporter(self, rng: random.Random, grid: Area, kind: str) -> User:
-        candidates = self.reporters.get(grid.pk)
+    def reporter(self, rng: random.Random, grid: Area, kind: str, day: date) -> User:
+        """Someone serving the grid on `day`; the village centre where nobody does."""
+        candidates = [
+            (user, weight)
+            for user, weight, since in self.reporters.get(grid.pk, ())
+            if since is None or since <= day
+        ]
         if not candidates:
             return self.village_centre[grid.parent_id]
         weights = [
@@ -85,32 +93,28 @@ class Cast:
     def lines(
         self, rng: random.Random, *, level: str, grid: Area, code: str, kind: str, police: bool
     ) -> list[dict]:
-        """The assignment lines (双线交办) for a case at `level`: units, and handlers where
-        a demo account serves the place."""
-        village = grid.parent
-        township = village.parent
-        lines = []
-        if not (kind == "illegal_tip" and rng.random() < 0.7):
-            if level == AreaLevel.VILLAGE:
-                if kind == "hazard" or rng.random() < 0.3:
-                    unit, handler = f"{grid.name}网格员", self.grid_workers.get(grid.pk)
-                else:
-                    unit = village.name + rng.choice(("治保主任", "人民调解委员会"))
-                    handler = self.village_staff.get(village.pk)
-            elif level == AreaLevel.TOWNSHIP:
+        """The assignment lines (双线交办) for a case at `level`. A village's lines name
+        neither unit nor handler: the roster routes them. Above, units, and a handler where
+        a demo account runs the township centre."""
+        township = grid.parent.parent
+        tip_to_police = kind == "illegal_tip" and rng.random() < 0.7
+        lines: list[dict] = []
+        if level == AreaLevel.VILLAGE:
+            lines = [] if tip_to_police else [{"line": "political_legal"}]
+            return [*lines, {"line": "police"}] if police or not lines else lines
+        if not tip_to_police:
+            if level == AreaLevel.TOWNSHIP:
                 unit = township.name + TOWNSHIP_UNITS.get(code, rng.choice(("司法所", "综治中心")))
                 handler = self.township_staff.get(township.pk) if unit.endswith("中心") else None
             else:
                 unit, handler = self.county.name + COUNTY_UNITS.get(code, "矛调中心"), None
             lines.append({"line": "political_legal", "unit": unit, "handler": handler})
         if police or not lines:
-            if level == AreaLevel.VILLAGE:
-                unit, handler = f"{village.name}驻村辅警", self.village_police.get(village.pk)
-            elif level == AreaLevel.TOWNSHIP:
-                unit, handler = f"{_stem(township.name)}派出所", None
+            if level == AreaLevel.TOWNSHIP:
+                unit = f"{_stem(township.name)}派出所"
             else:
-                unit, handler = f"{self.county.name}公安局", None
-            lines.append({"line": "police", "unit": unit, "handler": handler})
+                unit = f"{self.county.name}公安局"
+            lines.append({"line": "police", "unit": unit, "handler": None})
         return lines
 
 
@@ -146,22 +150,32 @@ def cast_for(county: Area, villages: list[Area], rng: random.Random) -> Cast:
         township_centre={t.pk: by_post[(Role.TOWNSHIP_CENTRE, t.pk)] for t in townships},
         village_centre={v.pk: by_post[(Role.VILLAGE_STAFF, v.pk)] for v in villages},
     )
-    # Only the demo accounts (the ones people log in with) report and handle in the field.
+    cast.logins = {user.pk: user for user in posted}
+    # Each grid's grid worker reports from it, from the day their post started.
+    grid_workers = (
+        Post.objects.filter(
+            tree.subtree_q(county, "area__"), kind=PostKind.GRID_WORKER, end__isnull=True
+        )
+        .exclude(staff__user=None)
+        .values_list("area_id", "start", "staff__user_id")
+        .order_by("area_id", "id")
+    )
+    weight = REPORTER_WEIGHTS[Role.GRID_WORKER]
+    for grid_id, start, user_id in grid_workers:
+        user = cast.logins.get(user_id)  # active logins only
+        if user and can_report(user) and not user.has_usable_password():  # demo ones: below
+            cast.reporters.setdefault(grid_id, []).append((user, weight, start))
+    # The demo accounts (the ones people log in with) report wherever they see.
     for user in posted:
         if not user.has_usable_password():
             continue
-        if user.role == Role.GRID_WORKER:
-            cast.grid_workers[user.area_id] = user
-        elif user.role == Role.VILLAGE_STAFF:
-            cast.village_staff[user.area_id] = user
-        elif user.role == Role.POLICE and user.area.level == AreaLevel.VILLAGE:
-            cast.village_police[user.area_id] = user
-        elif user.role == Role.TOWNSHIP_CENTRE:
+        if user.role == Role.TOWNSHIP_CENTRE:
             cast.township_staff[user.area_id] = user
         if user.role in REPORTER_WEIGHTS and can_report(user):
             grids = scope(user, Area.objects.filter(level=AreaLevel.GRID))
+            entry = (user, REPORTER_WEIGHTS[user.role], None)
             for grid_id in grids.values_list("id", flat=True):
-                cast.reporters.setdefault(grid_id, []).append((user, REPORTER_WEIGHTS[user.role]))
+                cast.reporters.setdefault(grid_id, []).append(entry)
     return cast
 
 

@@ -1,4 +1,5 @@
 import time
+from collections import Counter
 from datetime import datetime
 
 from django.conf import settings
@@ -6,8 +7,16 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils import timezone
 
 from disputes.models import CaseLevel
-from governance.demo import DEMO_PASSWORD, SHAPES, case_counts, case_summary, seed_demo
+from governance.demo import (
+    DEMO_PASSWORD,
+    SHAPES,
+    DemoSeed,
+    case_counts,
+    case_summary,
+    seed_demo,
+)
 from grids.models import Area
+from personnel.models import Outcome, PostKind
 
 
 class Command(BaseCommand):
@@ -24,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-cases",
             action="store_true",
-            help="only the places and accounts, without the year of cases",
+            help="only the places, accounts and roster, without the year of cases",
         )
         parser.add_argument(
             "--force",
@@ -48,8 +57,9 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         progress = MonthlyProgress(self.stdout)
-        counts = seed_demo(scale=scale, seed=seed, cases=not no_cases, progress=progress)
+        result = seed_demo(scale=scale, seed=seed, cases=not no_cases, progress=progress)
         progress.done()
+        counts = result.counts
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo {scale} loaded: {counts['areas']:,} areas, {counts['users']} accounts "
@@ -57,8 +67,39 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.1f} s."
             )
         )
+        self.write_roster(result)
         if not no_cases:
             self.write_case_summary()
+
+    def write_roster(self, result: DemoSeed) -> None:
+        roster, counts = result.roster, result.counts
+        posts = ", ".join(
+            f"{kind.replace('_', ' ')} {roster.posts[kind]:,}"
+            for kind in PostKind.values
+            if roster.posts[kind]
+        )
+        gaps = Counter(code for _area, code in roster.gaps)
+        self.stdout.write(
+            f"Roster: {roster.people:,} people ({roster.logins:,} logins), open posts: {posts}; "
+            f"{roster.ended} posts ended this year ({roster.replaced} grid workers replaced); "
+            f"{len(roster.gaps)} gaps ("
+            + ", ".join(f"{code.replace('_', ' ')} {n}" for code, n in sorted(gaps.items()))
+            + f") in {result.seconds['roster']:.1f} s."
+        )
+        if "evaluations" in counts:
+            outcomes = ", ".join(
+                f"{outcome} {counts.get(f'evaluations_{outcome}', 0):,}"
+                for outcome in Outcome.values
+            )
+            self.stdout.write(
+                f"  {counts['trainings']:,} trainings ({counts['attendances']:,} attendances), "
+                f"{counts['spot_checks']:,} phone spot checks, "
+                f"{counts['coverage_records']:,} coverage records; "
+                f"{counts['evaluations']:,} evaluations ({outcomes}; "
+                f"{counts.get('evaluations_reviewed', 0):,} reviewed by the township, "
+                f"{counts.get('evaluations_followed_up', 0):,} followed up) "
+                f"in {result.seconds['roster_year']:.1f} s."
+            )
 
     def write_case_summary(self) -> None:
         counts = case_counts()
