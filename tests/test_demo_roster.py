@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 from disputes.models import Assignment, Case, CaseEvent, Category
 from disputes.services import case_accept, case_assign, case_report
 from governance.demo import seed_cases
-from governance.demo.roster import seed_roster, seed_roster_year
+from governance.demo.roster import seed_roster
+from governance.demo.staffwork import seed_roster_year
 from governance.validators import id_number_is_valid, mobile_is_valid
 from grids import tree
 from grids.models import Area, AreaLevel

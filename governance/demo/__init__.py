@@ -30,7 +30,8 @@ from governance.demo.places import (
     demo_tree,
     demo_users,
 )
-from governance.demo.roster import RosterSeed, seed_roster, seed_roster_year
+from governance.demo.roster import RosterSeed, seed_roster
+from governance.demo.staffwork import seed_roster_year
 from grids import tree
 
 __all__ = [
