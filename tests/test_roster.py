@@ -499,3 +499,38 @@ def test_patch_keeps_what_is_not_sent(client, demo, level):
     assert response.status_code == 200, response.content
     staff.refresh_from_db()
     assert (staff.name, staff.employer, staff.area.level) == ("孙八", "柳溪村委会", level)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_centres_filling_one_grid_at_once_leave_one_grid_worker():
+    import threading
+
+    from django.db import connection
+
+    from tests.conftest import build_demo
+
+    demo = build_demo()
+    people = [person(demo, demo.village1) for _ in range(4)]
+    barrier = threading.Barrier(len(people))
+    added, refused, errors = [], [], []
+
+    def fill(staff):
+        try:
+            barrier.wait()
+            added.append(give(demo, staff, PostKind.GRID_WORKER, demo.grid1))
+        except ValidationError as error:
+            refused.append(error.message_dict)
+        except Exception as error:  # anything else is a bug: a 500 for the user
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fill, args=(staff,)) for staff in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(added) == 1 and len(refused) == 3
+    assert all("area" in problems for problems in refused)
+    assert Post.objects.filter(area=demo.grid1, end__isnull=True).count() == 1
