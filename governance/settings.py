@@ -213,6 +213,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["governance.formats"]
 
 # --- Static files: served by the application itself (WhiteNoise), never from a CDN -------
 STATIC_URL = "/static/"

@@ -37,3 +37,12 @@ def test_the_compiled_catalogue_is_up_to_date():
             continue  # escapes and plural forms: covered by the page tests
         found = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
         assert found == msgstr, msgid
+
+
+def test_counts_are_grouped_by_thousands_in_chinese_too():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert intcomma(13934) == "13,934"
+        assert intcomma(2026) == "2,026"
