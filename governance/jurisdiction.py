@@ -159,3 +159,15 @@ def can_manage_roster(user) -> bool:
         and user.is_active
         and (sees_everything(user) or (user.role in ROSTER_ROLES and user.area_id is not None))
     )
+
+
+# "三零" incidents (越级上访, major accidents, criminal cases) are recorded by the county only.
+INCIDENT_ROLES = COUNTY_ROLES
+
+
+def can_record_incidents(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (sees_everything(user) or (user.role in INCIDENT_ROLES and user.area_id is not None))
+    )

@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "personnel.models.Gender",
         "OutcomeEnum": "personnel.models.Outcome",
         "FollowUpEnum": "personnel.models.FollowUp",
+        "IncidentKindEnum": "governance.models.IncidentKind",
     },
 }
 

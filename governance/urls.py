@@ -4,13 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from governance import views
+from governance import incident_api, views
 
 api_v1 = [
     path("", include("personnel.api_urls")),
     path("", include("grids.api_urls")),
     path("", include("disputes.api_urls")),
     path("", include("notifications.api_urls")),
+    path("incidents/", incident_api.IncidentList.as_view(), name="api_incident_list"),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("notifications.urls")),
     path("", include("disputes.urls")),
+    path("incidents/", include("governance.incident_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

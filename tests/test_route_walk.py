@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from disputes.models import Attachment, CaseStatus
+from governance.incidents import incident_record
+from governance.models import Incident, IncidentKind
 from notifications.models import Notification
 from personnel import services as staff_services
 from personnel.evaluations import evaluations_compute
@@ -65,6 +67,9 @@ LISTS = {
     "evaluation-list",
     "training-list",
     "spot-check-list",
+    "incident_list",
+    "incident_create",
+    "api_incident_list",
 }
 # Categories are county-wide configuration, the same for everyone: not jurisdiction data.
 SHARED = {"category-detail"}
@@ -72,7 +77,7 @@ SHARED = {"category-detail"}
 
 def object_routes(theirs) -> dict[str, dict]:
     """How to name township 2's object in each route with an id."""
-    case, attachment, notice, area, staff, post, evaluation = theirs
+    case, attachment, notice, area, staff, post, evaluation, _incident = theirs
     return {
         "staff_detail": {"pk": staff.pk},
         "staff_edit": {"pk": staff.pk},
@@ -167,7 +172,14 @@ def theirs(demo):
         fix="",
         actor=demo.user("county"),
     )
-    return case, attachment, notice, demo.village2, staff, post, evaluation
+    incident = incident_record(
+        area=demo.grid2,
+        kind=IncidentKind.CRIMINAL_CASE,
+        occurred_at=timezone.now() - timedelta(hours=1),
+        description=MARKER,
+        actor=demo.user("county"),
+    )
+    return case, attachment, notice, demo.village2, staff, post, evaluation, incident
 
 
 def test_every_route_has_a_place_in_the_walk(demo, theirs):
@@ -197,7 +209,7 @@ def test_township_one_gets_nothing_of_township_two_on_any_route(client, demo, th
         assert not leaks(response.content, demo), (name, leaks(response.content, demo))
     for name in ("inbox_mark_all_read", "notification-read-all"):
         client.post(reverse(name))
-    case, _attachment, notice, _area, staff, post, _evaluation = theirs
+    case, _attachment, notice, _area, staff, post, _evaluation, incident = theirs
     case.refresh_from_db()
     notice.refresh_from_db()
     assert case.status == CaseStatus.REPORTED and case.events.count() == 1
@@ -205,6 +217,7 @@ def test_township_one_gets_nothing_of_township_two_on_any_route(client, demo, th
     post.refresh_from_db()
     staff.refresh_from_db()
     assert post.end is None and staff.name == STAFF_MARKER and staff.user_id is None
+    assert Incident.objects.get() == incident
 
 
 def test_anonymous_visitors_are_sent_to_log_in_everywhere_but_the_public_routes(client, theirs):
