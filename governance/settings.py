@@ -152,6 +152,8 @@ CELERY_BEAT_SCHEDULE = {
     "warn-deadlines": {"task": "disputes.warn_deadlines", "schedule": 3600.0},
     "deliver-pending-notifications": {"task": "notifications.deliver_pending", "schedule": 300.0},
     # Staffing coverage of every township and village, for the monthly assessment.
+    # Logins follow posts that start or end on the day.
+    "sync-logins": {"task": "personnel.sync_logins", "schedule": crontab(hour=0, minute=5)},
     "record-coverage": {
         "task": "personnel.record_coverage",
         "schedule": crontab(hour=1, minute=30),

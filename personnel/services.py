@@ -263,9 +263,10 @@ def _login_post(posts: list[Post]) -> tuple[str, Area] | None:
     return None
 
 
-def login_post(*, staff: Staff) -> tuple[str, Area] | None:
-    """The role and area the staff member's login gets from their open posts today."""
-    today = timezone.localdate()
+def login_post(*, staff: Staff, day: date | None = None) -> tuple[str, Area] | None:
+    """The role and area the staff member's login gets from their posts open on `day`
+    (today)."""
+    today = day or timezone.localdate()
     posts = list(
         staff.posts.filter(Q(end__isnull=True) | Q(end__gt=today), start__lte=today)
         .select_related("area")
@@ -274,16 +275,29 @@ def login_post(*, staff: Staff) -> tuple[str, Area] | None:
     return _login_post(posts)
 
 
-def login_sync(*, staff: Staff) -> None:
-    """Keep the staff member's login consistent with their open posts."""
+def login_sync(*, staff: Staff, day: date | None = None) -> None:
+    """Keep the staff member's login consistent with their posts open on `day` (today)."""
     if staff.user_id is None:
         return
-    chosen = login_post(staff=staff)
+    chosen = login_post(staff=staff, day=day)
     if chosen is None:
         User.objects.filter(pk=staff.user_id).update(is_active=False)
         return
     role, area = chosen
     User.objects.filter(pk=staff.user_id).update(is_active=True, role=role, area=area)
+
+
+def logins_sync_due(*, day: date | None = None) -> int:
+    """Re-sync the logins of people whose post starts or ends on `day` (today): a post
+    given from a later date, or ended as of a later date, changes the login only then.
+    Run daily; idempotent."""
+    day = day or timezone.localdate()
+    due = Staff.objects.filter(user__isnull=False).filter(Q(posts__start=day) | Q(posts__end=day))
+    count = 0
+    for staff in due.distinct().only("id", "user_id"):
+        login_sync(staff=staff, day=day)
+        count += 1
+    return count
 
 
 @transaction.atomic

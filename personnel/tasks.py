@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from personnel.coverage import coverage_record
+from personnel.services import logins_sync_due
 
 
 @shared_task(name="personnel.record_coverage", acks_late=True)
@@ -16,3 +17,9 @@ def evaluate_staff_task() -> int:
     from personnel.evaluations import evaluations_compute, last_month
 
     return evaluations_compute(month=last_month())
+
+
+@shared_task(name="personnel.sync_logins", acks_late=True)
+def sync_logins_task() -> int:
+    # Posts that start or end today change their holders' logins today. Idempotent.
+    return logins_sync_due()

@@ -534,3 +534,20 @@ def test_two_centres_filling_one_grid_at_once_leave_one_grid_worker():
     assert errors == [] and len(added) == 1 and len(refused) == 3
     assert all("area" in problems for problems in refused)
     assert Post.objects.filter(area=demo.grid1, end__isnull=True).count() == 1
+
+
+def test_a_post_from_a_later_date_changes_the_login_on_that_day(demo):
+    staff = person(demo, demo.village1)
+    give(demo, staff, PostKind.MEMBER, demo.grid1, member_type="volunteer")
+    user = services.staff_grant_login(
+        staff=staff, username="later1", password="Grid-2026-secure", actor=demo.user("county")
+    )
+    start = timezone.localdate() + timedelta(days=3)
+    give(demo, staff, PostKind.SECURITY_DIRECTOR, demo.village1, start=start)
+    user.refresh_from_db()
+    assert user.role == Role.MEMBER  # not yet
+    # On the day, the daily task moves the login; other days it leaves it alone.
+    assert services.logins_sync_due(day=start - timedelta(days=1)) == 0
+    assert services.logins_sync_due(day=start) == 1
+    user.refresh_from_db()
+    assert (user.role, user.area_id) == (Role.VILLAGE_STAFF, demo.village1.pk)
