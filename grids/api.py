@@ -1,7 +1,13 @@
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from disputes.stats import area_stats
 from grids import selectors, tree
 from grids.models import Area, AreaLevel
 
@@ -48,6 +54,21 @@ class AreaFilter(filters.FilterSet):
         fields = ["level", "parent", "code"]
 
 
+class StatsQuery(serializers.Serializer):
+    to = serializers.DateField(required=False)
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared as a class attribute.
+        return {"from": serializers.DateField(required=False), **super().get_fields()}
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError(
+                {"to": [_("The last day must not be before the first day (“from”).")]}
+            )
+        return attrs
+
+
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Areas in the caller's jurisdiction; anything outside it is 404."""
 
@@ -59,3 +80,62 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         areas = selectors.areas_visible_to(self.request.user)
         return tree.in_order(areas.annotate(child_count=Count("children")))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="First day reported (local), inclusive"
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description="Last day reported (local), inclusive"
+            ),
+        ],
+        responses=inline_serializer(
+            "AreaStats",
+            {
+                "total": serializers.IntegerField(),
+                "by_status": serializers.DictField(child=serializers.IntegerField()),
+                "by_kind": serializers.DictField(child=serializers.IntegerField()),
+                "by_level": serializers.DictField(child=serializers.IntegerField()),
+                "top_categories": inline_serializer(
+                    "AreaStatsCategory",
+                    {
+                        "code": serializers.CharField(),
+                        "name": serializers.CharField(),
+                        "count": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+                "open": serializers.IntegerField(),
+                "overdue": serializers.IntegerField(),
+                "past_deadline": serializers.IntegerField(),
+                "supervised": serializers.IntegerField(),
+                "resolved": serializers.IntegerField(),
+                "resolution_rate": serializers.FloatField(allow_null=True),
+                "on_time_rate": serializers.FloatField(allow_null=True),
+                "escalated": inline_serializer(
+                    "AreaStatsEscalated",
+                    {"township": serializers.IntegerField(), "county": serializers.IntegerField()},
+                ),
+                "by_month": inline_serializer(
+                    "AreaStatsMonth",
+                    {
+                        "month": serializers.CharField(),
+                        "total": serializers.IntegerField(),
+                        "resolved": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def stats(self, request, pk=None):
+        """Case figures of the area's subtree for cases reported from `from` to `to`."""
+        area = self.get_object()
+        query = StatsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        dates = query.validated_data
+        return Response(
+            area_stats(user=request.user, area=area, start=dates.get("from"), end=dates.get("to"))
+        )

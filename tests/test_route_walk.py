@@ -96,6 +96,7 @@ def object_routes(theirs) -> dict[str, dict]:
         "area_children": {"pk": area.pk},
         "area_export": {"pk": area.pk},
         "area-detail": {"pk": area.pk},
+        "area-stats": {"pk": area.pk},
         "case_detail": {"pk": case.pk},
         "case_act": {"pk": case.pk},
         "case_attachment": {"pk": case.pk, "attachment_pk": attachment.pk},
