@@ -171,3 +171,15 @@ def can_record_incidents(user) -> bool:
         and user.is_active
         and (sees_everything(user) or (user.role in INCIDENT_ROLES and user.area_id is not None))
     )
+
+
+# The scoring scheme 考核方案 and the values entered for it belong to the county committee.
+SCORING_ROLES = COUNTY_ROLES
+
+
+def can_edit_scoring(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (sees_everything(user) or (user.role in SCORING_ROLES and user.area_id is not None))
+    )

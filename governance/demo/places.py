@@ -44,6 +44,9 @@ ROLE_PERMISSIONS = {
         ("disputes", "category", ("view", "add", "change")),
         ("disputes", "deadlinerule", ("view", "add", "change", "delete")),
         ("personnel", "payrate", ("view", "add", "change", "delete")),
+        ("governance", "scoringscheme", ("view", "add", "change", "delete")),
+        ("governance", "indicator", ("view", "add", "change", "delete")),
+        ("governance", "enteredvalue", ("view", "add", "change", "delete")),
     ],
 }
 
