@@ -7,6 +7,7 @@ belongs to an area, passes; pages, API, admin and exports call it and filter not
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
@@ -159,6 +160,12 @@ def can_manage_roster(user) -> bool:
         and user.is_active
         and (sees_everything(user) or (user.role in ROSTER_ROLES and user.area_id is not None))
     )
+
+
+def require_roster_manager(user) -> None:
+    """Refuse (403, on pages and in the API alike) anyone who does not keep the roster."""
+    if not can_manage_roster(user):
+        raise PermissionDenied(_("Only the governance centres that keep the roster may do this."))
 
 
 # "三零" incidents (越级上访, major accidents, criminal cases) are recorded by the county only.

@@ -13,22 +13,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from governance.api import api_errors
-from governance.jurisdiction import can_manage_roster
+from governance.jurisdiction import require_roster_manager
 from grids.models import Area
 from grids.selectors import areas_visible_to
 from personnel import evaluations, training
 from personnel.evaluations import EVALUATED_KINDS, last_month, month_parse
 from personnel.models import Evaluation, FollowUp, Outcome, SpotCheck, Staff, Training
 from personnel.selectors import staff_visible_to
-
-
-def _require_roster_keeper(request) -> None:
-    if not can_manage_roster(request.user):
-        raise PermissionDenied(_("Only the governance centres that keep the roster may do this."))
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -153,7 +147,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def partial_update(self, request, pk=None):
         """The supervisor's score (0–100) and comment; the score and outcome follow."""
         evaluation = get_object_or_404(self.get_queryset(), pk=pk)
-        _require_roster_keeper(request)
+        require_roster_manager(request.user)
         data = ReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -173,7 +167,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         """Excellent → recommended; unfit → reassigned (with new_area), dismissed or kept.
         Reassigning and dismissing end the person's post of the evaluated kind."""
         evaluation = get_object_or_404(self.get_queryset(), pk=pk)
-        _require_roster_keeper(request)
+        require_roster_manager(request.user)
         data = FollowUpInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -243,7 +237,7 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
 
     @extend_schema(request=TrainingInput, responses={201: TrainingOutput})
     def create(self, request, *args, **kwargs):
-        _require_roster_keeper(request)
+        require_roster_manager(request.user)
         data = TrainingInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -307,7 +301,7 @@ class SpotCheckViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
 
     @extend_schema(request=SpotCheckInput, responses={201: SpotCheckOutput})
     def create(self, request, *args, **kwargs):
-        _require_roster_keeper(request)
+        require_roster_manager(request.user)
         data = SpotCheckInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:

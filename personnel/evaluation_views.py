@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.jurisdiction import can_manage_roster, jurisdiction_root
+from governance.jurisdiction import can_manage_roster, jurisdiction_root, require_roster_manager
 from governance.pages import add_service_errors, xlsx_response
 from grids.models import AreaLevel
 from grids.selectors import areas_visible_to
@@ -31,11 +31,6 @@ from personnel.models import Evaluation, FollowUp
 
 PAGE_SIZE = 30
 DESTRUCTIVE_FOLLOW_UPS = (FollowUp.REASSIGNED, FollowUp.DISMISSED)
-
-
-def _roster_keeper(request: HttpRequest) -> None:
-    if not can_manage_roster(request.user):
-        raise PermissionDenied
 
 
 # --- Evaluations -----------------------------------------------------------------------
@@ -123,7 +118,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _visible_evaluation(request, pk)
-    _roster_keeper(request)
+    require_roster_manager(request.user)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -145,7 +140,7 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def evaluation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _visible_evaluation(request, pk)
-    _roster_keeper(request)
+    require_roster_manager(request.user)
     allowed = evaluations.follow_ups_allowed(evaluation)
     form = FollowUpForm(request.POST, user=request.user, evaluation=evaluation, allowed=allowed)
     if not allowed:
@@ -190,7 +185,7 @@ def evaluation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pay_choice(request: HttpRequest):
-    _roster_keeper(request)
+    require_roster_manager(request.user)
     form = PayForm(request.GET or None, user=request.user)
     township, year, quarter = form.choice()
     return form, township, year, quarter
@@ -274,7 +269,7 @@ def _roster_areas(request: HttpRequest):
 
 @login_required
 def training_create(request: HttpRequest) -> HttpResponse:
-    _roster_keeper(request)
+    require_roster_manager(request.user)
     roster_area = _roster_area(request)
     query = request.GET.get("q", "").strip()
     roster = list(training.training_roster(user=request.user, area=roster_area, query=query))
@@ -340,7 +335,7 @@ def spot_check_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def spot_check_create(request: HttpRequest) -> HttpResponse:
-    _roster_keeper(request)
+    require_roster_manager(request.user)
     roster_area = _roster_area(request)
     query = request.GET.get("q", "").strip()
     roster = list(training.training_roster(user=request.user, area=roster_area, query=query))

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.api import api_errors
-from governance.jurisdiction import can_manage_roster, jurisdiction_root
+from governance.jurisdiction import jurisdiction_root, require_roster_manager
 from governance.validators import mask_id_number, mask_phone
 from grids.models import Area
 from grids.selectors import areas_visible_to
@@ -137,11 +137,6 @@ class StaffOutput(serializers.ModelSerializer):
         return PostOutput(posts, many=True).data
 
 
-def _require_manager(user) -> None:
-    if not can_manage_roster(user):
-        raise PermissionDenied(_("Only a township or county centre keeps the roster."))
-
-
 def _visible_staff(request, pk: int) -> Staff:
     staff = selectors.staff_detail(user=request.user, pk=pk)
     if staff is None:
@@ -187,7 +182,7 @@ class StaffList(GenericAPIView):
 
     @extend_schema(request=StaffInput, responses={201: StaffOutput})
     def post(self, request):
-        _require_manager(request.user)
+        require_roster_manager(request.user)
         data = StaffInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -207,7 +202,7 @@ class StaffDetail(APIView):
     @extend_schema(request=StaffInput, responses=StaffOutput)
     def patch(self, request, pk: int):
         staff = _visible_staff(request, pk)
-        _require_manager(request.user)
+        require_roster_manager(request.user)
         current = {
             "name": staff.name,
             "gender": staff.gender,
@@ -216,6 +211,8 @@ class StaffDetail(APIView):
             "employer": staff.employer,
             "area": staff.area_id,
         }
+        if not isinstance(request.data, dict):  # a JSON list or string is no set of fields
+            raise ApiValidationError({"non_field_errors": [_("Send the fields as an object.")]})
         data = StaffInput(data={**current, **request.data}, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -236,7 +233,7 @@ class StaffPosts(APIView):
     @extend_schema(request=PostInput, responses={201: PostOutput}, summary="Give a post")
     def post(self, request, pk: int):
         staff = _visible_staff(request, pk)
-        _require_manager(request.user)
+        require_roster_manager(request.user)
         data = PostInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -250,7 +247,7 @@ class PostEnd(APIView):
     @extend_schema(request=PostEndInput, responses=PostOutput, summary="End a post (kept)")
     def post(self, request, pk: int):
         post = get_object_or_404(selectors.posts_visible_to(request.user), pk=pk)
-        _require_manager(request.user)
+        require_roster_manager(request.user)
         data = PostEndInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -304,7 +301,10 @@ class Coverage(APIView):
             raise ApiValidationError({"post": [_("Unknown post requirement.")]})
         day = timezone.localdate()
         if params.get("day"):
-            day = serializers.DateField().run_validation(params["day"])
+            try:
+                day = serializers.DateField().run_validation(params["day"])
+            except ApiValidationError as error:
+                raise ApiValidationError({"day": error.detail}) from error
         report = coverage_report(root=root, day=day, post=post)
         return Response(
             {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.jurisdiction import can_manage_roster
+from governance.jurisdiction import can_manage_roster, require_roster_manager
 from governance.pages import add_service_errors, error_dict, xlsx_response
 from governance.validators import mask_id_number, mask_phone
 from grids.selectors import areas_search, areas_visible_to
 from personnel import selectors, services
+from personnel.evaluations import evaluations_visible_to
 from personnel.exporting import EXPORT_LIMIT, staff_workbook
 from personnel.forms import (
     LoginGrantForm,
@@ -31,6 +32,7 @@ from personnel.forms import (
     StaffForm,
 )
 from personnel.models import PostKind, Staff
+from personnel.training import spot_checks_visible_to, trainings_visible_to
 
 PAGE_SIZE = 50
 CASES_SHOWN = 20
@@ -41,11 +43,6 @@ FIRST_POST_FIELDS = {
     "area": "post_area",
     "start": "post_start",
 }
-
-
-def _require_roster_manager(request: HttpRequest) -> None:
-    if not can_manage_roster(request.user):
-        raise PermissionDenied
 
 
 def _visible_staff(request: HttpRequest, pk: int) -> Staff:
@@ -163,7 +160,7 @@ def _create_with_first_post(form: StaffForm, actor) -> Staff:
 
 @login_required
 def staff_create(request: HttpRequest) -> HttpResponse:
-    _require_roster_manager(request)
+    require_roster_manager(request.user)
     form = StaffForm(
         request.POST or None,
         user=request.user,
@@ -185,7 +182,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     staff = _visible_staff(request, pk)
-    _require_roster_manager(request)
+    require_roster_manager(request.user)
     initial = {
         "name": staff.name,
         "gender": staff.gender,
@@ -224,9 +221,15 @@ def _detail_context(request: HttpRequest, staff: Staff, **extra) -> dict:
         "staff": staff,
         "open_posts": [post for post in posts if post.end is None or post.end > today],
         "past_posts": [post for post in posts if post.end is not None and post.end <= today],
-        "evaluations": staff.evaluations.order_by("-month", "kind"),
-        "trainings": staff.trainings.all(),
-        "spot_checks": staff.spot_checks.select_related("checked_by"),
+        # What the viewer's jurisdiction holds of the person: a training organised by the
+        # county, or an evaluation from a village they served before, stays out of sight.
+        "evaluations": evaluations_visible_to(request.user)
+        .filter(staff=staff)
+        .order_by("-month", "kind"),
+        "trainings": trainings_visible_to(request.user).filter(attendees=staff),
+        "spot_checks": spot_checks_visible_to(request.user)
+        .filter(staff=staff)
+        .select_related("checked_by"),
         "assignments": selectors.staff_assignments_seen_by(user=request.user, staff=staff)[
             :CASES_SHOWN
         ],
@@ -246,7 +249,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_login(request: HttpRequest, pk: int) -> HttpResponse:
     staff = _visible_staff(request, pk)
-    _require_roster_manager(request)
+    require_roster_manager(request.user)
     form = LoginGrantForm(request.POST)
     if form.is_valid():
         try:
@@ -275,7 +278,7 @@ def staff_login(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def post_create(request: HttpRequest, pk: int) -> HttpResponse:
     staff = _visible_staff(request, pk)
-    _require_roster_manager(request)
+    require_roster_manager(request.user)
     # Posts lie under the unit that manages the person.
     areas = areas_search(user=request.user, within=staff.area)
     form = PostForm(request.POST or None, areas=areas)
@@ -310,7 +313,7 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.posts_visible_to(request.user).select_related("staff", "area", "area__parent"),
         pk=pk,
     )
-    _require_roster_manager(request)
+    require_roster_manager(request.user)
     form = PostEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

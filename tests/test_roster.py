@@ -551,3 +551,34 @@ def test_a_post_from_a_later_date_changes_the_login_on_that_day(demo):
     assert services.logins_sync_due(day=start) == 1
     user.refresh_from_db()
     assert (user.role, user.area_id) == (Role.VILLAGE_STAFF, demo.village1.pk)
+
+
+def test_bad_bodies_and_parameters_get_a_field_message_not_a_500(client, demo):
+    staff = person(demo, demo.village1)
+    client.force_login(demo.user("township1"))
+    response = client.patch(
+        reverse("api_staff_detail", args=[staff.pk]), ["name"], content_type="application/json"
+    )
+    assert response.status_code == 400 and "non_field_errors" in response.json()
+    response = client.get(reverse("api_staffing_coverage"), {"day": "yesterday"})
+    assert response.status_code == 400 and "day" in response.json()
+
+
+def test_a_profile_shows_only_what_the_viewers_jurisdiction_holds(client, demo):
+    from personnel.training import training_create
+
+    staff = person(demo, demo.village1, name="周参训")
+    topic = "全县网格员集中培训"
+    training_create(
+        area=demo.county,
+        day=timezone.localdate(),
+        topic=topic,
+        hours=2,
+        attendees=[staff.pk],
+        actor=demo.user("county"),
+    )
+    client.force_login(demo.user("county"))
+    assert topic in client.get(reverse("staff_detail", args=[staff.pk])).content.decode()
+    client.force_login(demo.user("township1"))
+    page = client.get(reverse("staff_detail", args=[staff.pk]))
+    assert page.status_code == 200 and topic not in page.content.decode()
