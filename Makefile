@@ -8,13 +8,30 @@ PYTEST_ARGS ?=
 
 .PHONY: setup run test lint format messages bench clean
 
-setup: $(VENV)/.installed .env
+setup: $(VENV)/.installed .env node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $@
+
+# ECharts for the dashboard's charts, from npm, served locally by the application (no CDN);
+# reinstalled when package-lock.json changes. Without npm the dashboard shows its figures as
+# tables, so a newcomer gets a warning; CI installs npm, because its browser test needs charts.
+node_modules/.installed: package-lock.json
+	@if ! command -v npm >/dev/null 2>&1 && [ "$${CI:-}" = true ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --omit=dev --no-audit --no-fund && touch $@; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "error: npm is needed to install the dashboard's charts (ECharts) in CI." >&2; exit 1; \
+	else \
+		echo "WARNING: npm not found, so the dashboard's charts (ECharts) are not installed;" >&2; \
+		echo "         the dashboard shows its figures as tables. Install Node.js with npm" >&2; \
+		echo "         and run 'make setup' again to get the charts." >&2; \
+	fi
 
 # A newcomer's settings: development mode with a random secret key. Environment variables
 # override anything in .env; production sets them and has no .env.

@@ -1,30 +1,43 @@
 """Case statistics of a subtree for the dashboard and the benchmarks: a few GROUP BY queries
 over the same scoped queryset and the same filters as the case list, so that every figure
-equals the count of the case list filtered the same way."""
+equals the count of the case list filtered the same way. The conditions (resolved, on time,
+counted) are the named ones of disputes.figures, which the monthly ranking counts with too."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from disputes.figures import CASE_FIGURES
+from disputes.figures import RESOLVED_STATUSES as RESOLVED_STATUSES  # where it used to be
 from disputes.filters import AREA_COLUMNS
-from disputes.models import OPEN_STATUSES, Case, CaseEvent, CaseLevel, CaseStatus
+from disputes.models import OPEN_STATUSES, Case, CaseEvent, CaseLevel
 from disputes.selectors import cases_visible_to
+from grids import tree
 from grids.models import Area, AreaLevel
+from grids.selectors import areas_visible_to
 
-RESOLVED_STATUSES = (
-    CaseStatus.RESOLVED,
-    CaseStatus.STABILISED,
-    CaseStatus.CLOSED,
-    CaseStatus.EVALUATED,
-)
 ESCALATION_ACTIONS = ("escalate", "escalate_overdue")
 TOP_CATEGORIES = 10
 TREND_MONTHS = 12
+
+IS_OPEN = Q(status__in=OPEN_STATUSES)
+# The figures counted for a subtree, for each of its child areas and for each month.
+FIGURES = {
+    "total": Count("pk"),
+    "counted": CASE_FIGURES["counted"],  # merged duplicates left out
+    "open": Count("pk", filter=IS_OPEN),
+    "overdue": Count("pk", filter=IS_OPEN & Q(overdue=True)),
+    "supervised": CASE_FIGURES["supervised_count"],
+    "resolved": CASE_FIGURES["resolved"],
+    "resolved_timed": CASE_FIGURES["resolved_timed"],
+    "on_time": CASE_FIGURES["on_time"],
+}
+MONTH_FIGURES = ("total", "counted", "resolved", "resolved_timed", "on_time")
 
 
 def cases_in_area(*, user, area: Area) -> QuerySet[Case]:
@@ -48,33 +61,15 @@ def area_stats(
     """Figures for the cases reported in [start, end] (local dates, both optional) in the
     subtree of `area`, which the caller has looked up through areas_visible_to(user)."""
     now = now or timezone.now()
-    cases = cases_in_area(user=user, area=area)
-    # The same lookups as the case list's created_after / created_before (local dates).
-    if start:
-        cases = cases.filter(created_at__date__gte=start)
-    if end:
-        cases = cases.filter(created_at__date__lte=end)
-
-    is_open = Q(status__in=OPEN_STATUSES)
-    is_resolved = Q(status__in=RESOLVED_STATUSES)
+    cases = reported_between(cases_in_area(user=user, area=area), start=start, end=end)
 
     def escalated_to(level: str) -> Q:
         events = CaseEvent.objects.filter(action__in=ESCALATION_ACTIONS, level=level)
         return Q(pk__in=events.values("case_id"))  # CaseEvent.level: the level after the step
 
     figures = cases.aggregate(
-        total=Count("pk"),
-        merged=Count("pk", filter=Q(status=CaseStatus.MERGED)),
-        open=Count("pk", filter=is_open),
-        overdue=Count("pk", filter=is_open & Q(overdue=True)),
-        past_deadline=Count("pk", filter=is_open & Q(deadline__lt=now)),
-        supervised=Count("pk", filter=Q(supervised=True)),
-        resolved=Count("pk", filter=is_resolved),
-        resolved_timed=Count("pk", filter=is_resolved & Q(resolved_at__isnull=False)),
-        # On time: resolved_at ≤ deadline. Resolving and closing leave the deadline alone
-        # (only a report, an escalation or a reopening restart the clock), so the stored
-        # deadline is the one of the level that resolved the case.
-        on_time=Count("pk", filter=is_resolved & Q(resolved_at__lte=F("deadline"))),
+        **FIGURES,
+        past_deadline=Count("pk", filter=IS_OPEN & Q(deadline__lt=now)),
         escalated_township=Count("pk", filter=escalated_to(CaseLevel.TOWNSHIP)),
         escalated_county=Count("pk", filter=escalated_to(CaseLevel.COUNTY)),
     )
@@ -105,38 +100,105 @@ def area_stats(
         "past_deadline": figures["past_deadline"],
         "supervised": figures["supervised"],
         "resolved": figures["resolved"],
-        "resolution_rate": percent(figures["resolved"], figures["total"] - figures["merged"]),
-        "on_time_rate": percent(figures["on_time"], figures["resolved_timed"]),
+        **rates(figures),
         "escalated": {
             CaseLevel.TOWNSHIP.value: figures["escalated_township"],
             CaseLevel.COUNTY.value: figures["escalated_county"],
         },
         "by_month": by_month(cases, start=start, end=end or timezone.localdate(now)),
+        "children": child_figures(user=user, area=area, cases=cases),
     }
+
+
+def reported_between(
+    cases: QuerySet[Case], *, start: date | None, end: date | None
+) -> QuerySet[Case]:
+    # The same lookups as the case list's created_after / created_before (local dates).
+    if start:
+        cases = cases.filter(created_at__date__gte=start)
+    if end:
+        cases = cases.filter(created_at__date__lte=end)
+    return cases
+
+
+def rates(figures: dict) -> dict[str, float | None]:
+    return {
+        "resolution_rate": percent(figures["resolved"], figures["counted"]),
+        "on_time_rate": percent(figures["on_time"], figures["resolved_timed"]),
+    }
+
+
+def child_figures(*, user, area: Area, cases: QuerySet[Case]) -> list[dict]:
+    """A row for each direct child area (townships of a county, villages of a township,
+    grids of a village) from one GROUP BY on the child's stored ancestor column, weakest
+    first: lowest resolution rate, areas without a rate last. Grids have none: a
+    micro-grid's cases are its grid's."""
+    column = AREA_COLUMNS.get(AreaLevel.below(area.level))
+    if column is None:
+        return []
+    counted = {row.pop(column): row for row in cases.values(column).annotate(**FIGURES).order_by()}
+    children = tree.in_order(areas_visible_to(user).filter(parent=area)).values(
+        "id",
+        "name",
+        "level",
+        "households",
+        has_boundary=ExpressionWrapper(Q(boundary__isnull=False), output_field=BooleanField()),
+    )
+    empty = dict.fromkeys(FIGURES, 0)
+    rows = []
+    for child in children:
+        figures = counted.get(child["id"], empty)
+        rows.append(
+            {
+                **child,
+                "total": figures["total"],
+                "resolved": figures["resolved"],
+                **rates(figures),
+                "open": figures["open"],
+                "overdue": figures["overdue"],
+                "supervised": figures["supervised"],
+                "per_thousand_households": per_thousand(figures["total"], child["households"]),
+            }
+        )
+    rows.sort(key=lambda row: (row["resolution_rate"] is None, row["resolution_rate"] or 0))
+    return rows
+
+
+def area_trend(*, user, area: Area, end: date) -> list[dict]:
+    """The twelve months up to `end`, whatever period the rest of a page shows."""
+    return by_month(cases_in_area(user=user, area=area), start=None, end=end)
 
 
 def by_month(cases: QuerySet[Case], *, start: date | None, end: date) -> list[dict]:
     """Cases reported each month of the range (the 12 months up to `end` without a start),
-    and how many of them are resolved now; months without cases count zero."""
-    months = month_starts(start or add_months(end.replace(day=1), 1 - TREND_MONTHS), end)
+    how many of them are resolved now, and the month's rates; months without cases count
+    zero."""
+    months = month_starts(start or trend_start(end), end)
     if not months:
         return []
     rows = (
         cases.filter(created_at__date__gte=months[0], created_at__date__lte=end)
         .annotate(month=TruncMonth("created_at"))
         .values("month")
-        .annotate(total=Count("pk"), resolved=Count("pk", filter=Q(status__in=RESOLVED_STATUSES)))
+        .annotate(**{name: FIGURES[name] for name in MONTH_FIGURES})
         .order_by()
     )
     counted = {f"{row['month']:%Y-%m}": row for row in rows}
+    empty = dict.fromkeys(MONTH_FIGURES, 0)
     return [
         {
             "month": key,
-            "total": counted[key]["total"] if key in counted else 0,
-            "resolved": counted[key]["resolved"] if key in counted else 0,
+            "total": counted.get(key, empty)["total"],
+            "resolved": counted.get(key, empty)["resolved"],
+            **rates(counted.get(key, empty)),
         }
         for key in (f"{month:%Y-%m}" for month in months)
     ]
+
+
+def trend_start(end: date) -> date:
+    """The first day of the twelve months that end with `end`'s month."""
+    return add_months(end.replace(day=1), 1 - TREND_MONTHS)
 
 
 def month_starts(start: date, end: date) -> list[date]:
@@ -154,3 +216,7 @@ def add_months(month: date, count: int) -> date:
 
 def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+def per_thousand(count: int, households: int) -> float | None:
+    return round(1000 * count / households, 1) if households else None

@@ -27,7 +27,7 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(ScoringScheme)
 class ScoringSchemeAdmin(admin.ModelAdmin):
-    list_display = ["county", "year", "min_cases", "below_min_rule"]
+    list_display = ["county", "year", "min_cases", "below_min_rule", "safe_village_score"]
     list_filter = ["year"]
     inlines = [IndicatorInline]
 

@@ -1,4 +1,9 @@
-from governance.jurisdiction import can_administer, can_report, jurisdiction_root
+from governance.jurisdiction import (
+    can_administer,
+    can_edit_scoring,
+    can_report,
+    jurisdiction_root,
+)
 
 
 def navigation(request):
@@ -9,4 +14,5 @@ def navigation(request):
         "nav_jurisdiction": jurisdiction_root(user),
         "nav_can_administer": can_administer(user),
         "nav_can_report": can_report(user),
+        "nav_can_edit_scoring": can_edit_scoring(user),
     }

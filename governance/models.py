@@ -98,6 +98,17 @@ class ScoringScheme(models.Model):
             "average points of its level (townships or villages), full marks, or zero."
         ),
     )
+    # 平安村: a village not vetoed whose score reaches this is a safe-village candidate.
+    safe_village_score = models.DecimalField(
+        _("safe-village score"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(90),
+        help_text=_(
+            'A village whose score reaches this and that has no "three-zero" incident in '
+            "the month is a safe-village candidate."
+        ),
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -207,3 +218,130 @@ class EnteredValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.area} {self.month:%Y-%m}"
+
+
+# Monthly ranking 一月一排名: a snapshot of every township's and village's score.
+
+
+class SnapshotStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # 草稿: the committee reviews it
+    PUBLISHED = "published", _("Published")  # 已发布: frozen, the monthly bulletin 通报
+
+
+class RankingSnapshot(models.Model):
+    """One computation of one county's month. Version 1 is the monthly run's; a published
+    version never changes, and a correction is a new version with its reason."""
+
+    county = models.ForeignKey(
+        "grids.Area", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SnapshotStatus.choices, default=SnapshotStatus.DRAFT
+    )
+    reason = models.CharField(_("reason for the new version"), max_length=500, blank=True)
+    scheme = models.ForeignKey(
+        ScoringScheme, verbose_name=_("scoring scheme"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The indicators as they were when computed: a later edit of the scheme leaves a
+    # snapshot's columns, weights and thresholds as published.
+    indicators = models.JSONField(_("indicators"), default=list)
+    min_cases = models.PositiveSmallIntegerField(_("minimum cases"))
+    below_min_rule = models.CharField(
+        _("rule below the minimum"), max_length=8, choices=BelowMinimumRule.choices
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("computed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )  # none: the monthly task
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ranking snapshot")  # 月度排名
+        verbose_name_plural = _("ranking snapshots")
+        ordering = ["-month", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "month", "version"], name="ranking_snapshot_version"
+            ),
+            # At most one draft of a month at a time: the next version waits for publishing.
+            models.UniqueConstraint(
+                fields=["county", "month"],
+                condition=models.Q(status="draft"),
+                name="ranking_snapshot_one_draft",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.month:%Y-%m} v{self.version}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == SnapshotStatus.PUBLISHED
+
+
+class RankingRow(models.Model):
+    """One area's line of a snapshot."""
+
+    snapshot = models.ForeignKey(
+        RankingSnapshot, verbose_name=_("snapshot"), on_delete=models.CASCADE, related_name="rows"
+    )
+    area = models.ForeignKey(
+        "grids.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("level"), max_length=16)
+    township = models.ForeignKey(
+        "grids.Area",
+        verbose_name=_("township"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )  # a village's township; a township's own row has none
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank"))
+    rank_in_township = models.PositiveIntegerField(_("rank in township"), null=True, blank=True)
+    previous_rank = models.PositiveIntegerField(_("last month's rank"), null=True, blank=True)
+    score_change = models.DecimalField(
+        _("change in score"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    veto = models.BooleanField(_("vetoed"), default=False)  # 一票否决: failed "三零"
+    veto_kinds = models.JSONField(_("incident kinds"), default=list, blank=True)
+    safe_candidate = models.BooleanField(_("safe-village candidate"), default=False)  # 平安村
+    cases = models.PositiveIntegerField(_("cases"), default=0)
+    below_minimum = models.BooleanField(_("below the minimum number of cases"), default=False)
+    # {indicator code: {"value", "points", "numerator", "denominator"}}; the case figures
+    # behind the numbers are in `figures`.
+    values = models.JSONField(_("indicator values"), default=dict)
+    figures = models.JSONField(_("case figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("ranking row")
+        verbose_name_plural = _("ranking rows")
+        ordering = ["snapshot_id", "level", "rank", "area_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "area"], name="ranking_row_area")
+        ]
+        indexes = [models.Index(fields=["snapshot", "level", "rank"], name="ranking_row_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} #{self.rank}"
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since last month (negative: places lost)."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank

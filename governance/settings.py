@@ -158,10 +158,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "personnel.record_coverage",
         "schedule": crontab(hour=1, minute=30),
     },
-    # Last month's evaluations of police officers, auxiliary police and grid workers.
+    # Last month's evaluations of police officers, auxiliary police and grid workers; the
+    # ranking reads them, so they run first.
     "evaluate-staff": {
         "task": "personnel.evaluate_staff",
-        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
+    # Last month's ranking of every township and village, as a draft for the committee.
+    "compute-rankings": {
+        "task": "governance.compute_rankings",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
 }
 
@@ -220,6 +226,14 @@ FORMAT_MODULE_PATH = ["governance.formats"]
 # --- Static files: served by the application itself (WhiteNoise), never from a CDN -------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# ECharts for the dashboard, installed from npm by `make setup`, served as
+# /static/vendor/echarts/echarts.min.js (governance.staticfinders; absent without npm: the
+# dashboard then shows its figures as tables only).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "governance.staticfinders.VendorFinder",
+]
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Case photos and documents; served only through a view that checks jurisdiction.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))

@@ -5,3 +5,13 @@ from celery import shared_task
 def ping() -> str:
     """Round-trips through the broker: proves a worker is alive (`manage.py celery_ping`)."""
     return "pong"
+
+
+@shared_task(name="governance.compute_rankings", acks_late=True)
+def compute_rankings_task() -> int:
+    # Last month's ranking into its draft (beat runs it on the 1st). Idempotent: a second
+    # run rewrites the draft; a published month is left as it is.
+    from governance.rankings import rankings_compute_all
+    from personnel.evaluations import last_month
+
+    return len(rankings_compute_all(month=last_month()))

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from governance import incident_api, views
+from governance import incident_api, ranking_api, views
 
 api_v1 = [
     path("", include("personnel.api_urls")),
@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("disputes.api_urls")),
     path("", include("notifications.api_urls")),
     path("incidents/", incident_api.IncidentList.as_view(), name="api_incident_list"),
+    path("rankings/", ranking_api.RankingList.as_view(), name="api_ranking_list"),
 ]
 
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("disputes.urls")),
     path("incidents/", include("governance.incident_urls")),
+    path("assessment/scheme/", include("governance.scheme_urls")),
+    path("assessment/", include("governance.ranking_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

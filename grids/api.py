@@ -69,6 +69,24 @@ class StatsQuery(serializers.Serializer):
         return attrs
 
 
+def figure_fields() -> dict[str, serializers.Field]:
+    """The figures of the stats of a subtree, of each child area and of each month."""
+    return {
+        "total": serializers.IntegerField(),
+        "resolved": serializers.IntegerField(),
+        "resolution_rate": serializers.FloatField(allow_null=True),
+        "on_time_rate": serializers.FloatField(allow_null=True),
+    }
+
+
+def open_case_fields() -> dict[str, serializers.Field]:
+    return {
+        "open": serializers.IntegerField(),
+        "overdue": serializers.IntegerField(),
+        "supervised": serializers.IntegerField(),
+    }
+
+
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Areas in the caller's jurisdiction; anything outside it is 404."""
 
@@ -93,7 +111,8 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         responses=inline_serializer(
             "AreaStats",
             {
-                "total": serializers.IntegerField(),
+                **figure_fields(),
+                **open_case_fields(),
                 "by_status": serializers.DictField(child=serializers.IntegerField()),
                 "by_kind": serializers.DictField(child=serializers.IntegerField()),
                 "by_level": serializers.DictField(child=serializers.IntegerField()),
@@ -106,25 +125,33 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
                     },
                     many=True,
                 ),
-                "open": serializers.IntegerField(),
-                "overdue": serializers.IntegerField(),
                 "past_deadline": serializers.IntegerField(),
-                "supervised": serializers.IntegerField(),
-                "resolved": serializers.IntegerField(),
-                "resolution_rate": serializers.FloatField(allow_null=True),
-                "on_time_rate": serializers.FloatField(allow_null=True),
                 "escalated": inline_serializer(
                     "AreaStatsEscalated",
                     {"township": serializers.IntegerField(), "county": serializers.IntegerField()},
                 ),
                 "by_month": inline_serializer(
                     "AreaStatsMonth",
+                    {"month": serializers.CharField(), **figure_fields()},
+                    many=True,
+                ),
+                "children": inline_serializer(
+                    "AreaStatsChild",
                     {
-                        "month": serializers.CharField(),
-                        "total": serializers.IntegerField(),
-                        "resolved": serializers.IntegerField(),
+                        "id": serializers.IntegerField(),
+                        "name": serializers.CharField(),
+                        "level": serializers.ChoiceField(choices=AreaLevel.choices),
+                        "households": serializers.IntegerField(),
+                        "has_boundary": serializers.BooleanField(),
+                        **figure_fields(),
+                        **open_case_fields(),
+                        "per_thousand_households": serializers.FloatField(allow_null=True),
                     },
                     many=True,
+                    help_text=_(
+                        "The same figures for each direct child area, weakest first (lowest "
+                        "resolution rate; areas without a rate last); empty below villages."
+                    ),
                 ),
             },
         ),
@@ -139,3 +166,43 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(
             area_stats(user=request.user, area=area, start=dates.get("from"), end=dates.get("to"))
         )
+
+    @extend_schema(
+        responses=inline_serializer(
+            "AreaBoundaries",
+            {
+                "type": serializers.ChoiceField(choices=["FeatureCollection"]),
+                "features": inline_serializer(
+                    "AreaBoundaryFeature",
+                    {
+                        "type": serializers.ChoiceField(choices=["Feature"]),
+                        "properties": inline_serializer(
+                            "AreaBoundaryProperties",
+                            {"id": serializers.IntegerField(), "name": serializers.CharField()},
+                        ),
+                        "geometry": serializers.JSONField(
+                            help_text=_("A GeoJSON Polygon or MultiPolygon")
+                        ),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def boundaries(self, request, pk=None):
+        """The boundaries of the area's direct children that have one, as a GeoJSON
+        FeatureCollection (for the dashboard's map)."""
+        area = self.get_object()
+        children = selectors.areas_visible_to(request.user).filter(
+            parent=area, boundary__isnull=False
+        )
+        features = [
+            {
+                "type": "Feature",
+                "properties": {"id": child.pk, "name": child.name},
+                "geometry": child.boundary,
+            }
+            for child in tree.in_order(children).only("pk", "name", "boundary")
+        ]
+        return Response({"type": "FeatureCollection", "features": features})

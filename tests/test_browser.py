@@ -48,6 +48,9 @@ def log_in(page, base_url, username):
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base_url}/")
+    # The centres land on the dashboard, which fetches its figures after loading; let them
+    # finish first (the SQLite live server shares one connection between its threads).
+    page.wait_for_load_state("networkidle")
 
 
 def shoot(page, name):

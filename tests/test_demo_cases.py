@@ -157,3 +157,34 @@ def test_the_same_seed_and_moment_give_the_same_year(tiny_year, db):
     now = timezone.now() - timedelta(hours=5)
     first = replay()
     assert first == replay()
+
+
+def test_the_year_ends_with_twelve_published_rankings_and_some_vetoed_villages(tiny_year, db):
+    from governance.incidents import three_zero_failures
+    from governance.models import RankingSnapshot, SnapshotStatus
+    from governance.rankings import previous_month
+
+    snapshots = list(RankingSnapshot.objects.order_by("month"))
+    this_month = timezone.localdate().replace(day=1)
+    assert len(snapshots) == 12
+    assert all(s.status == SnapshotStatus.PUBLISHED and s.version == 1 for s in snapshots)
+    assert snapshots[-1].month == previous_month(this_month)
+    vetoed = 0
+    for snapshot in snapshots:
+        failures = three_zero_failures(month=snapshot.month)
+        rows = list(snapshot.rows.all())
+        assert {r.area_id for r in rows if r.veto} == set(failures) & {r.area_id for r in rows}
+        assert not any(r.safe_candidate for r in rows if r.veto)
+        vetoed += sum(1 for r in rows if r.veto and r.level == "village")
+        assert sum(r.figures["counted"] for r in rows if r.level == "township") == (
+            Case.objects.filter(
+                created_at__date__gte=snapshot.month,
+                created_at__date__lt=snapshot.month.replace(day=28) + timedelta(days=4),
+            )
+            .exclude(status=CaseStatus.MERGED)
+            .filter(created_at__month=snapshot.month.month)
+            .count()
+        )
+    assert vetoed >= 3
+    # From the second month on, every row knows its change since last month.
+    assert all(r.previous_rank is not None for r in snapshots[1].rows.all())

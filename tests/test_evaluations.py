@@ -471,9 +471,13 @@ def test_the_monthly_task_evaluates_last_month_on_the_1st(demo, worker, settings
     assert entry["task"] == "personnel.evaluate_staff"
     assert (entry["schedule"].day_of_month, entry["schedule"].hour, entry["schedule"].minute) == (
         {1},
-        {3},
+        {1},
         {0},
     )
+    # The ranking reads the evaluations, so it runs after them.
+    ranking = settings.CELERY_BEAT_SCHEDULE["compute-rankings"]
+    assert ranking["task"] == "governance.compute_rankings"
+    assert (ranking["schedule"].day_of_month, ranking["schedule"].hour) == ({1}, {2})
 
 
 def test_the_list_shows_the_distribution_and_the_follow_ups_due(client, demo, worker):

@@ -3,15 +3,18 @@ of township 1 against township 2's objects, and as an anonymous visitor. A route
 without a place in this walk fails the build by itself."""
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from disputes.models import Attachment, CaseStatus
 from governance.incidents import incident_record
 from governance.models import Incident, IncidentKind
+from governance.rankings import ranking_publish, rankings_compute
 from notifications.models import Notification
 from personnel import services as staff_services
 from personnel.evaluations import evaluations_compute
@@ -70,15 +73,34 @@ LISTS = {
     "incident_list",
     "incident_create",
     "api_incident_list",
+    "ranking_compute",
+    "scheme_edit",
+    "entered_values",
 }
 # Categories are county-wide configuration, the same for everyone: not jurisdiction data.
 SHARED = {"category-detail"}
+# The county's published ranking is everyone's to read, but only the rows of their own
+# subtree: these answer 200 with a body that must not carry township 2.
+RANKING_LISTS = {"ranking_list", "ranking_bulletin", "ranking_bulletin_xlsx", "api_ranking_list"}
 
 
-def object_routes(theirs) -> dict[str, dict]:
+def ranking_routes(snapshot) -> dict[str, tuple[dict, dict]]:
+    """Route name → (path kwargs, query) for the county's published month."""
+    month = {"month": f"{snapshot.month:%Y-%m}"}
+    return {
+        "ranking_list": ({}, {**month, "level": "village"}),
+        "ranking_bulletin": ({"pk": snapshot.pk}, {}),
+        "ranking_bulletin_xlsx": ({"pk": snapshot.pk}, {}),
+        "api_ranking_list": ({}, {**month, "level": "village"}),
+    }
+
+
+def object_routes(theirs, snapshot) -> dict[str, dict]:
     """How to name township 2's object in each route with an id."""
     case, attachment, notice, area, staff, post, evaluation, _incident = theirs
     return {
+        "ranking_area": {"pk": snapshot.pk, "area_id": area.pk},
+        "ranking_publish": {"pk": snapshot.pk},
         "staff_detail": {"pk": staff.pk},
         "staff_edit": {"pk": staff.pk},
         "post_create": {"pk": staff.pk},
@@ -97,6 +119,7 @@ def object_routes(theirs) -> dict[str, dict]:
         "area_export": {"pk": area.pk},
         "area-detail": {"pk": area.pk},
         "area-stats": {"pk": area.pk},
+        "area-boundaries": {"pk": area.pk},
         "case_detail": {"pk": case.pk},
         "case_act": {"pk": case.pk},
         "case_attachment": {"pk": case.pk, "attachment_pk": attachment.pk},
@@ -183,8 +206,15 @@ def theirs(demo):
     return case, attachment, notice, demo.village2, staff, post, evaluation, incident
 
 
-def test_every_route_has_a_place_in_the_walk(demo, theirs):
-    known = PUBLIC | LISTS | SHARED | set(object_routes(theirs))
+@pytest.fixture
+def their_ranking(demo, theirs):
+    """The month ranked and published, township 2's cases and incident in it."""
+    snapshot = rankings_compute(county=demo.county, month=timezone.localdate().replace(day=1))
+    return ranking_publish(snapshot=snapshot, actor=demo.user("county"))
+
+
+def test_every_route_has_a_place_in_the_walk(demo, theirs, their_ranking):
+    known = PUBLIC | LISTS | SHARED | set(object_routes(theirs, their_ranking)) | RANKING_LISTS
     unplaced = route_names() - known
     assert not unplaced, f"routes missing from the jurisdiction walk: {sorted(unplaced)}"
 
@@ -196,9 +226,19 @@ def leaks(body: bytes, demo) -> list[str]:
 
 
 @pytest.mark.parametrize("username", ["township1", "police1", "village1", "grid1", "member1"])
-def test_township_one_gets_nothing_of_township_two_on_any_route(client, demo, theirs, username):
+def test_township_one_gets_nothing_of_township_two_on_any_route(
+    client, demo, theirs, their_ranking, username
+):
     client.force_login(demo.user(username))
-    for name, kwargs in object_routes(theirs).items():
+    for name, (kwargs, query) in ranking_routes(their_ranking).items():
+        response = client.get(reverse(name, kwargs=kwargs), query)
+        assert response.status_code == 200, (name, response.status_code)
+        body = response.content
+        if name == "ranking_bulletin_xlsx":
+            workbook = load_workbook(BytesIO(body))
+            body = repr([list(sheet.values) for sheet in workbook.worksheets]).encode()
+        assert not leaks(body, demo), (name, leaks(body, demo))
+    for name, kwargs in object_routes(theirs, their_ranking).items():
         url = reverse(name, kwargs=kwargs)
         for method in (client.get, client.post):
             response = method(url, {"action": "accept", "files": []})
@@ -221,8 +261,11 @@ def test_township_one_gets_nothing_of_township_two_on_any_route(client, demo, th
     assert Incident.objects.get() == incident
 
 
-def test_anonymous_visitors_are_sent_to_log_in_everywhere_but_the_public_routes(client, theirs):
-    routes = {name: {} for name in LISTS} | object_routes(theirs)
+def test_anonymous_visitors_are_sent_to_log_in_everywhere_but_the_public_routes(
+    client, theirs, their_ranking
+):
+    routes = {name: {} for name in LISTS} | object_routes(theirs, their_ranking)
+    routes |= {name: kwargs for name, (kwargs, _query) in ranking_routes(their_ranking).items()}
     routes |= {"category-detail": {"code": "neighbour"}}
     for name, kwargs in routes.items():
         url = reverse(name, kwargs=kwargs)

@@ -213,6 +213,7 @@ def scheme_form(scheme, **changes):
         "year": scheme.year,
         "min_cases": scheme.min_cases,
         "below_min_rule": scheme.below_min_rule,
+        "safe_village_score": scheme.safe_village_score,
         "note": "",
     }
     rows = list(scheme.indicators.all())

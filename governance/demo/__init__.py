@@ -7,7 +7,8 @@ handful of gaps; `cases` replays about a year of cases through the case services
 deals what happens to each, `casebook` and `people` say what they are about and who is
 involved, `cast` who acts where (the roster in the field), and `history` runs it all at
 historical times. After the cases, `roster` adds the year's trainings, phone spot checks,
-coverage records and monthly evaluations.
+coverage records and monthly evaluations; `assessment` the year's "三零" incidents, entered
+values and twelve published monthly rankings.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from governance.demo.assessment import seed_assessment
 from governance.demo.cases import CASES_PER_COUNTY, case_counts, case_summary, seed_cases
 from governance.demo.places import (
     DEMO_PASSWORD,
@@ -90,4 +92,10 @@ def seed_demo(
                 root=areas[0], rng=random.Random(f"roster-year-{seed}"), today=today
             )
         result.seconds["roster_year"] = time.monotonic() - started
+        started = time.monotonic()
+        with transaction.atomic():
+            result.counts |= seed_assessment(
+                root=areas[0], rng=random.Random(f"assessment-{seed}"), today=today
+            )
+        result.seconds["assessment"] = time.monotonic() - started
     return result

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission
 
+from governance.demo.boundaries import draw_boundaries
 from grids import tree
 from grids.models import Area, AreaKind, AreaLevel
 from personnel.models import Role, User
@@ -110,7 +111,10 @@ def demo_tree(*, scale: str, seed: int) -> list[Area]:
     else:
         counties = [(None, f"{PROVINCE_CITY}21", COUNTY_NAMES[0])]
     for parent, prefix, name in counties:
-        areas.extend(_demo_county(rng, names, shape, parent, prefix, name))
+        county = _demo_county(rng, names, shape, parent, prefix, name)
+        # A generator of its own, so that the names and numbers stay those of earlier seeds.
+        draw_boundaries(county, rng=random.Random(f"boundaries-{seed}-{prefix}"))
+        areas.extend(county)
     _sum_up(areas)
     return areas
 

@@ -87,3 +87,8 @@ document.addEventListener("submit", (event) => {
   setTimeout(() => { button.disabled = true; }, 0);
   setTimeout(() => { button.disabled = false; }, 8000);
 });
+
+// The printable bulletin's button.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -100,6 +100,13 @@ class Command(BaseCommand):
                 f"{counts.get('evaluations_followed_up', 0):,} followed up) "
                 f"in {result.seconds['roster_year']:.1f} s."
             )
+        if "rankings" in counts:
+            self.stdout.write(
+                f"Assessment: {counts['rankings']} monthly rankings published, "
+                f"{counts['vetoed']} village-months vetoed by {counts['incidents']} "
+                f'"three-zero" incidents, {counts["entered_values"]:,} entered values '
+                f"in {result.seconds['assessment']:.1f} s."
+            )
 
     def write_case_summary(self) -> None:
         counts = case_counts()
