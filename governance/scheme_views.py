@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from governance import scoring
+from governance import scheme_services, scoring
 from governance.incident_views import recent_months
 from governance.jurisdiction import can_edit_scoring, can_see
 from governance.models import EnteredValue, FormulaKind, ScoringScheme
@@ -39,7 +39,7 @@ from grids.selectors import areas_visible_to
 
 def _county(request: HttpRequest) -> tuple[Area, list[Area]]:
     """The county asked for (?county=), by default the user's own; 404 outside their reach."""
-    counties = scoring.scoring_counties_for(request.user)
+    counties = scheme_services.scoring_counties_for(request.user)
     wanted = request.GET.get("county")
     if wanted:
         county = next((c for c in counties if str(c.pk) == wanted), None)
@@ -138,7 +138,7 @@ def _submit(request: HttpRequest, scheme: ScoringScheme, scheme_form, formset) -
     ]
     confirm = bool(deleted) and request.POST.get("confirmed") != "yes"
     try:
-        scoring.scheme_update(
+        scheme_services.scheme_update(
             scheme=scheme,
             actor=request.user,
             **scheme_form.cleaned_data,
@@ -208,7 +208,7 @@ def entered_values(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                saved = scoring.entered_values_set(
+                saved = scheme_services.entered_values_set(
                     month=month, values=form.values(), actor=request.user
                 )
             except ValidationError as error:

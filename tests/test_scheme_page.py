@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from governance.models import EnteredValue, Indicator, ScoringScheme
 from governance.scheme_forms import cell_name
-from governance.scoring import (
+from governance.scheme_services import (
     EDITABLE_FIELDS,
     entered_values_set,
     indicator_error_key,
-    scheme_ensure,
     scheme_update,
 )
+from governance.scoring import scheme_ensure
 from grids import tree
 from grids.models import AreaLevel
 from personnel.models import Role, User
