@@ -18,16 +18,19 @@ OVERDUE_ACTIONS = ("escalate_overdue", "flag_overdue")
 
 COUNTED = ~Q(status=CaseStatus.MERGED)  # a merged duplicate counts once, in its original
 RESOLVED = Q(status__in=RESOLVED_STATUSES)
-# On time: resolved_at ≤ deadline. Resolving and closing leave the deadline alone (only a
-# report, an escalation or a reopening restart the clock), so the stored deadline is the
-# one of the level that resolved the case.
-ON_TIME = RESOLVED & Q(resolved_at__lte=F("deadline"))
 
 
 def went_overdue() -> Q:
     """Cases that ran past a level's deadline at least once (超期): escalated for it, or
     flagged at county level."""
     return Q(pk__in=CaseEvent.objects.filter(action__in=OVERDUE_ACTIONS).values("case_id"))
+
+
+# On time (到期化解): resolved by the deadline of the level that resolved it (resolving and
+# closing leave the deadline alone; only a report, an escalation or a reopening restart the
+# clock), and never past a deadline on the way: a case the sweep escalated for being
+# overdue is late even if the next level then resolved it within its own time.
+ON_TIME = RESOLVED & Q(resolved_at__lte=F("deadline")) & ~went_overdue()
 
 
 def escalated_overdue() -> Q:

@@ -13,7 +13,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from governance.models import IncidentKind, RankingRow, RankingSnapshot
+from governance.models import (
+    FormulaKind,
+    IncidentKind,
+    RankingRow,
+    RankingSnapshot,
+    Source,
+)
 from grids.models import AreaLevel
 
 
@@ -29,7 +35,9 @@ def value_text(spec: dict, entry: dict | None) -> str:
         return "—"
     number = Decimal(value).normalize()
     text = f"{number:f}"
-    return f"{text}%" if spec["is_percentage"] else text
+    # A rate reads as a percentage; a score out of 100 (evaluations, inspections) does not.
+    is_rate = spec["formula"] == FormulaKind.RATE and spec["source"] != Source.EVALUATION_SCORE
+    return f"{text}%" if is_rate else text
 
 
 @dataclass

@@ -262,3 +262,17 @@ def test_the_monthly_task_computes_last_month_for_every_county(demo, other_count
         (other_county.pk, last_month()),
     }
     assert compute_rankings_task() == 2 and RankingSnapshot.objects.count() == 2
+
+
+def test_a_case_escalated_for_being_overdue_is_not_on_time_even_if_resolved_in_time_above(demo):
+    from disputes.sweeps import escalate_overdue
+
+    late = report(demo).case
+    escalate_overdue(now=timezone.now() + timedelta(days=100))  # the village let it pass
+    late.refresh_from_db()
+    assert late.level == CaseLevel.TOWNSHIP
+    resolve(demo, late)  # the township resolves it within its own time
+    resolve(demo, report(demo).case)
+    row = rows_of(rankings_compute(county=demo.county, month=this_month()))[demo.village1.pk]
+    assert (row.figures["resolved"], row.figures["on_time"]) == (2, 1)
+    assert row.figures["went_overdue"] == row.figures["overdue_escalated"] == 1

@@ -80,7 +80,8 @@
     const category = {
       type: "category",
       data: horizontal ? names.slice().reverse() : names,
-      axisLabel: { interval: 0 },
+      // Every label shown; a long one (重点人员动态) breaks into lines instead of overlapping.
+      axisLabel: horizontal ? { interval: 0 } : { interval: 0, width: 56, overflow: "break" },
     };
     const value = { type: "value", minInterval: 1 };
     draw(name, {
