@@ -190,3 +190,15 @@ def can_edit_scoring(user) -> bool:
         and user.is_active
         and (sees_everything(user) or (user.role in SCORING_ROLES and user.area_id is not None))
     )
+
+
+# Publishing the month's ranking (the bulletin 通报) is the committee's own act: the county
+# centre computes and reviews drafts, the political-legal committee publishes.
+def can_publish_rankings(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (
+            sees_everything(user) or (user.role in ADMINISTRATOR_ROLES and user.area_id is not None)
+        )
+    )

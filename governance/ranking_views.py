@@ -23,7 +23,7 @@ from disputes.figures import RESOLVED_STATUSES
 from disputes.models import CaseLevel, CaseStatus
 from governance import bulletin
 from governance.incident_views import recent_months
-from governance.jurisdiction import can_edit_scoring, can_see
+from governance.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from governance.models import RankingSnapshot, Source
 from governance.pages import add_service_errors, xlsx_response
 from governance.ranking_selectors import (
@@ -59,8 +59,8 @@ def _snapshot(request: HttpRequest, pk: int) -> RankingSnapshot:
     return snapshot
 
 
-def _can_manage(user, snapshot: RankingSnapshot | None) -> bool:
-    return can_edit_scoring(user) and (snapshot is None or can_see(user, snapshot.county))
+def _can_publish(user, snapshot: RankingSnapshot | None) -> bool:
+    return can_publish_rankings(user) and (snapshot is None or can_see(user, snapshot.county))
 
 
 def _list_url(snapshot: RankingSnapshot, **params) -> str:
@@ -115,7 +115,7 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sorts": list(SORT_LABELS.items()),
         "township": township,
-        "can_manage": _can_manage(user, snapshot),
+        "can_publish": _can_publish(user, snapshot),
         "compute_form": ComputeForm() if can_edit_scoring(user) else None,
     }
     if snapshot is not None:
@@ -275,7 +275,7 @@ def ranking_compute(request: HttpRequest) -> HttpResponse:
 @login_required
 def ranking_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot(request, pk)
-    if not _can_manage(request.user, snapshot):
+    if not _can_publish(request.user, snapshot):
         raise PermissionDenied
     if request.method == "POST":
         try:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.incidents import three_zero_failures
-from governance.jurisdiction import can_edit_scoring, can_see
+from governance.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from governance.models import RankingRow, RankingSnapshot, SnapshotStatus
 from governance.ranking_values import (
     AreaLine,
@@ -190,7 +190,7 @@ def rankings_compute(
 
 
 def ranking_publish(*, snapshot: RankingSnapshot, actor) -> RankingSnapshot:
-    if not (can_edit_scoring(actor) and can_see(actor, snapshot.county)):
+    if not (can_publish_rankings(actor) and can_see(actor, snapshot.county)):
         raise PermissionDenied(_("Only the county committee publishes the rankings."))
     with transaction.atomic():
         locked = RankingSnapshot.objects.select_for_update().get(pk=snapshot.pk)

@@ -135,6 +135,9 @@ def test_the_breakdown_links_each_number_to_its_cases(client, demo, snapshot):
 def test_publishing_asks_first_and_only_the_committee_may(client, demo, snapshot):
     as_user(client, demo, "township1")
     assert client.post(reverse("ranking_publish", args=[snapshot.pk])).status_code in (403, 404)
+    as_user(client, demo, "centre")  # reviews the draft, but does not publish
+    assert reverse("ranking_publish", args=[snapshot.pk]) not in page(client).content.decode()
+    assert client.post(reverse("ranking_publish", args=[snapshot.pk])).status_code == 403
     as_user(client, demo, "county")
     assert page(client, "ranking_publish", snapshot.pk).status_code == 200
     assert RankingSnapshot.objects.get().status == SnapshotStatus.DRAFT

@@ -146,13 +146,17 @@ def test_a_published_month_is_frozen_and_a_new_version_states_its_reason(demo):
         ranking_publish(snapshot=published, actor=county)  # already published
 
 
-def test_only_the_county_committee_computes_and_publishes(demo):
+def test_the_county_computes_and_only_the_committee_publishes(demo):
     with pytest.raises(PermissionDenied):
         rankings_compute(county=demo.county, month=this_month(), actor=demo.user("township1"))
-    snapshot = rankings_compute(county=demo.county, month=this_month())
-    with pytest.raises(PermissionDenied):
-        ranking_publish(snapshot=snapshot, actor=demo.user("township1"))
+    # The county centre computes and reviews drafts; the committee publishes.
+    snapshot = rankings_compute(county=demo.county, month=this_month(), actor=demo.user("centre"))
+    for username in ("township1", "centre"):
+        with pytest.raises(PermissionDenied):
+            ranking_publish(snapshot=snapshot, actor=demo.user(username))
     assert RankingSnapshot.objects.get().status == SnapshotStatus.DRAFT
+    ranking_publish(snapshot=snapshot, actor=demo.user("county"))
+    assert RankingSnapshot.objects.get().status == SnapshotStatus.PUBLISHED
 
 
 def test_the_monthly_task_rewrites_its_draft_in_place(demo):
