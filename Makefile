@@ -36,7 +36,7 @@ node_modules/.installed: package-lock.json
 # A newcomer's settings: development mode with a random secret key. Environment variables
 # override anything in .env; production sets them and has no .env.
 .env:
-	$(PY) -c 'import secrets; print("DEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+	$(PY) -c 'import base64, secrets; print("DEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50) + "\nPERSONAL_DATA_KEY=" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' > $@
 
 run: setup
 	$(PY) manage.py migrate --noinput

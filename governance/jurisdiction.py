@@ -202,3 +202,23 @@ def can_publish_rankings(user) -> bool:
             sees_everything(user) or (user.role in ADMINISTRATOR_ROLES and user.area_id is not None)
         )
     )
+
+
+# Residents of concern 重点人员: registered by the centres, the village staff and the police;
+# categories with health information (SENSITIVE_CATEGORIES) shown only to these roles and,
+# of the others, to the staff member responsible for the person.
+RESIDENT_ROLES = frozenset(
+    {Role.COUNTY_ADMIN, Role.COUNTY_CENTRE, Role.TOWNSHIP_CENTRE, Role.VILLAGE_STAFF, Role.POLICE}
+)
+
+
+def can_register_residents(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (sees_everything(user) or (user.role in RESIDENT_ROLES and user.area_id is not None))
+    )
+
+
+def sees_sensitive_residents(user) -> bool:
+    return can_register_residents(user)

@@ -28,6 +28,16 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-with-debug"
 
+# The key that encrypts residents' ID numbers, phones and health details at rest
+# (grids.sensitive; a Fernet key: 32 url-safe base64 bytes). Required in production, and
+# kept apart from SECRET_KEY so that rotating one never makes the register unreadable.
+PERSONAL_DATA_KEY = env.str("PERSONAL_DATA_KEY", default="")
+if not PERSONAL_DATA_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        'PERSONAL_DATA_KEY is not set. Generate one with: python -c "from '
+        'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

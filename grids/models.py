@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
+
+from grids.sensitive import EncryptedTextField
 
 
 class AreaLevel(models.TextChoices):
@@ -79,3 +82,101 @@ class Area(MPTTModel):
         from grids import tree
 
         return tree.descendant_count(self)
+
+
+# Residents of concern 重点人员 and special groups 特殊人群: the most sensitive data held.
+
+
+class ResidentCategory(models.TextChoices):
+    # Key persons 重点人员
+    COMMUNITY_CORRECTION = "community_correction", _("Community correction")  # 社区矫正
+    RELEASED_PRISONER = "released_prisoner", _("Released prisoner")  # 刑满释放
+    DRUG_USER = "drug_user", _("Drug user")  # 吸毒人员
+    PETITION_PRONE = "petition_prone", _("Petition-prone")  # 信访重点
+    MENTAL_DISORDER = "mental_disorder", _("Severe mental disorder")  # 严重精神障碍患者
+    OTHER_KEY = "other_key", _("Other key person")
+    # Special groups needing care 特殊人群
+    LEFT_BEHIND_CHILD = "left_behind_child", _("Left-behind child")  # 留守儿童
+    ELDERLY_ALONE = "elderly_alone", _("Elderly living alone")  # 孤寡老人
+    HARDSHIP = "hardship", _("Person in hardship")  # 困难群众
+    DISABLED = "disabled", _("Person with a disability")  # 残疾人
+
+
+# Categories that say something about a person's health: shown only to roles that need them.
+SENSITIVE_CATEGORIES = frozenset(
+    {ResidentCategory.DRUG_USER, ResidentCategory.MENTAL_DISORDER, ResidentCategory.DISABLED}
+)
+KEY_PERSON_CATEGORIES = frozenset(
+    {
+        ResidentCategory.COMMUNITY_CORRECTION,
+        ResidentCategory.RELEASED_PRISONER,
+        ResidentCategory.DRUG_USER,
+        ResidentCategory.PETITION_PRONE,
+        ResidentCategory.MENTAL_DISORDER,
+        ResidentCategory.OTHER_KEY,
+    }
+)
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class ResidentStatus(models.TextChoices):
+    ACTIVE = "active", _("Under management")  # 在管
+    MOVED = "moved", _("Moved away")  # 迁出
+    DECEASED = "deceased", _("Deceased")  # 死亡
+    CLOSED = "closed", _("Closed")  # 解除管控 / 销号
+
+
+class Resident(models.Model):
+    """One resident of concern. ID number, phone and the situation are encrypted at rest
+    (grids.sensitive); the ID number is found by its keyed hash."""
+
+    name = models.CharField(_("name"), max_length=40)
+    id_number = EncryptedTextField(_("ID number"))
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    grid = models.ForeignKey(
+        Area, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="residents_of_concern"
+    )
+    category = models.CharField(_("category"), max_length=24, choices=ResidentCategory.choices)
+    risk = models.CharField(
+        _("risk level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.LOW
+    )
+    responsible = models.ForeignKey(
+        "personnel.Staff",
+        verbose_name=_("responsible staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ResidentStatus.choices, default=ResidentStatus.ACTIVE
+    )
+    situation = EncryptedTextField(_("situation"), blank=True)  # may hold health details
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resident of concern")
+        verbose_name_plural = _("residents of concern")
+        ordering = ["grid_id", "name", "id"]
+        indexes = [models.Index(fields=["grid", "status"], name="resident_grid_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.category in SENSITIVE_CATEGORIES

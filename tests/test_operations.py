@@ -108,6 +108,7 @@ def test_production_settings_pass_the_deploy_check():
             "DEBUG": "false",
             "SECRET_KEY": "k" * 20 + "x7Qz!9-p#Lm2vR8sT4wY6uB1nC3eD5",
             "ALLOWED_HOSTS": "governance.example.gov.cn",
+            "PERSONAL_DATA_KEY": "mG3k4M1v2X0qvJ6r8yQ2cP5tN7wZ9aB1dE3fH5jK7lM=",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,157 @@
+"""The register of residents of concern: encrypted at rest, found by exact ID number only,
+and seen only within the jurisdiction (health categories only by the roles that need them)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from grids import tree
+from grids.models import Resident, ResidentCategory, RiskLevel
+from grids.residents import ResidentInput, resident_find, resident_register, residents_visible_to
+from personnel.services import StaffInput, staff_create
+from tests.test_roster_pages import id_number
+
+ID_A = "430521199001011239"
+ID_B = "11010519491231002X"
+
+
+def register(demo, *, grid=None, id_number=ID_A, category=ResidentCategory.RELEASED_PRISONER,
+             actor="township1", **extra) -> Resident:  # fmt: skip
+    return resident_register(
+        data=ResidentInput(
+            name="李某",
+            id_number=id_number,
+            grid=grid or demo.grid1,
+            category=category,
+            risk=RiskLevel.HIGH,
+            phone="13800138000",
+            situation="2024年刑满释放，就业困难。",
+            **extra,
+        ),
+        actor=demo.user(actor),
+    )
+
+
+def test_id_number_phone_and_situation_are_ciphertext_in_the_database(demo):
+    resident = register(demo)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id_number, phone, situation, id_number_hash FROM grids_resident WHERE id = %s",
+            [resident.pk],
+        )
+        raw = cursor.fetchone()
+    assert all(ID_A not in column and "13800138000" not in column for column in raw)
+    assert "刑满释放" not in raw[2]
+    stored = Resident.objects.get(pk=resident.pk)
+    assert (stored.id_number, stored.phone) == (ID_A, "13800138000")
+    assert stored.situation == "2024年刑满释放，就业困难。"
+
+
+def test_a_person_is_found_by_the_exact_id_number_only(demo):
+    resident = register(demo)
+    township = demo.user("township1")
+    assert resident_find(user=township, id_number=ID_A.lower()) == resident
+    assert resident_find(user=township, id_number=ID_A[:-1]) is None
+    assert resident_find(user=demo.user("township2"), id_number=ID_A) is None  # not theirs
+
+
+def test_the_same_person_cannot_be_registered_twice(demo):
+    register(demo)
+    with pytest.raises(ValidationError) as refused:
+        register(demo, actor="county", grid=demo.grid2)
+    assert "id_number" in refused.value.message_dict
+    assert Resident.objects.count() == 1
+
+
+def test_bad_input_is_refused_field_by_field_and_nothing_is_written(demo):
+    with pytest.raises(ValidationError) as refused:
+        resident_register(
+            data=ResidentInput(
+                name=" ",
+                id_number=ID_A[:-1] + "0",
+                grid=demo.village1,
+                category="nobody",
+                risk="extreme",
+                phone="12345",
+            ),
+            actor=demo.user("township1"),
+        )
+    assert set(refused.value.message_dict) == {
+        "name", "id_number", "grid", "category", "risk", "phone"
+    }  # fmt: skip
+    with pytest.raises(ValidationError) as elsewhere:
+        register(demo, grid=demo.grid2)  # township 2's grid
+    assert set(elsewhere.value.message_dict) == {"grid"}
+    assert not Resident.objects.exists()
+
+
+@pytest.mark.parametrize("username", ["grid1", "member1", "inspector"])
+def test_roles_without_the_need_do_not_register(demo, username):
+    with pytest.raises(PermissionDenied):
+        register(demo, actor=username)
+
+
+def test_each_role_sees_its_own_subtree_and_a_grid_worker_only_their_grid(demo):
+    ours = register(demo)
+    other_grid = tree.in_order(demo.village1.children.exclude(pk=demo.grid1.pk)).first()
+    neighbour = register(demo, grid=other_grid, id_number=ID_B)
+    theirs = register(demo, grid=demo.grid2, id_number=id_number(77), actor="township2")
+    seen = {name: set(residents_visible_to(demo.user(name))) for name in demo.users}
+    assert seen["county"] == {ours, neighbour, theirs}
+    assert seen["township1"] == seen["village1"] == {ours, neighbour}
+    assert seen["grid1"] == {ours}
+    assert theirs not in seen["police1"] | seen["member1"] | seen["grid1"]
+
+
+def test_health_categories_are_hidden_from_grid_workers_unless_responsible(demo):
+    sensitive = register(demo, category=ResidentCategory.MENTAL_DISORDER)
+    plain = register(demo, id_number=ID_B, category=ResidentCategory.ELDERLY_ALONE)
+    grid_worker = demo.user("grid1")
+    assert set(residents_visible_to(grid_worker)) == {plain}
+    assert resident_find(user=grid_worker, id_number=ID_A) is None
+    assert sensitive in residents_visible_to(demo.user("village1"))
+
+    staff = staff_create(
+        data=StaffInput(
+            name=grid_worker.get_full_name() or "网格员",
+            phone="13912345678",
+            id_number=id_number(77),
+            gender="female",
+            area=demo.village1,
+        ),
+        actor=demo.user("township1"),
+    )
+    staff.user = grid_worker
+    staff.save(update_fields=["user"])
+    Resident.objects.filter(pk=sensitive.pk).update(responsible=staff)
+    assert set(residents_visible_to(grid_worker)) == {plain, sensitive}
+
+
+def test_another_key_reads_nothing_and_says_so(demo, settings):
+    from cryptography.fernet import Fernet
+    from django.core.exceptions import ImproperlyConfigured
+
+    resident = register(demo)
+    settings.PERSONAL_DATA_KEY = Fernet.generate_key().decode()
+    with pytest.raises(ImproperlyConfigured):
+        Resident.objects.get(pk=resident.pk)
+
+
+def test_production_refuses_to_start_without_the_personal_data_key():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "PERSONAL_DATA_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "DEBUG": "false", "SECRET_KEY": "s" * 50, "PERSONAL_DATA_KEY": ""},
+    )
+    assert result.returncode != 0 and "PERSONAL_DATA_KEY" in result.stderr
