@@ -288,6 +288,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaLevelEnum": "grids.models.AreaLevel",
         "AreaKindEnum": "grids.models.AreaKind",
+        "ResidentStatusEnum": "grids.models.ResidentStatus",
+        "ResidentCategoryEnum": "grids.models.ResidentCategory",
+        "RiskLevelEnum": "grids.models.RiskLevel",
         "CaseKindEnum": "disputes.models.CaseKind",
         "CaseLevelEnum": "disputes.models.CaseLevel",
         "CaseStatusEnum": "disputes.models.CaseStatus",

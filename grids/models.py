@@ -180,3 +180,36 @@ class Resident(models.Model):
     @property
     def is_sensitive(self) -> bool:
         return self.category in SENSITIVE_CATEGORIES
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed the details")  # 查看详情
+    REVEAL = "reveal", _("Revealed the full ID number and phone")  # 查看完整信息
+    LOOKUP = "lookup", _("Looked up by ID number")  # 按身份证号查询
+    EXPORT = "export", _("Exported")  # 导出
+
+
+class ResidentAccess(models.Model):
+    """Who looked at which resident, when and why. Written by grids.residents only, never
+    changed or deleted through the application."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="accesses"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=8, choices=AccessAction.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("access to a resident's data")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action} {self.resident_id}"

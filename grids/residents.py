@@ -15,11 +15,14 @@ from django.utils.translation import gettext as _
 
 from governance.jurisdiction import can_register_residents, can_see, scope, sees_sensitive_residents
 from governance.validators import id_number_is_valid, mobile_is_valid
+from grids import tree
 from grids.models import (
     SENSITIVE_CATEGORIES,
+    AccessAction,
     Area,
     AreaLevel,
     Resident,
+    ResidentAccess,
     ResidentCategory,
     RiskLevel,
 )
@@ -115,3 +118,82 @@ def resident_register(*, data: ResidentInput, actor) -> Resident:
         raise ValidationError(
             {"id_number": [_("This person is registered already; search by ID number.")]}
         ) from None
+
+
+# --- Access: every detail view, reveal, lookup and export is written down ----------------
+
+REASON_MIN = 4
+REASON_MAX = 200
+
+
+def resident_access_record(*, resident: Resident, actor, action: str, reason: str = "") -> None:
+    ResidentAccess.objects.create(resident=resident, actor=actor, action=action, reason=reason)
+
+
+def resident_detail(*, user, pk: int) -> Resident | None:
+    """One resident the user may see, its detail view written to the access log."""
+    resident = (
+        residents_visible_to(user)
+        .select_related("grid__parent", "responsible")
+        .filter(pk=pk)
+        .first()
+    )
+    if resident is not None:
+        resident_access_record(resident=resident, actor=user, action=AccessAction.VIEW)
+    return resident
+
+
+def resident_reveal(*, resident: Resident, actor, reason: str) -> dict[str, str]:
+    """The full ID number and phone, for a stated purpose that the access log keeps."""
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        raise ValidationError(
+            {
+                "reason": [
+                    _(
+                        "Say why you need the full ID number and phone "
+                        "(at least %(min)s characters)."
+                    )
+                    % {"min": REASON_MIN}
+                ]
+            }
+        )
+    if len(reason) > REASON_MAX:
+        raise ValidationError(
+            {"reason": [_("Keep the reason to %(max)s characters.") % {"max": REASON_MAX}]}
+        )
+    resident_access_record(
+        resident=resident, actor=actor, action=AccessAction.REVEAL, reason=reason
+    )
+    return {"id_number": resident.id_number, "phone": resident.phone}
+
+
+def resident_lookup(*, user, id_number: str) -> Resident | None:
+    """resident_find, written to the access log when it finds someone."""
+    resident = resident_find(user=user, id_number=id_number)
+    if resident is not None:
+        resident_access_record(resident=resident, actor=user, action=AccessAction.LOOKUP)
+    return resident
+
+
+def resident_list(
+    *,
+    user,
+    category: str = "",
+    risk: str = "",
+    status: str = "",
+    area: Area | None = None,
+    query: str = "",
+) -> QuerySet[Resident]:
+    residents = residents_visible_to(user).select_related("grid__parent", "responsible")
+    if category:
+        residents = residents.filter(category=category)
+    if risk:
+        residents = residents.filter(risk=risk)
+    if status:
+        residents = residents.filter(status=status)
+    if area is not None:
+        residents = residents.filter(tree.subtree_q(area, "grid__"))
+    if query:
+        residents = residents.filter(name__icontains=query)  # by full ID number: resident_lookup
+    return residents.order_by("grid__code", "name", "id")

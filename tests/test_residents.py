@@ -18,10 +18,10 @@ ID_B = "11010519491231002X"
 
 
 def register(demo, *, grid=None, id_number=ID_A, category=ResidentCategory.RELEASED_PRISONER,
-             actor="township1", **extra) -> Resident:  # fmt: skip
+             actor="township1", name="李某", **extra) -> Resident:  # fmt: skip
     return resident_register(
         data=ResidentInput(
-            name="李某",
+            name=name,
             id_number=id_number,
             grid=grid or demo.grid1,
             category=category,
@@ -155,3 +155,87 @@ def test_production_refuses_to_start_without_the_personal_data_key():
         env={**env, "DEBUG": "false", "SECRET_KEY": "s" * 50, "PERSONAL_DATA_KEY": ""},
     )
     assert result.returncode != 0 and "PERSONAL_DATA_KEY" in result.stderr
+
+
+# The API
+
+
+def api(client, demo, username):
+    client.force_login(demo.user(username))
+    return client
+
+
+def test_the_api_registers_and_answers_masked_and_uncached(client, demo):
+    from django.urls import reverse
+
+    api(client, demo, "township1")
+    body = {
+        "name": "王某",
+        "id_number": ID_A,
+        "grid": demo.grid1.pk,
+        "category": ResidentCategory.COMMUNITY_CORRECTION,
+        "risk": RiskLevel.MEDIUM,
+        "phone": "13800138000",
+    }
+    made = client.post(reverse("api_resident_list"), body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert (made.json()["id_number"], made.json()["phone"]) == ("430521********1239", "138****8000")
+    assert ID_A not in made.content.decode() and "13800138000" not in made.content.decode()
+    again = client.post(reverse("api_resident_list"), body, content_type="application/json")
+    assert again.status_code == 400 and "id_number" in again.json()
+    listed = client.get(reverse("api_resident_list"))
+    assert listed.status_code == 200 and listed["Cache-Control"] == "no-store"
+    assert [row["name"] for row in listed.json()["results"]] == ["王某"]
+    assert ID_A not in listed.content.decode()
+
+
+def test_details_reveals_and_lookups_are_logged_and_reveals_need_a_reason(client, demo):
+    from django.urls import reverse
+
+    from grids.models import AccessAction, ResidentAccess
+
+    resident = register(demo)
+    api(client, demo, "village1")
+    detail = client.get(reverse("api_resident_detail", args=[resident.pk]))
+    assert detail.status_code == 200 and ID_A not in detail.content.decode()
+    reveal = reverse("api_resident_reveal", args=[resident.pk])
+    refused = client.post(reveal, {"reason": " "}, content_type="application/json")
+    assert refused.status_code == 400 and "reason" in refused.json()
+    assert client.post(reveal, [], content_type="application/json").status_code == 400
+    shown = client.post(reveal, {"reason": "上门走访核对身份"}, content_type="application/json")
+    assert shown.status_code == 200 and shown.json() == {"id_number": ID_A, "phone": "13800138000"}
+    assert shown["Cache-Control"] == "no-store"
+    found = client.post(
+        reverse("api_resident_lookup"), {"id_number": ID_A}, content_type="application/json"
+    )
+    assert found.status_code == 200 and found.json()["id"] == resident.pk
+    log = list(ResidentAccess.objects.order_by("id").values_list("action", "reason", "actor"))
+    village1 = demo.user("village1").pk
+    assert log == [
+        (AccessAction.VIEW, "", village1),
+        (AccessAction.REVEAL, "上门走访核对身份", village1),  # refused reveals show nothing
+        (AccessAction.LOOKUP, "", village1),
+    ]
+
+
+def test_outsiders_get_nothing_and_no_log_line(client, demo):
+    from django.urls import reverse
+
+    from grids.models import ResidentAccess
+
+    resident = register(demo)
+    api(client, demo, "township2")
+    for url in (
+        reverse("api_resident_detail", args=[resident.pk]),
+        reverse("api_resident_reveal", args=[resident.pk]),
+    ):
+        response = client.post(url, {"reason": "核实情况"}, content_type="application/json")
+        if url.endswith("/reveal/"):
+            assert response.status_code == 404
+        assert client.get(url).status_code in (404, 405)
+    assert client.get(reverse("api_resident_list")).json()["results"] == []
+    lookup = client.post(
+        reverse("api_resident_lookup"), {"id_number": ID_A}, content_type="application/json"
+    )
+    assert lookup.status_code == 404 and "李某" not in lookup.content.decode()
+    assert not ResidentAccess.objects.exists()

@@ -15,12 +15,14 @@ from disputes.models import Attachment, CaseStatus
 from governance.incidents import incident_record
 from governance.models import Incident, IncidentKind
 from governance.rankings import ranking_publish, rankings_compute
+from grids.models import Resident
 from notifications.models import Notification
 from personnel import services as staff_services
 from personnel.evaluations import evaluations_compute
 from personnel.models import Evaluation
 from personnel.training import spot_check_create, training_create
 from tests.test_case_workflow import report
+from tests.test_residents import register
 
 MARKER = "二号镇机密事项"
 NOTICE = "发给二号镇的消息"
@@ -76,6 +78,8 @@ LISTS = {
     "ranking_compute",
     "scheme_edit",
     "entered_values",
+    "api_resident_list",
+    "api_resident_lookup",
 }
 # Categories are county-wide configuration, the same for everyone: not jurisdiction data.
 SHARED = {"category-detail"}
@@ -98,7 +102,10 @@ def ranking_routes(snapshot) -> dict[str, tuple[dict, dict]]:
 def object_routes(theirs, snapshot) -> dict[str, dict]:
     """How to name township 2's object in each route with an id."""
     case, attachment, notice, area, staff, post, evaluation, _incident = theirs
+    resident = Resident.objects.get()
     return {
+        "api_resident_detail": {"pk": resident.pk},
+        "api_resident_reveal": {"pk": resident.pk},
         "ranking_area": {"pk": snapshot.pk, "area_id": area.pk},
         "ranking_publish": {"pk": snapshot.pk},
         "staff_detail": {"pk": staff.pk},
@@ -208,7 +215,9 @@ def theirs(demo):
 
 @pytest.fixture
 def their_ranking(demo, theirs):
-    """The month ranked and published, township 2's cases and incident in it."""
+    """The month ranked and published, township 2's cases and incident in it; and township
+    2's resident of concern, whose routes join the object routes."""
+    register(demo, grid=demo.grid2, actor="township2", name=MARKER)
     snapshot = rankings_compute(county=demo.county, month=timezone.localdate().replace(day=1))
     return ranking_publish(snapshot=snapshot, actor=demo.user("county"))
 

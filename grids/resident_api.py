@@ -1,0 +1,213 @@
+"""Residents of concern over REST. ID numbers and phones leave masked; the full values only
+through `reveal` with a stated reason, and a full ID number is looked up only in a request
+body (never in a URL, where logs would keep it). Every detail view, reveal and lookup is
+written to the access log, and no response may be cached."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance.api import api_errors
+from governance.validators import mask_id_number, mask_phone
+from grids import residents
+from grids.models import Resident, ResidentCategory, ResidentStatus, RiskLevel
+from grids.selectors import areas_visible_to
+from personnel.selectors import staff_visible_to
+
+
+class NoStore:
+    """Personal data must not stay in a browser's or a proxy's cache."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleGrid(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return areas_visible_to(self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleStaff(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return staff_visible_to(self.context["request"].user)
+
+
+class ResidentInput(serializers.Serializer):
+    name = serializers.CharField(max_length=40)
+    id_number = serializers.CharField(max_length=18)
+    grid = VisibleGrid()
+    category = serializers.ChoiceField(choices=ResidentCategory.choices)
+    risk = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.LOW)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    situation = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    responsible = VisibleStaff(required=False, allow_null=True, default=None)
+
+
+class ResidentOutput(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    grid_name = serializers.CharField(source="grid.name")
+    category_display = serializers.CharField(source="get_category_display")
+    responsible_name = serializers.CharField(source="responsible.name", default=None)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "phone",
+            "address",
+            "grid",
+            "grid_name",
+            "category",
+            "category_display",
+            "risk",
+            "status",
+            "responsible",
+            "responsible_name",
+        ]
+
+    def get_id_number(self, resident: Resident) -> str:
+        return mask_id_number(resident.id_number)
+
+    def get_phone(self, resident: Resident) -> str:
+        return mask_phone(resident.phone) if resident.phone else ""
+
+
+class ResidentDetailOutput(ResidentOutput):
+    class Meta(ResidentOutput.Meta):
+        fields = [*ResidentOutput.Meta.fields, "situation", "created_at"]
+
+
+def _choice(params, name: str, choices) -> str:
+    value = params.get(name, "")
+    if value and value not in choices:
+        raise ApiValidationError({name: [_("Unknown value.")]})
+    return value
+
+
+class ResidentList(NoStore, GenericAPIView):
+    serializer_class = ResidentOutput
+
+    def get_queryset(self):
+        params = self.request.query_params
+        area = None
+        if params.get("area"):
+            area = areas_visible_to(self.request.user).filter(pk=params["area"]).first()
+            if not params["area"].isdigit() or area is None:
+                raise ApiValidationError(
+                    {"area": [_("No area with this id in your jurisdiction.")]}
+                )
+        return residents.resident_list(
+            user=self.request.user,
+            category=_choice(params, "category", ResidentCategory.values),
+            risk=_choice(params, "risk", RiskLevel.values),
+            status=_choice(params, "status", ResidentStatus.values),
+            area=area,
+            query=params.get("search", "").strip()[:40],
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, enum=ResidentCategory.values),
+            OpenApiParameter("risk", str, enum=RiskLevel.values),
+            OpenApiParameter("status", str, enum=ResidentStatus.values),
+            OpenApiParameter("area", int, description="the subtree of this area"),
+            OpenApiParameter("search", str, description="part of the name"),
+        ],
+        responses=ResidentOutput(many=True),
+        summary="Residents of concern in your jurisdiction (masked)",
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ResidentOutput(page, many=True).data)
+
+    @extend_schema(request=ResidentInput, responses={201: ResidentDetailOutput})
+    def post(self, request):
+        data = ResidentInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            resident = residents.resident_register(
+                data=residents.ResidentInput(**data.validated_data), actor=request.user
+            )
+        except DjangoValidationError as error:
+            raise api_errors(error) from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        return Response(ResidentDetailOutput(resident).data, status=status.HTTP_201_CREATED)
+
+
+def _field(request, name: str) -> str:
+    data = request.data if hasattr(request.data, "get") else {}  # a JSON list reads as empty
+    return str(data.get(name, "")).strip()
+
+
+def _resident(request, pk: int) -> Resident:
+    resident = residents.resident_detail(user=request.user, pk=pk)
+    if resident is None:
+        raise NotFound
+    return resident
+
+
+class ResidentDetail(NoStore, APIView):
+    @extend_schema(responses=ResidentDetailOutput, summary="One resident (masked; logged)")
+    def get(self, request, pk: int):
+        return Response(ResidentDetailOutput(_resident(request, pk)).data)
+
+
+class ResidentReveal(NoStore, APIView):
+    @extend_schema(
+        request=inline_serializer("RevealInput", {"reason": serializers.CharField()}),
+        responses=inline_serializer(
+            "Revealed", {"id_number": serializers.CharField(), "phone": serializers.CharField()}
+        ),
+        summary="The full ID number and phone, for a stated reason (logged)",
+    )
+    def post(self, request, pk: int):
+        resident = residents.residents_visible_to(request.user).filter(pk=pk).first()
+        if resident is None:
+            raise NotFound
+        try:
+            shown = residents.resident_reveal(
+                resident=resident, actor=request.user, reason=_field(request, "reason")
+            )
+        except DjangoValidationError as error:
+            raise api_errors(error) from error
+        return Response(shown)
+
+
+class ResidentLookup(NoStore, APIView):
+    @extend_schema(
+        request=inline_serializer("LookupInput", {"id_number": serializers.CharField()}),
+        responses=ResidentOutput,
+        summary="Find a resident by the full ID number, sent in the body (logged)",
+    )
+    def post(self, request):
+        id_number = _field(request, "id_number")
+        if not id_number:
+            raise ApiValidationError({"id_number": [_("Enter the full ID number.")]})
+        resident = residents.resident_lookup(user=request.user, id_number=id_number)
+        if resident is None:
+            raise NotFound(_("No resident with this ID number in your jurisdiction."))
+        return Response(ResidentOutput(resident).data)
