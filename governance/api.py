@@ -1,6 +1,9 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from governance.validators import mask_id_number, mask_phone
 
 
 class Pagination(PageNumberPagination):
@@ -13,3 +16,17 @@ def api_errors(error: DjangoValidationError) -> ApiValidationError:
     if hasattr(error, "error_dict"):
         return ApiValidationError(error.message_dict)
     return ApiValidationError({"non_field_errors": error.messages})
+
+
+class MaskedPersonFields(serializers.Serializer):
+    """A person's ID number and phone as every response gives them: masked
+    (430521********1234, 138****8000); the full values only through a logged reveal."""
+
+    id_number = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+
+    def get_id_number(self, person) -> str:
+        return mask_id_number(person.id_number)
+
+    def get_phone(self, person) -> str:
+        return mask_phone(person.phone)

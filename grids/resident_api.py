@@ -22,8 +22,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api import api_errors
-from governance.validators import mask_id_number, mask_phone
+from governance.api import MaskedPersonFields, api_errors
 from grids import residents
 from grids.models import Resident, ResidentCategory, ResidentStatus, RiskLevel
 from grids.selectors import areas_visible_to
@@ -63,9 +62,7 @@ class ResidentInput(serializers.Serializer):
     responsible = VisibleStaff(required=False, allow_null=True, default=None)
 
 
-class ResidentOutput(serializers.ModelSerializer):
-    id_number = serializers.SerializerMethodField()
-    phone = serializers.SerializerMethodField()
+class ResidentOutput(MaskedPersonFields, serializers.ModelSerializer):
     grid_name = serializers.CharField(source="grid.name")
     category_display = serializers.CharField(source="get_category_display")
     responsible_name = serializers.CharField(source="responsible.name", default=None)
@@ -88,12 +85,6 @@ class ResidentOutput(serializers.ModelSerializer):
             "responsible_name",
         ]
 
-    def get_id_number(self, resident: Resident) -> str:
-        return mask_id_number(resident.id_number)
-
-    def get_phone(self, resident: Resident) -> str:
-        return mask_phone(resident.phone) if resident.phone else ""
-
 
 class ResidentDetailOutput(ResidentOutput):
     class Meta(ResidentOutput.Meta):
@@ -114,8 +105,13 @@ class ResidentList(NoStore, GenericAPIView):
         params = self.request.query_params
         area = None
         if params.get("area"):
-            area = areas_visible_to(self.request.user).filter(pk=params["area"]).first()
-            if not params["area"].isdigit() or area is None:
+            pk = params["area"]
+            area = (
+                areas_visible_to(self.request.user).filter(pk=int(pk)).first()
+                if pk.isdigit()
+                else None
+            )
+            if area is None:
                 raise ApiValidationError(
                     {"area": [_("No area with this id in your jurisdiction.")]}
                 )

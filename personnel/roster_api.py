@@ -23,9 +23,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api import api_errors
+from governance.api import MaskedPersonFields, api_errors
 from governance.jurisdiction import jurisdiction_root, require_roster_manager
-from governance.validators import mask_id_number, mask_phone
 from grids.models import Area
 from grids.selectors import areas_visible_to
 from personnel import selectors, services
@@ -94,12 +93,10 @@ class PostOutput(serializers.ModelSerializer):
         ]
 
 
-class StaffOutput(serializers.ModelSerializer):
+class StaffOutput(MaskedPersonFields, serializers.ModelSerializer):
     """ID number and phone are masked: nobody needs them in full to read the roster."""
 
     area = AreaBrief(read_only=True)
-    phone = serializers.SerializerMethodField()
-    id_number = serializers.SerializerMethodField()
     has_login = serializers.SerializerMethodField()
     posts = serializers.SerializerMethodField()
 
@@ -118,12 +115,6 @@ class StaffOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def get_phone(self, staff: Staff) -> str:
-        return mask_phone(staff.phone)
-
-    def get_id_number(self, staff: Staff) -> str:
-        return mask_id_number(staff.id_number)
 
     def get_has_login(self, staff: Staff) -> bool:
         return staff.user_id is not None

@@ -239,3 +239,12 @@ def test_outsiders_get_nothing_and_no_log_line(client, demo):
     )
     assert lookup.status_code == 404 and "李某" not in lookup.content.decode()
     assert not ResidentAccess.objects.exists()
+
+
+@pytest.mark.parametrize("params", [{"area": "abc"}, {"area": "999999"}, {"risk": "extreme"}])
+def test_the_list_answers_bad_filters_with_400(client, demo, params):
+    from django.urls import reverse
+
+    api(client, demo, "county")
+    response = client.get(reverse("api_resident_list"), params)
+    assert response.status_code == 400 and set(params) <= set(response.json())
