@@ -192,9 +192,8 @@ def can_edit_scoring(user) -> bool:
     )
 
 
-# Publishing the month's ranking (the bulletin 通报) is the committee's own act: the county
-# centre computes and reviews drafts, the political-legal committee publishes.
-def can_publish_rankings(user) -> bool:
+def is_committee_administrator(user) -> bool:
+    """The political-legal committee 政法委 itself (or a superuser)."""
     return bool(
         user.is_authenticated
         and user.is_active
@@ -202,6 +201,12 @@ def can_publish_rankings(user) -> bool:
             sees_everything(user) or (user.role in ADMINISTRATOR_ROLES and user.area_id is not None)
         )
     )
+
+
+# Publishing the month's ranking (the bulletin 通报) is the committee's own act: the county
+# centre computes and reviews drafts, the political-legal committee publishes.
+def can_publish_rankings(user) -> bool:
+    return is_committee_administrator(user)
 
 
 # Residents of concern 重点人员: registered by the centres, the village staff and the police;
@@ -222,3 +227,26 @@ def can_register_residents(user) -> bool:
 
 def sees_sensitive_residents(user) -> bool:
     return can_register_residents(user)
+
+
+# Of the other roles a grid worker sees the residents of their grid (health categories only
+# where responsible); these see only the people they are responsible for, or none.
+RESPONSIBLE_ONLY_ROLES = frozenset({Role.MEMBER, Role.INSPECTOR})
+# Exports of the register: the centres only, watermarked and logged (grids.residents).
+RESIDENT_EXPORT_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CENTRE, Role.TOWNSHIP_CENTRE})
+
+
+def can_export_residents(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (
+            sees_everything(user)
+            or (user.role in RESIDENT_EXPORT_ROLES and user.area_id is not None)
+        )
+    )
+
+
+def can_read_access_log(user) -> bool:
+    """The access log of personal data: the political-legal committee's administrators."""
+    return is_committee_administrator(user)

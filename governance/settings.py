@@ -38,6 +38,10 @@ if not PERSONAL_DATA_KEY and not DEBUG:
         'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
     )
 
+# Detail views of residents of concern one person may open in an hour; beyond it the
+# register pauses for them and the county's administrators are told (bulk viewing).
+RESIDENT_VIEWS_PER_HOUR = env.int("RESIDENT_VIEWS_PER_HOUR", default=60)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -12,6 +12,11 @@ urlpatterns = [
     path("residents/lookup/", resident_api.ResidentLookup.as_view(), name="api_resident_lookup"),
     path("residents/<int:pk>/", resident_api.ResidentDetail.as_view(), name="api_resident_detail"),
     path(
+        "residents/<int:pk>/visits/",
+        resident_api.ResidentVisits.as_view(),
+        name="api_resident_visits",
+    ),
+    path(
         "residents/<int:pk>/reveal/",
         resident_api.ResidentReveal.as_view(),
         name="api_resident_reveal",

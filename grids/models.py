@@ -159,6 +159,11 @@ class Resident(models.Model):
         _("status"), max_length=12, choices=ResidentStatus.choices, default=ResidentStatus.ACTIVE
     )
     situation = EncryptedTextField(_("situation"), blank=True)  # may hold health details
+    # The visit cycle: kept by grids.visits on every visit, registration and change of risk.
+    last_visited_on = models.DateField(_("last visited on"), null=True, blank=True)
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
+    reminded_for = models.DateField(null=True, blank=True, editable=False)  # the due date told
+    closed_on = models.DateField(_("left management on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -172,7 +177,10 @@ class Resident(models.Model):
         verbose_name = _("resident of concern")
         verbose_name_plural = _("residents of concern")
         ordering = ["grid_id", "name", "id"]
-        indexes = [models.Index(fields=["grid", "status"], name="resident_grid_status")]
+        indexes = [
+            models.Index(fields=["grid", "status"], name="resident_grid_status"),
+            models.Index(fields=["status", "next_visit_due"], name="resident_status_due"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -180,6 +188,100 @@ class Resident(models.Model):
     @property
     def is_sensitive(self) -> bool:
         return self.category in SENSITIVE_CATEGORIES
+
+
+class ResidentStatusChange(models.Model):
+    """The status history of a resident: who moved them out of (or back into) management."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=12, choices=ResidentStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=ResidentStatus.choices)
+    reason = models.CharField(_("reason"), max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.from_status} → {self.to_status}"
+
+
+class VisitCycle(models.Model):
+    """How often a resident of a category and risk level is visited, in days, as one county
+    sets it; grids.cycles.DEFAULT_CYCLE_DAYS where the county has set nothing."""
+
+    county = models.ForeignKey(
+        Area, verbose_name=_("county"), on_delete=models.PROTECT, related_name="visit_cycles"
+    )
+    category = models.CharField(_("category"), max_length=24, choices=ResidentCategory.choices)
+    risk = models.CharField(_("risk level"), max_length=8, choices=RiskLevel.choices)
+    days = models.PositiveSmallIntegerField(_("visit every (days)"))
+
+    class Meta:
+        verbose_name = _("visit cycle")
+        verbose_name_plural = _("visit cycles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "category", "risk"], name="visit_cycle_county_category_risk"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=1, days__lte=366), name="visit_cycle_days_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}/{self.risk}: {self.days}"
+
+
+class Visit(models.Model):
+    """One visit 走访 to a resident of concern, recorded from the phone; idempotent on the
+    client's UUID like a case report."""
+
+    client_uuid = models.UUIDField(_("client UUID"), unique=True)
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_on = models.DateField(_("visit date"))
+    met = models.BooleanField(_("met the person"), default=True)
+    situation = EncryptedTextField(_("situation"), blank=True)  # may hold health details
+    risk_before = models.CharField(_("risk before"), max_length=8, choices=RiskLevel.choices)
+    risk_after = models.CharField(_("risk after"), max_length=8, choices=RiskLevel.choices)
+    needs = models.CharField(_("needs"), max_length=500, blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=500, blank=True)
+    # The visit that was due when this one was made: on time if visited_on <= due_on.
+    due_on = models.DateField(_("was due on"), null=True, blank=True)
+    photo = models.FileField(_("photo"), upload_to="visits/%Y/%m/", blank=True)
+    location_lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    location_lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    case = models.ForeignKey(
+        "disputes.Case",
+        verbose_name=_("case raised"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit")  # 走访
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["resident", "visited_on"], name="visit_resident_date")]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.visited_on}"
 
 
 class AccessAction(models.TextChoices):
@@ -194,7 +296,12 @@ class ResidentAccess(models.Model):
     changed or deleted through the application."""
 
     resident = models.ForeignKey(
-        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="accesses"
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        null=True,  # empty for a refused export of the register
+        blank=True,
+        related_name="accesses",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -204,6 +311,8 @@ class ResidentAccess(models.Model):
     )
     action = models.CharField(_("action"), max_length=8, choices=AccessAction.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Refused: no reason given, beyond the hourly limit of detail views, or not allowed.
+    denied = models.BooleanField(_("refused"), default=False)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:

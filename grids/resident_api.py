@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,9 +23,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from disputes.models import CaseKind, Category, Severity
 from governance.api import MaskedPersonFields, api_errors
-from grids import residents
-from grids.models import Resident, ResidentCategory, ResidentStatus, RiskLevel
+from grids import access, residents, visits
+from grids.models import AccessAction, Resident, ResidentCategory, ResidentStatus, RiskLevel, Visit
 from grids.selectors import areas_visible_to
 from personnel.selectors import staff_visible_to
 
@@ -160,7 +162,10 @@ def _field(request, name: str) -> str:
 
 
 def _resident(request, pk: int) -> Resident:
-    resident = residents.resident_detail(user=request.user, pk=pk)
+    try:
+        resident = access.resident_detail(user=request.user, pk=pk)
+    except access.AccessLimited as error:
+        raise PermissionDenied(str(error)) from error
     if resident is None:
         raise NotFound
     return resident
@@ -181,11 +186,11 @@ class ResidentReveal(NoStore, APIView):
         summary="The full ID number and phone, for a stated reason (logged)",
     )
     def post(self, request, pk: int):
-        resident = residents.residents_visible_to(request.user).filter(pk=pk).first()
+        resident = access.resident_for(user=request.user, pk=pk, action=AccessAction.REVEAL)
         if resident is None:
             raise NotFound
         try:
-            shown = residents.resident_reveal(
+            shown = access.resident_reveal(
                 resident=resident, actor=request.user, reason=_field(request, "reason")
             )
         except DjangoValidationError as error:
@@ -203,7 +208,102 @@ class ResidentLookup(NoStore, APIView):
         id_number = _field(request, "id_number")
         if not id_number:
             raise ApiValidationError({"id_number": [_("Enter the full ID number.")]})
-        resident = residents.resident_lookup(user=request.user, id_number=id_number)
+        resident = access.resident_lookup(user=request.user, id_number=id_number)
         if resident is None:
             raise NotFound(_("No resident with this ID number in your jurisdiction."))
         return Response(ResidentOutput(resident).data)
+
+
+class CaseDraftInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CaseKind.choices, default=CaseKind.KEY_PERSON)
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True)
+    )
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.ORDINARY)
+    criminal_risk = serializers.BooleanField(default=False)
+
+
+class VisitInput(serializers.Serializer):
+    client_uuid = serializers.UUIDField()
+    visited_on = serializers.DateField(default=timezone.localdate)
+    met = serializers.BooleanField(default=True)
+    situation = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    risk_after = serializers.ChoiceField(
+        choices=RiskLevel.choices, required=False, allow_blank=True, default=""
+    )
+    needs = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    follow_up = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    location_lat = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90, default=None
+    )
+    location_lng = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180, default=None
+    )
+    raise_case = CaseDraftInput(required=False, default=None, help_text="a case raised in one step")
+
+
+class VisitOutput(serializers.ModelSerializer):
+    next_visit_due = serializers.DateField(source="resident.next_visit_due")
+    recorded_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "client_uuid",
+            "resident",
+            "visited_on",
+            "met",
+            "situation",
+            "risk_before",
+            "risk_after",
+            "needs",
+            "follow_up",
+            "due_on",
+            "case",
+            "recorded_by_name",
+            "created_at",
+            "next_visit_due",
+        ]
+
+    def get_recorded_by_name(self, visit: Visit) -> str:
+        return visit.recorded_by.get_full_name() or visit.recorded_by.username
+
+
+class ResidentVisits(NoStore, APIView):
+    @extend_schema(responses=VisitOutput(many=True), summary="A resident's visits (logged)")
+    def get(self, request, pk: int):
+        resident = _resident(request, pk)
+        return Response(VisitOutput(visits.visits_of(resident=resident), many=True).data)
+
+    @extend_schema(
+        request=VisitInput,
+        responses={201: VisitOutput, 200: VisitOutput},
+        summary="Record a visit (idempotent on client_uuid); optionally raise a case",
+    )
+    def post(self, request, pk: int):
+        resident = residents.residents_visible_to(request.user).filter(pk=pk).first()
+        if resident is None:
+            raise NotFound
+        data = VisitInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        draft = fields.pop("raise_case")
+        try:
+            result = visits.visit_record(
+                resident=resident,
+                actor=request.user,
+                data=visits.VisitInput(
+                    **fields, raise_case=visits.CaseDraft(**draft) if draft else None
+                ),
+            )
+        except DjangoValidationError as error:
+            raise api_errors(error) from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        return Response(
+            VisitOutput(result.visit).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )

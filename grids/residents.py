@@ -11,34 +11,51 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.jurisdiction import can_register_residents, can_see, scope, sees_sensitive_residents
+from governance.jurisdiction import (
+    RESPONSIBLE_ONLY_ROLES,
+    can_register_residents,
+    can_see,
+    scope,
+    sees_sensitive_residents,
+)
 from governance.validators import id_number_is_valid, mobile_is_valid
 from grids import tree
+from grids.cycles import resident_schedule
 from grids.models import (
     SENSITIVE_CATEGORIES,
-    AccessAction,
     Area,
     AreaLevel,
     Resident,
-    ResidentAccess,
     ResidentCategory,
+    ResidentStatus,
+    ResidentStatusChange,
     RiskLevel,
 )
 from grids.sensitive import lookup_hash
-from personnel.models import Staff
+from personnel.models import Role, Staff
 
 ID_NUMBER = "id_number"
 NAME_MAX = 40
 SITUATION_MAX = 2000
+REASON_MIN = 4
+REASON_MAX = 200
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
+    if not user.is_authenticated:
+        return Resident.objects.none()
     residents = scope(user, Resident.objects.all(), via="grid")
     if sees_sensitive_residents(user):
         return residents
-    return residents.filter(~Q(category__in=SENSITIVE_CATEGORIES) | Q(responsible__user_id=user.pk))
+    mine = Q(responsible__user_id=user.pk)
+    if user.role in RESPONSIBLE_ONLY_ROLES:
+        # Minimum necessary: a member 成员 sees only the people they look after; a read-only
+        # inspector has no need of the register at all.
+        return residents.filter(mine) if user.role == Role.MEMBER else residents.none()
+    return residents.filter(~Q(category__in=SENSITIVE_CATEGORIES) | mine)
 
 
 def resident_find(*, user, id_number: str) -> Resident | None:
@@ -101,7 +118,7 @@ def resident_register(*, data: ResidentInput, actor) -> Resident:
     id_number = data.id_number.strip().upper()
     try:
         with transaction.atomic():
-            return Resident.objects.create(
+            resident = Resident(
                 name=data.name.strip(),
                 id_number=id_number,
                 id_number_hash=lookup_hash(ID_NUMBER, id_number),
@@ -114,65 +131,87 @@ def resident_register(*, data: ResidentInput, actor) -> Resident:
                 responsible=data.responsible,
                 created_by=actor,
             )
+            resident_schedule(resident)
+            resident.save()
+            return resident
     except IntegrityError:  # the same person, registered already (here or elsewhere)
         raise ValidationError(
             {"id_number": [_("This person is registered already; search by ID number.")]}
         ) from None
 
 
-# --- Access: every detail view, reveal, lookup and export is written down ----------------
+def resident_update(*, resident: Resident, data: ResidentInput, actor) -> Resident:
+    """Correct or update a registered person; a change of category or risk moves the next
+    visit to the new cycle."""
+    if (
+        not can_register_residents(actor)
+        or not residents_visible_to(actor).filter(pk=resident.pk).exists()
+    ):
+        raise PermissionDenied(_("Only the centres, the village staff and the police edit."))
+    errors = resident_errors(data=data, actor=actor)
+    if errors:
+        raise ValidationError(errors)
+    id_number = data.id_number.strip().upper()
+    try:
+        with transaction.atomic():
+            resident = Resident.objects.select_for_update().get(pk=resident.pk)
+            resident.name = data.name.strip()
+            resident.id_number = id_number
+            resident.id_number_hash = lookup_hash(ID_NUMBER, id_number)
+            resident.phone = data.phone.strip()
+            resident.address = data.address.strip()
+            resident.grid = data.grid
+            resident.category = data.category
+            resident.risk = data.risk
+            resident.situation = data.situation.strip()
+            resident.responsible = data.responsible
+            resident_schedule(resident)
+            resident.save()
+            return resident
+    except IntegrityError:
+        raise ValidationError(
+            {"id_number": [_("Another registered person has this ID number.")]}
+        ) from None
 
-REASON_MIN = 4
-REASON_MAX = 200
 
-
-def resident_access_record(*, resident: Resident, actor, action: str, reason: str = "") -> None:
-    ResidentAccess.objects.create(resident=resident, actor=actor, action=action, reason=reason)
-
-
-def resident_detail(*, user, pk: int) -> Resident | None:
-    """One resident the user may see, its detail view written to the access log."""
-    resident = (
-        residents_visible_to(user)
-        .select_related("grid__parent", "responsible")
-        .filter(pk=pk)
-        .first()
-    )
-    if resident is not None:
-        resident_access_record(resident=resident, actor=user, action=AccessAction.VIEW)
-    return resident
-
-
-def resident_reveal(*, resident: Resident, actor, reason: str) -> dict[str, str]:
-    """The full ID number and phone, for a stated purpose that the access log keeps."""
+def resident_set_status(*, resident: Resident, actor, status: str, reason: str) -> Resident:
+    """Move a person out of management (moved away, deceased, closed) or back into it; the
+    change is kept in the status history and ends (or restarts) the visit cycle."""
+    if (
+        not can_register_residents(actor)
+        or not residents_visible_to(actor).filter(pk=resident.pk).exists()
+    ):
+        raise PermissionDenied(_("Only the centres, the village staff and the police do this."))
     reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if status not in ResidentStatus.values:
+        errors["status"] = [_("Choose a status.")]
+    elif status == resident.status:
+        errors["status"] = [_("The person has this status already.")]
     if len(reason) < REASON_MIN:
-        raise ValidationError(
-            {
-                "reason": [
-                    _(
-                        "Say why you need the full ID number and phone "
-                        "(at least %(min)s characters)."
-                    )
-                    % {"min": REASON_MIN}
-                ]
-            }
+        errors["reason"] = [
+            _("Give the reason (at least %(min)s characters).") % {"min": REASON_MIN}
+        ]
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = [_("Keep the reason to %(max)s characters.") % {"max": REASON_MAX}]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().get(pk=resident.pk)
+        ResidentStatusChange.objects.create(
+            resident=resident,
+            from_status=resident.status,
+            to_status=status,
+            reason=reason,
+            actor=actor,
         )
-    if len(reason) > REASON_MAX:
-        raise ValidationError(
-            {"reason": [_("Keep the reason to %(max)s characters.") % {"max": REASON_MAX}]}
-        )
-    resident_access_record(
-        resident=resident, actor=actor, action=AccessAction.REVEAL, reason=reason
-    )
-    return {"id_number": resident.id_number, "phone": resident.phone}
-
-
-def resident_lookup(*, user, id_number: str) -> Resident | None:
-    """resident_find, written to the access log when it finds someone."""
-    resident = resident_find(user=user, id_number=id_number)
-    if resident is not None:
-        resident_access_record(resident=resident, actor=user, action=AccessAction.LOOKUP)
+        resident.status = status
+        resident.closed_on = None if status == ResidentStatus.ACTIVE else timezone.localdate()
+        if status == ResidentStatus.ACTIVE:
+            # Back under management: the cycle starts again today.
+            resident.last_visited_on = resident.last_visited_on or timezone.localdate()
+        resident_schedule(resident)
+        resident.save()
     return resident
 
 

@@ -10,6 +10,8 @@ class NotificationKind(models.TextChoices):
     DEADLINE_WARNING = "deadline_warning", _("Deadline warning")  # 临期预警
     ESCALATED = "escalated", _("Escalated")  # 上报升级
     OVERDUE = "overdue", _("Overdue")  # 超期
+    VISIT_DUE = "visit_due", _("Visit due")  # 走访提醒
+    ACCESS_FLAGGED = "access_flagged", _("Unusual access to personal data")  # 异常查看
 
 
 class Notification(models.Model):

@@ -209,16 +209,20 @@ def test_details_reveals_and_lookups_are_logged_and_reveals_need_a_reason(client
         reverse("api_resident_lookup"), {"id_number": ID_A}, content_type="application/json"
     )
     assert found.status_code == 200 and found.json()["id"] == resident.pk
-    log = list(ResidentAccess.objects.order_by("id").values_list("action", "reason", "actor"))
+    log = list(
+        ResidentAccess.objects.order_by("id").values_list("action", "reason", "denied", "actor")
+    )
     village1 = demo.user("village1").pk
     assert log == [
-        (AccessAction.VIEW, "", village1),
-        (AccessAction.REVEAL, "上门走访核对身份", village1),  # refused reveals show nothing
-        (AccessAction.LOOKUP, "", village1),
+        (AccessAction.VIEW, "", False, village1),
+        (AccessAction.REVEAL, "", True, village1),  # refused: they showed nothing
+        (AccessAction.REVEAL, "", True, village1),
+        (AccessAction.REVEAL, "上门走访核对身份", False, village1),
+        (AccessAction.LOOKUP, "", False, village1),
     ]
 
 
-def test_outsiders_get_nothing_and_no_log_line(client, demo):
+def test_outsiders_get_nothing_and_their_attempts_are_logged_as_refused(client, demo):
     from django.urls import reverse
 
     from grids.models import ResidentAccess
@@ -238,7 +242,11 @@ def test_outsiders_get_nothing_and_no_log_line(client, demo):
         reverse("api_resident_lookup"), {"id_number": ID_A}, content_type="application/json"
     )
     assert lookup.status_code == 404 and "李某" not in lookup.content.decode()
-    assert not ResidentAccess.objects.exists()
+    attempts = ResidentAccess.objects.values_list("action", "denied", "actor", "resident")
+    township2 = demo.user("township2").pk
+    assert sorted(attempts) == sorted(
+        [("view", True, township2, resident.pk), ("reveal", True, township2, resident.pk)]
+    )
 
 
 @pytest.mark.parametrize("params", [{"area": "abc"}, {"area": "999999"}, {"risk": "extreme"}])

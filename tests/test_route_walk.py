@@ -106,6 +106,7 @@ def object_routes(theirs, snapshot) -> dict[str, dict]:
     return {
         "api_resident_detail": {"pk": resident.pk},
         "api_resident_reveal": {"pk": resident.pk},
+        "api_resident_visits": {"pk": resident.pk},
         "ranking_area": {"pk": snapshot.pk, "area_id": area.pk},
         "ranking_publish": {"pk": snapshot.pk},
         "staff_detail": {"pk": staff.pk},

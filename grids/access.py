@@ -1,0 +1,232 @@
+"""Access to residents' personal data 个人信息访问: every detail view, reveal, lookup and
+export is written to the access log (who, when, which person, why), refused attempts too;
+the full ID number and phone only for a stated purpose; exports only by the centres; and a
+pace of detail views no visit work needs is stopped and flagged to the county's
+administrators. The log is only ever appended to."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.jurisdiction import (
+    can_export_residents,
+    can_read_access_log,
+    jurisdiction_root,
+    sees_everything,
+)
+from grids import tree
+from grids.models import AccessAction, Area, AreaLevel, Resident, ResidentAccess
+from grids.residents import REASON_MAX, REASON_MIN, resident_find, residents_visible_to
+from personnel.models import Role, User
+
+EXPORT_LIMIT = 20_000
+
+
+class AccessLimited(PermissionDenied):
+    """More detail views in the last hour than RESIDENT_VIEWS_PER_HOUR allows."""
+
+
+def resident_access_record(
+    *, resident: Resident | None, actor, action: str, reason: str = "", denied: bool = False
+) -> None:
+    ResidentAccess.objects.create(
+        resident=resident, actor=actor, action=action, reason=reason, denied=denied
+    )
+
+
+def _views_in_the_last_hour(actor) -> int:
+    return ResidentAccess.objects.filter(
+        actor=actor,
+        action=AccessAction.VIEW,
+        denied=False,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+
+
+def _flag_bulk_viewing(*, actor, resident: Resident) -> None:
+    """Tell the county's administrators, once an hour per person, that someone is going
+    through the register at a pace no visit work needs."""
+    from notifications.models import NotificationKind
+    from notifications.services import notify
+
+    flagged_already = ResidentAccess.objects.filter(
+        actor=actor,
+        action=AccessAction.VIEW,
+        denied=True,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).exists()
+    resident_access_record(resident=resident, actor=actor, action=AccessAction.VIEW, denied=True)
+    if flagged_already:
+        return
+    county = tree.ancestor_at_level(resident.grid, AreaLevel.COUNTY)
+    admins = User.objects.filter(role=Role.COUNTY_ADMIN, is_active=True)
+    if county is not None:
+        admins = admins.filter(area=county)
+    notify(
+        recipients=list(admins),
+        kind=NotificationKind.ACCESS_FLAGGED,
+        case=None,
+        text=_(
+            "%(user)s opened more than %(limit)s residents' details within an hour and was "
+            "stopped. See the access log."
+        )
+        % {
+            "user": actor.get_full_name() or actor.username,
+            "limit": settings.RESIDENT_VIEWS_PER_HOUR,
+        },
+    )
+
+
+def resident_for(*, user, pk: int, action: str) -> Resident | None:
+    """The resident the user may see, or None; an attempt at someone outside the user's
+    register is written to the log as refused (without telling the user they exist)."""
+    resident = (
+        residents_visible_to(user)
+        .select_related("grid__parent", "responsible")
+        .filter(pk=pk)
+        .first()
+    )
+    if resident is None and user.is_authenticated:
+        outside = Resident.objects.filter(pk=pk).first()
+        if outside is not None:
+            resident_access_record(resident=outside, actor=user, action=action, denied=True)
+    return resident
+
+
+def resident_detail(*, user, pk: int) -> Resident | None:
+    """One resident the user may see, its detail view written to the access log. Beyond the
+    hourly limit of detail views the view is refused (AccessLimited) and the county's
+    administrators are told."""
+    resident = resident_for(user=user, pk=pk, action=AccessAction.VIEW)
+    if resident is None:
+        return None
+    if _views_in_the_last_hour(user) >= settings.RESIDENT_VIEWS_PER_HOUR:
+        _flag_bulk_viewing(actor=user, resident=resident)
+        raise AccessLimited(
+            _(
+                "You have opened %(limit)s residents' details in the last hour; the register "
+                "is paused for you and the county's administrators have been told. If your "
+                "work needs more, ask them."
+            )
+            % {"limit": settings.RESIDENT_VIEWS_PER_HOUR}
+        )
+    resident_access_record(resident=resident, actor=user, action=AccessAction.VIEW)
+    return resident
+
+
+def reason_errors(reason: str) -> dict[str, list[str]]:
+    if len(reason) < REASON_MIN:
+        return {
+            "reason": [
+                _("State the purpose (at least %(min)s characters); it is kept in the access log.")
+                % {"min": REASON_MIN}
+            ]
+        }
+    if len(reason) > REASON_MAX:
+        return {"reason": [_("Keep the reason to %(max)s characters.") % {"max": REASON_MAX}]}
+    return {}
+
+
+def resident_reveal(*, resident: Resident, actor, reason: str) -> dict[str, str]:
+    """The full ID number and phone, for a stated purpose that the access log keeps; a
+    reveal without a purpose is refused and logged as refused."""
+    reason = (reason or "").strip()
+    if errors := reason_errors(reason):
+        resident_access_record(
+            resident=resident, actor=actor, action=AccessAction.REVEAL, reason=reason, denied=True
+        )
+        raise ValidationError(errors)
+    resident_access_record(
+        resident=resident, actor=actor, action=AccessAction.REVEAL, reason=reason
+    )
+    return {"id_number": resident.id_number, "phone": resident.phone}
+
+
+def resident_lookup(*, user, id_number: str) -> Resident | None:
+    """resident_find, written to the access log when it finds someone."""
+    resident = resident_find(user=user, id_number=id_number)
+    if resident is not None:
+        resident_access_record(resident=resident, actor=user, action=AccessAction.LOOKUP)
+    return resident
+
+
+def residents_export(*, user, residents: QuerySet[Resident], reason: str) -> list[Resident]:
+    """The rows of an export of the register, each written to the access log with the
+    stated purpose. Only roles that may export (the centres); a refused export is logged."""
+    reason = (reason or "").strip()
+    if not can_export_residents(user):
+        resident_access_record(
+            resident=None, actor=user, action=AccessAction.EXPORT, reason=reason, denied=True
+        )
+        raise PermissionDenied(_("Only the governance centres export the register."))
+    if errors := reason_errors(reason):
+        raise ValidationError(errors)
+    rows = list(residents.select_related("grid__parent", "responsible")[: EXPORT_LIMIT + 1])
+    if len(rows) > EXPORT_LIMIT:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("At most %(max)s people per export; narrow the filters.")
+                    % {"max": EXPORT_LIMIT}
+                ]
+            }
+        )
+    ResidentAccess.objects.bulk_create(
+        ResidentAccess(resident=row, actor=user, action=AccessAction.EXPORT, reason=reason)
+        for row in rows
+    )
+    return rows
+
+
+def access_log(
+    *,
+    user,
+    actor_query: str = "",
+    resident_query: str = "",
+    action: str = "",
+    denied: bool | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[ResidentAccess]:
+    """The access log as the committee's administrators search it: their county's residents
+    and people (refused exports, which name no resident, by the people of their county)."""
+    if not can_read_access_log(user):
+        return ResidentAccess.objects.none()
+    entries = ResidentAccess.objects.select_related("actor", "resident__grid")
+    if not sees_everything(user):
+        root = jurisdiction_root(user)
+        entries = entries.filter(
+            tree.subtree_q(root, "resident__grid__")
+            | Q(resident__isnull=True, **{f"actor__{k}": v for k, v in _area_lookup(root).items()})
+        )
+    if actor_query:
+        entries = entries.filter(
+            Q(actor__username__icontains=actor_query)
+            | Q(actor__first_name__icontains=actor_query)
+            | Q(actor__last_name__icontains=actor_query)
+        )
+    if resident_query:
+        entries = entries.filter(resident__name__icontains=resident_query)
+    if action:
+        entries = entries.filter(action=action)
+    if denied is not None:
+        entries = entries.filter(denied=denied)
+    if since:
+        entries = entries.filter(created_at__date__gte=since)
+    if until:
+        entries = entries.filter(created_at__date__lte=until)
+    return entries.order_by("-created_at", "-id")
+
+
+def _area_lookup(root: Area) -> dict:
+    return {
+        "area__tree_id": root.tree_id,
+        "area__lft__gte": root.lft,
+        "area__rght__lte": root.rght,
+    }
