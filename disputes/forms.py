@@ -61,9 +61,10 @@ class GridChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.name} · {obj.name}"
 
 
-class CaseReportForm(forms.Form):
-    """The field report: the first fields are all a grid worker must fill in; the rest is
-    under "more details"."""
+class FieldReportForm(forms.Form):
+    """What a report from the field holds: the client's UUID (a resend never files twice),
+    the kind and category, one line and the story, severity and the 民转刑 flag, and where
+    the phone was. The case report form and the visit form (a case raised from a visit)."""
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(
@@ -108,8 +109,22 @@ class CaseReportForm(forms.Form):
         widget=forms.HiddenInput,
     )  # fmt: skip
 
-    def __init__(self, *args, user, grids, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        # Categories grouped by kind, so the page can show only the chosen kind's.
+        categories = list(self.fields["category"].queryset)
+        self.category_groups = [
+            (value, label, [c for c in categories if c.kind == value])
+            for value, label in CaseKind.choices
+        ]
+
+
+class CaseReportForm(FieldReportForm):
+    """The field report: the first fields are all a grid worker must fill in; the rest is
+    under "more details"."""
+
+    def __init__(self, *args, user, grids, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         grids = grids.filter(level=AreaLevel.GRID).select_related("parent")
@@ -156,11 +171,6 @@ class CaseReportForm(forms.Form):
             )
         self.fields["photos"] = photo_field()
         self.fields["documents"] = document_field()
-        # Categories grouped by kind, so the page can show only the chosen kind's.
-        self.category_groups = [
-            (value, label, [c for c in self.fields["category"].queryset if c.kind == value])
-            for value, label in CaseKind.choices
-        ]
 
     def party_rows(self) -> list[list]:
         return [

@@ -62,7 +62,7 @@ class Source(models.TextChoices):
     OVERDUE_CASES = "overdue_cases", _("Overdue cases")  # 超期事件
     OVERDUE_ESCALATIONS = "overdue_escalations", _("Escalations caused by overdue")  # 超期上交
     SUPERVISED_ON_TIME = "supervised_on_time", _("Supervised cases closed on time")  # 督办按期办结
-    # 重点人员走访: computed once key residents are recorded.
+    # 重点人员走访: residents of concern whose visits were up to date at the month's end.
     VISIT_COMPLETION = "visit_completion", _("Key-person visit completion")
     STAFFING_COVERAGE = "staffing_coverage", _("Staffing coverage")  # 人员配备率
     EVALUATION_SCORE = "evaluation_score", _("Evaluation score")  # 考评得分

@@ -25,6 +25,7 @@ from governance.models import (
 from governance.scoring import CENT, SCORED_LEVELS, indicator_points
 from grids import tree
 from grids.models import Area, AreaLevel
+from grids.visits import visit_completion
 from personnel.coverage import coverage_monthly
 from personnel.models import Evaluation
 
@@ -126,7 +127,11 @@ def _value(
         return (Decimal(total) / count).quantize(CENT, rounding=ROUND_HALF_UP), None, count
     if source == Source.ENTERED:
         return measured["entered"].get((indicator["code"], line.area_id)), None, None
-    return None, None, None  # 重点人员走访: not measured until key residents are recorded
+    if source == Source.VISIT_COMPLETION:
+        # 重点人员走访: residents whose visits were up to date at the month's end.
+        done, total = measured["visits"].get(line.area_id, (0, 0))
+        return _rate(done, total), done, total
+    return None, None, None
 
 
 def indicator_snapshot(indicators: list[Indicator]) -> list[dict]:
@@ -214,7 +219,18 @@ def ranking_lines(
         for area_id in (village.area_id, village.township_id):
             total, count = evaluations[area_id]
             evaluations[area_id] = (total + row["total"], count + row["count"])
+    visits: dict[int, tuple[int, int]] = {}
+    for village_id, (done, total) in visit_completion(
+        county=county, month_end=month_end(month)
+    ).items():
+        village = lines.get(village_id)
+        if village is None:
+            continue
+        for area_id in (village.area_id, village.township_id):
+            before = visits.get(area_id, (0, 0))
+            visits[area_id] = (before[0] + done, before[1] + total)
     measured = {
+        "visits": visits,
         "coverage": coverage_monthly(area_ids=list(lines), month=month),
         "evaluations": evaluations,
         "entered": {

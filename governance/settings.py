@@ -165,6 +165,8 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue": {"task": "disputes.escalate_overdue", "schedule": 300.0},
     "warn-deadlines": {"task": "disputes.warn_deadlines", "schedule": 3600.0},
     "deliver-pending-notifications": {"task": "notifications.deliver_pending", "schedule": 300.0},
+    # 走访提醒: each worker hears of their visits due by tomorrow, once per due date.
+    "remind-visits": {"task": "grids.remind_visits", "schedule": crontab(hour=7, minute=0)},
     # Staffing coverage of every township and village, for the monthly assessment.
     # Logins follow posts that start or end on the day.
     "sync-logins": {"task": "personnel.sync_logins", "schedule": crontab(hour=0, minute=5)},

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("notifications.urls")),
     path("", include("disputes.urls")),
+    path("residents/", include("grids.resident_urls")),
+    path("visits/", include("grids.visit_urls")),
     path("incidents/", include("governance.incident_urls")),
     path("assessment/scheme/", include("governance.scheme_urls")),
     path("assessment/", include("governance.ranking_urls")),

@@ -77,7 +77,7 @@ def _flag_bulk_viewing(*, actor, resident: Resident) -> None:
             "stopped. See the access log."
         )
         % {
-            "user": actor.get_full_name() or actor.username,
+            "user": str(actor),
             "limit": settings.RESIDENT_VIEWS_PER_HOUR,
         },
     )
@@ -164,7 +164,9 @@ def residents_export(*, user, residents: QuerySet[Resident], reason: str) -> lis
         resident_access_record(
             resident=None, actor=user, action=AccessAction.EXPORT, reason=reason, denied=True
         )
-        raise PermissionDenied(_("Only the governance centres export the register."))
+        raise PermissionDenied(
+            _("Only the committee and the governance centres export the register.")
+        )
     if errors := reason_errors(reason):
         raise ValidationError(errors)
     rows = list(residents.select_related("grid__parent", "responsible")[: EXPORT_LIMIT + 1])

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from mptt.models import MPTTModel, TreeForeignKey
 
 from grids.sensitive import EncryptedTextField
@@ -128,7 +129,7 @@ class ResidentStatus(models.TextChoices):
     ACTIVE = "active", _("Under management")  # 在管
     MOVED = "moved", _("Moved away")  # 迁出
     DECEASED = "deceased", _("Deceased")  # 死亡
-    CLOSED = "closed", _("Closed")  # 解除管控 / 销号
+    CLOSED = "closed", pgettext_lazy("resident status", "Closed")  # 解除管控 / 销号
 
 
 class Resident(models.Model):
@@ -252,7 +253,7 @@ class Visit(models.Model):
     risk_before = models.CharField(_("risk before"), max_length=8, choices=RiskLevel.choices)
     risk_after = models.CharField(_("risk after"), max_length=8, choices=RiskLevel.choices)
     needs = models.CharField(_("needs"), max_length=500, blank=True)
-    follow_up = models.CharField(_("follow-up"), max_length=500, blank=True)
+    follow_up = models.CharField(_("next steps"), max_length=500, blank=True)
     # The visit that was due when this one was made: on time if visited_on <= due_on.
     due_on = models.DateField(_("was due on"), null=True, blank=True)
     photo = models.FileField(_("photo"), upload_to="visits/%Y/%m/", blank=True)
@@ -276,7 +277,7 @@ class Visit(models.Model):
 
     class Meta:
         verbose_name = _("visit")  # 走访
-        verbose_name_plural = _("visits")
+        verbose_name_plural = _("visit records")
         ordering = ["-visited_on", "-id"]
         indexes = [models.Index(fields=["resident", "visited_on"], name="visit_resident_date")]
 

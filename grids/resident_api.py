@@ -269,7 +269,7 @@ class VisitOutput(serializers.ModelSerializer):
         ]
 
     def get_recorded_by_name(self, visit: Visit) -> str:
-        return visit.recorded_by.get_full_name() or visit.recorded_by.username
+        return str(visit.recorded_by)
 
 
 class ResidentVisits(NoStore, APIView):

@@ -118,6 +118,7 @@ def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
     errors = visit_errors(resident=resident, data=data)
     if errors:
         raise ValidationError(errors)
+    stored: list[str] = []  # a photo written to storage, removed if the transaction fails
     try:
         with transaction.atomic():
             resident = Resident.objects.select_for_update().get(pk=resident.pk)
@@ -137,10 +138,11 @@ def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
                 location_lng=data.location_lng,
                 recorded_by=actor,
             )
-            if data.photo:
-                visit.photo.save(data.photo.name, data.photo, save=False)
             if data.raise_case is not None:
                 visit.case = _raise_case(visit=visit, resident=resident, actor=actor, data=data)
+            if data.photo:
+                visit.photo.save(data.photo.name, data.photo, save=False)
+                stored.append(visit.photo.name)
             if data.photo or visit.case_id:
                 visit.save(update_fields=["photo", "case"])
             if resident.last_visited_on is None or data.visited_on >= resident.last_visited_on:
@@ -149,9 +151,18 @@ def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
             resident_schedule(resident)
             resident.save(update_fields=["last_visited_on", "risk", "next_visit_due", "updated_at"])
     except IntegrityError:
+        _remove(stored)
         # A concurrent resend won the race on client_uuid: theirs is the visit.
         return _resent(Visit.objects.get(client_uuid=data.client_uuid), actor)
+    except BaseException:
+        _remove(stored)
+        raise
     return VisitResult(visit, created=True)
+
+
+def _remove(names: list[str]) -> None:
+    for name in names:
+        Visit.photo.field.storage.delete(name)
 
 
 def _raise_case(*, visit: Visit, resident: Resident, actor, data: VisitInput):

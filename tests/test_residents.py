@@ -256,3 +256,44 @@ def test_the_list_answers_bad_filters_with_400(client, demo, params):
     api(client, demo, "county")
     response = client.get(reverse("api_resident_list"), params)
     assert response.status_code == 400 and set(params) <= set(response.json())
+
+
+def test_every_role_sees_exactly_its_own_residents(demo):
+    village_grids = list(tree.in_order(demo.village1.children.all()))
+    other_village = tree.in_order(demo.township1.children.exclude(pk=demo.village1.pk)).first()
+    other_village_grid = tree.in_order(other_village.children.all()).first()
+    people = {
+        "grid1": register(demo, id_number=id_number(40), name="网格一"),
+        "grid1_health": register(
+            demo, id_number=id_number(41), category=ResidentCategory.DRUG_USER, name="网格一戒毒"
+        ),
+        "same_village": register(demo, grid=village_grids[1], id_number=id_number(42)),
+        "other_village": register(demo, grid=other_village_grid, id_number=id_number(43)),
+        "township2": register(demo, grid=demo.grid2, id_number=id_number(44), actor="township2"),
+    }
+    member = staff_create(
+        data=StaffInput(
+            name="信息员", phone="13912345679", id_number=id_number(45), gender="male",
+            area=demo.village1,
+        ),
+        actor=demo.user("township1"),
+    )  # fmt: skip
+    member.user = demo.user("member1")
+    member.save(update_fields=["user"])
+    Resident.objects.filter(pk=people["grid1"].pk).update(responsible=member)
+    township1 = {"grid1", "grid1_health", "same_village", "other_village"}
+    expected = {
+        "county": set(people),
+        "centre": set(people),
+        "township1": township1,
+        "township2": {"township2"},
+        "police1": {"grid1", "grid1_health", "same_village"},  # posted to village 1
+        "village1": {"grid1", "grid1_health", "same_village"},
+        "grid1": {"grid1"},  # their grid, and no health category
+        "member1": {"grid1"},  # only the person they look after, in their grid
+        "inspector": set(),  # read-only inspectors have no need of the register
+    }
+    assert set(expected) == set(demo.users)
+    for username, wanted in expected.items():
+        seen = set(residents_visible_to(demo.user(username)))
+        assert seen == {people[key] for key in wanted}, username

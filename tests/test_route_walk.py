@@ -2,6 +2,7 @@
 of township 1 against township 2's objects, and as an anonymous visitor. A route added
 without a place in this walk fails the build by itself."""
 
+import uuid
 from datetime import timedelta
 from io import BytesIO
 
@@ -15,7 +16,8 @@ from disputes.models import Attachment, CaseStatus
 from governance.incidents import incident_record
 from governance.models import Incident, IncidentKind
 from governance.rankings import ranking_publish, rankings_compute
-from grids.models import Resident
+from grids.models import Resident, Visit
+from grids.visits import VisitInput, visit_record
 from notifications.models import Notification
 from personnel import services as staff_services
 from personnel.evaluations import evaluations_compute
@@ -23,6 +25,7 @@ from personnel.models import Evaluation
 from personnel.training import spot_check_create, training_create
 from tests.test_case_workflow import report
 from tests.test_residents import register
+from tests.test_visit_pages import JPEG
 
 MARKER = "二号镇机密事项"
 NOTICE = "发给二号镇的消息"
@@ -80,6 +83,15 @@ LISTS = {
     "entered_values",
     "api_resident_list",
     "api_resident_lookup",
+    "resident_list",
+    "resident_create",
+    "resident_lookup",
+    "resident_export",
+    "access_log",
+    "access_log_export",
+    "visit_cycles",
+    "my_visits",
+    "visits_overdue",
 }
 # Categories are county-wide configuration, the same for everyone: not jurisdiction data.
 SHARED = {"category-detail"}
@@ -103,7 +115,14 @@ def object_routes(theirs, snapshot) -> dict[str, dict]:
     """How to name township 2's object in each route with an id."""
     case, attachment, notice, area, staff, post, evaluation, _incident = theirs
     resident = Resident.objects.get()
+    visit = Visit.objects.get()
     return {
+        "resident_detail": {"pk": resident.pk},
+        "resident_reveal": {"pk": resident.pk},
+        "resident_edit": {"pk": resident.pk},
+        "resident_status": {"pk": resident.pk},
+        "visit_record": {"resident_pk": resident.pk},
+        "visit_photo": {"visit_pk": visit.pk},
         "api_resident_detail": {"pk": resident.pk},
         "api_resident_reveal": {"pk": resident.pk},
         "api_resident_visits": {"pk": resident.pk},
@@ -218,7 +237,17 @@ def theirs(demo):
 def their_ranking(demo, theirs):
     """The month ranked and published, township 2's cases and incident in it; and township
     2's resident of concern, whose routes join the object routes."""
-    register(demo, grid=demo.grid2, actor="township2", name=MARKER)
+    resident = register(demo, grid=demo.grid2, actor="township2", name=MARKER)
+    visit_record(
+        resident=resident,
+        actor=demo.user("township2"),
+        data=VisitInput(
+            client_uuid=uuid.uuid4(),
+            visited_on=timezone.localdate(),
+            situation=MARKER,
+            photo=SimpleUploadedFile("door.jpg", JPEG, content_type="image/jpeg"),
+        ),
+    )
     snapshot = rankings_compute(county=demo.county, month=timezone.localdate().replace(day=1))
     return ranking_publish(snapshot=snapshot, actor=demo.user("county"))
 

@@ -32,6 +32,7 @@ from governance.demo.places import (
     demo_tree,
     demo_users,
 )
+from governance.demo.residents import seed_residents
 from governance.demo.roster import RosterSeed, seed_roster
 from governance.demo.staffwork import seed_roster_year
 from grids import tree
@@ -92,6 +93,12 @@ def seed_demo(
                 root=areas[0], rng=random.Random(f"roster-year-{seed}"), today=today
             )
         result.seconds["roster_year"] = time.monotonic() - started
+        started = time.monotonic()
+        with transaction.atomic():
+            result.counts |= seed_residents(
+                root=areas[0], rng=random.Random(f"residents-{seed}"), today=today
+            )
+        result.seconds["residents"] = time.monotonic() - started
         started = time.monotonic()
         with transaction.atomic():
             result.counts |= seed_assessment(

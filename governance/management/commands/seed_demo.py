@@ -100,6 +100,14 @@ class Command(BaseCommand):
                 f"{counts.get('evaluations_followed_up', 0):,} followed up) "
                 f"in {result.seconds['roster_year']:.1f} s."
             )
+        if "key_persons" in counts:
+            self.stdout.write(
+                f"Residents of concern: {counts['key_persons']:,} key persons, "
+                f"{counts['care_residents']:,} in care groups ({counts['residents_left']} left "
+                f"management this year), {counts['visits_in_year']:,} visits in the year, "
+                f"{counts['visits_overdue']:,} visits overdue today "
+                f"in {result.seconds['residents']:.1f} s."
+            )
         if "rankings" in counts:
             self.stdout.write(
                 f"Assessment: {counts['rankings']} monthly rankings published, "
