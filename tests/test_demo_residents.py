@@ -27,7 +27,7 @@ from grids.models import (
     ResidentStatusChange,
     Visit,
 )
-from grids.residents import ID_NUMBER, ResidentInput, resident_errors
+from grids.residents import ID_NUMBER, ResidentInput, resident_errors, residents_visible_to
 from grids.sensitive import lookup_hash
 from grids.visits import visit_completion
 from personnel.models import Post
@@ -139,6 +139,16 @@ def test_a_few_are_overdue_and_one_in_the_first_township(demo, seeded):
     assert seeded["visits_overdue"] == overdue.count() >= 1
     assert overdue.count() < active.count() / 4
     assert overdue.filter(tree.subtree_q(demo.township1, "grid__")).exists()
+
+
+def test_the_demo_grid_worker_has_people_to_visit_and_one_overdue(demo, seeded):
+    from grids.visits import visits_due_for
+
+    grid1 = demo.user("grid1")
+    mine = residents_visible_to(grid1).filter(responsible__user=grid1)
+    assert mine.count() >= 5
+    due = list(visits_due_for(user=grid1))
+    assert any(person.next_visit_due < timezone.localdate() for person in due)
 
 
 def test_people_who_left_management_have_their_status_change_and_no_next_visit(seeded):

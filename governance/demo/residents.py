@@ -90,6 +90,14 @@ POLICE_CATEGORIES = (
 )
 # Villages: a few lag (late visits, most of the overdue), a quarter are exemplary.
 LAGGING_VILLAGES, EXEMPLARY_VILLAGES = 0.08, 0.25
+# The people of grid1's own grid (besides those the households draw there).
+HOME_GRID_PEOPLE = (
+    C.RELEASED_PRISONER,
+    C.COMMUNITY_CORRECTION,
+    C.PETITION_PRONE,
+    C.ELDERLY_ALONE,
+    C.LEFT_BEHIND_CHILD,
+)
 LATE_SHARE = {"lagging": 0.25, "usual": 0.06, "exemplary": 0.0}
 # How late a late visit is, at most, as a share of the cycle.
 USUAL_SLIP, LAGGING_SLIP = 0.2, 0.6
@@ -340,6 +348,10 @@ class _County:
             if a.level == AreaLevel.VILLAGE
         }
         self.grids = [a for a in areas if a.level == AreaLevel.GRID]
+        # The demo account grid1's own grid: it gets a handful of people, one of them
+        # overdue, so that My visits has something to show when one logs in as grid1.
+        home = User.objects.filter(username="grid1").values_list("area_id", flat=True).first()
+        self.home_grid = next((grid for grid in self.grids if grid.pk == home), None)
         self.first_lagging: _Village | None = None
         self.creators = self._creators(townships)
         self._staff()
@@ -435,6 +447,8 @@ class _County:
                 count = max(1, round(share * per_village * size))
                 for grid in rng.choices(self.grids, weights=weights, k=count):
                     people.append(self.person(category, grid))
+        if self.home_grid is not None:
+            people += [self.person(category, self.home_grid) for category in HOME_GRID_PEOPLE]
         self._villages_differ({person.village.area.pk for person in people})
         self._leave(people)
         for person in people:
@@ -450,6 +464,8 @@ class _County:
         rng = self.rng
         villages = list(self.villages.values())
         first = [v for v in villages if v.township == 0 and v.area.pk in inhabited]
+        home = self.home_grid.parent_id if self.home_grid is not None else None
+        first = [v for v in first if v.area.pk == home] or first
         self.first_lagging = rng.choice(first or villages)
         lagging = [self.first_lagging]
         rest = [v for v in villages if v not in lagging]
@@ -650,6 +666,8 @@ class _County:
         active = [p for p in people if p.closed is None and p.visits]
         wanted = max(1, round(rng.uniform(*OVERDUE_SHARE) * len(active)))
         there = [p for p in active if p.village is self.first_lagging]
+        home = [p for p in there if self.home_grid and p.resident.grid_id == self.home_grid.pk]
+        there = home or there
         first = rng.choice([p for p in there if len(p.visits) > 2] or there or [None])
         chosen = [first] if first else []
         lagging = [p for p in active if p.village.lagging and p is not first]
