@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from governance.jurisdiction import (
     can_export_residents,
     can_read_access_log,
-    jurisdiction_root,
-    sees_everything,
+    scope,
 )
 from grids import tree
-from grids.models import AccessAction, Area, AreaLevel, Resident, ResidentAccess
+from grids.models import AccessAction, AreaLevel, Resident, ResidentAccess
 from grids.residents import REASON_MAX, REASON_MIN, resident_find, residents_visible_to
 from personnel.models import Role, User
 
@@ -200,13 +199,13 @@ def access_log(
     and people (refused exports, which name no resident, by the people of their county)."""
     if not can_read_access_log(user):
         return ResidentAccess.objects.none()
-    entries = ResidentAccess.objects.select_related("actor", "resident__grid")
-    if not sees_everything(user):
-        root = jurisdiction_root(user)
-        entries = entries.filter(
-            tree.subtree_q(root, "resident__grid__")
-            | Q(resident__isnull=True, **{f"actor__{k}": v for k, v in _area_lookup(root).items()})
-        )
+    rows = ResidentAccess.objects.all()
+    # Through the one scoping selector: rows about the user's residents, and refused exports
+    # (which name no resident) by the people of the user's jurisdiction.
+    entries = (
+        scope(user, rows, via="resident__grid")
+        | scope(user, rows.filter(resident__isnull=True), via="actor__area")
+    ).select_related("actor", "resident__grid")
     if actor_query:
         entries = entries.filter(
             Q(actor__username__icontains=actor_query)
@@ -224,11 +223,3 @@ def access_log(
     if until:
         entries = entries.filter(created_at__date__lte=until)
     return entries.order_by("-created_at", "-id")
-
-
-def _area_lookup(root: Area) -> dict:
-    return {
-        "area__tree_id": root.tree_id,
-        "area__lft__gte": root.lft,
-        "area__rght__lte": root.rght,
-    }

@@ -297,3 +297,19 @@ def test_every_role_sees_exactly_its_own_residents(demo):
     for username, wanted in expected.items():
         seen = set(residents_visible_to(demo.user(username)))
         assert seen == {people[key] for key in wanted}, username
+
+
+def test_the_access_log_shows_an_admin_only_their_countys_rows(demo, other_county):
+    from grids.access import access_log, resident_detail, residents_export
+    from grids.models import ResidentAccess
+    from personnel.models import Role, User
+
+    resident = register(demo)
+    resident_detail(user=demo.user("village1"), pk=resident.pk)
+    with pytest.raises(PermissionDenied):  # a refused export names no resident
+        residents_export(user=demo.user("grid1"), residents=Resident.objects.all(), reason="导出")
+    assert ResidentAccess.objects.count() == 2
+    assert set(access_log(user=demo.user("county"))) == set(ResidentAccess.objects.all())
+    neighbour = User.objects.create(username="neighbour", role=Role.COUNTY_ADMIN, area=other_county)
+    assert list(access_log(user=neighbour)) == []
+    assert list(access_log(user=demo.user("township1"))) == []  # not the committee
