@@ -8,9 +8,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from disputes.attachments import MAX_FILES, attachments_errors
+from disputes.attachments import MAX_FILES, attachment_content_type, attachments_errors
 from disputes.models import AttachmentKind, CaseKind, Category, Severity
-from disputes.services import parties_errors
+from disputes.services import CaseDraft, parties_errors
 from grids.models import Area, AreaLevel
 
 PARTY_ROWS = 3
@@ -118,6 +118,56 @@ class FieldReportForm(forms.Form):
             (value, label, [c for c in categories if c.kind == value])
             for value, label in CaseKind.choices
         ]
+
+
+# The fields of a case raised from other field work (the case report form's names, so the
+# report form's script filters the categories by kind there too); the services report
+# their errors as case_<field>.
+CASE_FIELDS = ("kind", "category", "title", "description", "severity", "criminal_risk")
+PHOTO_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+class FieldWorkForm(FieldReportForm):
+    """Field work (a visit, a campaign task) with one photo, that may raise a case in the
+    same step: the case report's fields are always on the page, the `raise_case` box
+    decides (clean() drops their errors when it is not ticked)."""
+
+    raise_case = forms.BooleanField(label=_("Raise a case from this"), required=False)
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return None
+        if errors := attachments_errors([photo], AttachmentKind.PHOTO):
+            raise forms.ValidationError(errors)
+        # The phone's file name may name a person; the stored file gets a neutral one.
+        content_type = attachment_content_type(photo, AttachmentKind.PHOTO)
+        photo.name = uuid.uuid4().hex + PHOTO_SUFFIXES.get(content_type, ".heic")
+        return photo
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("raise_case"):
+            for name in CASE_FIELDS:
+                self.errors.pop(name, None)
+        return data
+
+    # A service's field names that are not the form's: {service field: form field or None}.
+    SERVICE_FIELDS: dict[str, str | None] = {}
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        """A service's {field: messages}, the raised case's case_<field> on our case fields."""
+        for field, problems in errors.items():
+            if field.startswith("case_") and field[5:] in CASE_FIELDS:
+                field = field[5:]
+            field = self.SERVICE_FIELDS.get(field, field)
+            self.add_error(field if field in self.fields else None, problems)
+
+    def case_draft(self) -> CaseDraft | None:
+        data = self.cleaned_data
+        if not data["raise_case"]:
+            return None
+        return CaseDraft(**{name: data[name] for name in CASE_FIELDS})
 
 
 class CaseReportForm(FieldReportForm):

@@ -1,14 +1,31 @@
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from governance.validators import mask_id_number, mask_phone
 
+T = TypeVar("T")
+
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def api_call(call: Callable[[], T]) -> T:
+    """Run a service call, turning its refusals into the API's 400 and 403."""
+    try:
+        return call()
+    except DjangoValidationError as error:
+        raise api_errors(error) from error
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
 
 
 def api_errors(error: DjangoValidationError) -> ApiValidationError:

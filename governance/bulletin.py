@@ -28,6 +28,9 @@ def level_columns(snapshot: RankingSnapshot, level: str) -> list[dict]:
     return [spec for spec in snapshot.indicators if level in spec["levels"]]
 
 
+SCORE_SOURCES = (Source.EVALUATION_SCORE, Source.INSPECTION_SCORE)
+
+
 def value_text(spec: dict, entry: dict | None) -> str:
     """An indicator's value as people read it: "96.3%", "1.25", or "—" when not measured."""
     value = (entry or {}).get("value")
@@ -36,7 +39,7 @@ def value_text(spec: dict, entry: dict | None) -> str:
     number = Decimal(value).normalize()
     text = f"{number:f}"
     # A rate reads as a percentage; a score out of 100 (evaluations, inspections) does not.
-    is_rate = spec["formula"] == FormulaKind.RATE and spec["source"] != Source.EVALUATION_SCORE
+    is_rate = spec["formula"] == FormulaKind.RATE and spec["source"] not in SCORE_SOURCES
     return f"{text}%" if is_rate else text
 
 

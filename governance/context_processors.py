@@ -19,4 +19,7 @@ def navigation(request):
         # The register and visits: everyone with a jurisdiction but the read-only inspectors
         # (a member finds there only the people they look after).
         "nav_residents": bool(user.role) and user.role != Role.INSPECTOR,
+        # Meetings and inspections concern the centres, the police and village staff who sit
+        # at the table or fix what an inspection found, and the inspectors; not the field.
+        "nav_meetings": bool(user.role) and user.role not in (Role.GRID_WORKER, Role.MEMBER),
     }

@@ -250,3 +250,65 @@ def can_export_residents(user) -> bool:
 def can_read_access_log(user) -> bool:
     """The access log of personal data: the political-legal committee's administrators."""
     return is_committee_administrator(user)
+
+
+def _active_with_role(user, roles: frozenset) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (sees_everything(user) or (user.role in roles and user.area_id is not None))
+    )
+
+
+# Campaigns 专项行动 and urgent instructions 预警指令 are launched by the county and township
+# centres over their own subtree.
+ORGANISER_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CENTRE, Role.TOWNSHIP_CENTRE})
+# Who may record a task's result on behalf of the people of their area (a member without a
+# login reports by phone; a grid with no grid worker is the village's to cover).
+TASK_PROXY_ROLES = ORGANISER_ROLES | {Role.VILLAGE_STAFF}
+
+
+def can_organise(user) -> bool:
+    return _active_with_role(user, ORGANISER_ROLES)
+
+
+def can_manage_campaign(user, campaign) -> bool:
+    """Upload, launch, remind, end: the organisers whose jurisdiction holds the campaign's
+    area (a township watching the county's campaign only watches its part)."""
+    return can_organise(user) and can_see(user, campaign.area)
+
+
+def can_confirm_receipts(user) -> bool:
+    """Recording that recipients without a login confirmed an instruction by phone."""
+    return _active_with_role(user, TASK_PROXY_ROLES)
+
+
+def can_complete_task(user, task) -> bool:
+    """The assignee, or a centre (or the village staff) whose subtree holds the task.
+    Visibility (scope) is checked before this."""
+    if not (user.is_authenticated and user.is_active) or user.role == Role.INSPECTOR:
+        return False
+    if task.staff_id is not None and task.staff.user_id == user.pk:
+        return True
+    return _active_with_role(user, TASK_PROXY_ROLES)
+
+
+# Analysis meetings 研判会: recorded by the township centres (daily, weekly) and the county
+# (monthly); the decisions go through the case workflow, whose own rules apply as well.
+MEETING_ROLES = ORGANISER_ROLES
+# Supervision inspections 督导检查 are the county's: its committee and centre inspect the
+# townships and villages. The inspected area's centres report the problems fixed.
+INSPECTION_ROLES = COUNTY_ROLES
+PROBLEM_FIX_ROLES = ORGANISER_ROLES | {Role.VILLAGE_STAFF}
+
+
+def can_record_meetings(user) -> bool:
+    return _active_with_role(user, MEETING_ROLES)
+
+
+def can_record_inspections(user) -> bool:
+    return _active_with_role(user, INSPECTION_ROLES)
+
+
+def can_fix_problems(user) -> bool:
+    return _active_with_role(user, PROBLEM_FIX_ROLES)

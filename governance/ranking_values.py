@@ -15,6 +15,7 @@ from django.db.models import Count, Sum
 from disputes.figures import CASE_FIGURES
 from disputes.models import Case
 from disputes.stats import percent
+from governance.inspections import inspection_scores
 from governance.models import (
     EnteredValue,
     FormulaKind,
@@ -120,8 +121,9 @@ def _value(
     if source == Source.STAFFING_COVERAGE:
         value = measured["coverage"].get(line.area_id)
         return (None if value is None else Decimal(str(value))), None, None
-    if source == Source.EVALUATION_SCORE:
-        total, count = measured["evaluations"].get(line.area_id, (None, 0))
+    if source in (Source.EVALUATION_SCORE, Source.INSPECTION_SCORE):
+        key = "evaluations" if source == Source.EVALUATION_SCORE else "inspections"
+        total, count = measured[key].get(line.area_id, (None, 0))
         if not count:
             return None, None, 0
         return (Decimal(total) / count).quantize(CENT, rounding=ROUND_HALF_UP), None, count
@@ -219,6 +221,15 @@ def ranking_lines(
         for area_id in (village.area_id, village.township_id):
             total, count = evaluations[area_id]
             evaluations[area_id] = (total + row["total"], count + row["count"])
+    # 督导检查: a village's own inspections; a township's and its villages' together.
+    inspections: dict[int, tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+    for area_id, (score_total, count) in inspection_scores(county=county, month=month).items():
+        line = lines.get(area_id)
+        if line is None:
+            continue
+        for key in {line.area_id, line.township_id or line.area_id}:
+            total, before = inspections[key]
+            inspections[key] = (total + score_total, before + count)
     visits: dict[int, tuple[int, int]] = {}
     for village_id, (done, total) in visit_completion(
         county=county, month_end=month_end(month)
@@ -233,6 +244,7 @@ def ranking_lines(
         "visits": visits,
         "coverage": coverage_monthly(area_ids=list(lines), month=month),
         "evaluations": evaluations,
+        "inspections": inspections,
         "entered": {
             (code, area_id): value
             for code, area_id, value in EnteredValue.objects.filter(

@@ -72,10 +72,8 @@ DEFAULT_INDICATORS: list[dict] = [
     # The other 30: the network itself and what the committee sees on its rounds.
     _indicator("staffing-coverage", "人员配备率", Source.STAFFING_COVERAGE, R, 8, UP, 100, 70),
     _indicator("evaluation-score", "考评得分", Source.EVALUATION_SCORE, R, 7, UP, 90, 60),
-    _indicator(
-        "supervision-inspection", "督导检查", Source.ENTERED, E, 5, UP, 100, 60,
-        is_percentage=True,
-    ),
+    # 督导检查: the month's supervision inspections, averaged (governance.inspections).
+    _indicator("supervision-inspection", "督导检查", Source.INSPECTION_SCORE, R, 5, UP, 100, 60),
     _indicator(
         "camera-online-rate", "视频监控在线率", Source.ENTERED, E, 5, UP, 98, 80,
         is_percentage=True,

@@ -167,6 +167,7 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-pending-notifications": {"task": "notifications.deliver_pending", "schedule": 300.0},
     # 走访提醒: each worker hears of their visits due by tomorrow, once per due date.
     "remind-visits": {"task": "grids.remind_visits", "schedule": crontab(hour=7, minute=0)},
+    "campaign-deadlines": {"task": "governance.campaign_deadlines", "schedule": 600.0},
     # Staffing coverage of every township and village, for the monthly assessment.
     # Logins follow posts that start or end on the day.
     "sync-logins": {"task": "personnel.sync_logins", "schedule": crontab(hour=0, minute=5)},
@@ -309,6 +310,10 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "personnel.models.Outcome",
         "FollowUpEnum": "personnel.models.FollowUp",
         "IncidentKindEnum": "governance.models.IncidentKind",
+        "AssignmentLineEnum": "disputes.models.AssignmentLine",
+        "MeetingLevelEnum": "governance.models.MeetingLevel",
+        "CampaignStatusEnum": "governance.models.CampaignStatus",
+        "TaskStatusEnum": "governance.models.TaskStatus",
     },
 }
 

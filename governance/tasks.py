@@ -15,3 +15,15 @@ def compute_rankings_task() -> int:
     from personnel.evaluations import last_month
 
     return len(rankings_compute_all(month=last_month()))
+
+
+@shared_task(name="governance.campaign_deadlines", acks_late=True)
+def campaign_deadlines() -> dict:
+    # Both halves are safe to run twice and from two workers: the reminder is claimed per
+    # campaign by a conditional UPDATE, the finish is one UPDATE over running campaigns.
+    from governance.campaigns import campaigns_finish_due, campaigns_remind_before_deadline
+
+    return {
+        "reminded": campaigns_remind_before_deadline(),
+        "finished": campaigns_finish_due(),
+    }

@@ -29,22 +29,26 @@ CHINESE_HEADERS = {
 MAX_ROWS = 500_000
 
 
-def read_area_file(stream: IO[bytes], filename: str) -> list[ImportRow]:
+def read_table(stream: IO[bytes], filename: str) -> list[list[str]]:
+    """The cells of a CSV (UTF-8 or GB18030) or XLSX file's first sheet, as text."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        table = _read_csv(stream.read())
-    elif suffix in (".xlsx", ".xlsm"):
-        table = _read_xlsx(stream)
-    else:
-        raise AreaImportError(
-            [
-                (
-                    0,
-                    _("unsupported file type %(suffix)s: upload a .csv or .xlsx file")
-                    % {"suffix": suffix or "?"},
-                )
-            ]
-        )
+        return _read_csv(stream.read())
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(stream)
+    raise AreaImportError(
+        [
+            (
+                0,
+                _("unsupported file type %(suffix)s: upload a .csv or .xlsx file")
+                % {"suffix": suffix or "?"},
+            )
+        ]
+    )
+
+
+def read_area_file(stream: IO[bytes], filename: str) -> list[ImportRow]:
+    table = read_table(stream, filename)
     if not table:
         raise AreaImportError([(0, _("the file is empty"))])
     header = [CHINESE_HEADERS.get(cell.strip(), cell.strip().lower()) for cell in table[0]]

@@ -3,26 +3,17 @@ from the visit. It parses input and gives field messages; the rules live in grid
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from disputes.attachments import attachment_content_type, attachments_errors
-from disputes.forms import FieldReportForm
-from disputes.models import AttachmentKind, CaseKind
+from disputes.forms import FieldWorkForm
+from disputes.models import CaseKind
 from grids.models import RiskLevel
-from grids.visits import NOTE_MAX, SITUATION_MAX, CaseDraft, VisitInput
-
-# The fields of the case raised from the visit (the case report form's names, so the
-# report form's script filters the categories by kind here too); the service reports
-# their errors as case_<field>.
-CASE_FIELDS = ("kind", "category", "title", "description", "severity", "criminal_risk")
-PHOTO_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+from grids.visits import NOTE_MAX, SITUATION_MAX, VisitInput
 
 
-class VisitForm(FieldReportForm):
+class VisitForm(FieldWorkForm):
     visited_on = forms.DateField(
         label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -86,44 +77,8 @@ class VisitForm(FieldReportForm):
         )
         self.fields["description"].widget.attrs.pop("placeholder", None)
 
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if not photo:
-            return None
-        if errors := attachments_errors([photo], AttachmentKind.PHOTO):
-            raise forms.ValidationError(errors)
-        # The phone's file name may name the person; the stored file gets a neutral one.
-        content_type = attachment_content_type(photo, AttachmentKind.PHOTO)
-        photo.name = uuid.uuid4().hex + PHOTO_SUFFIXES.get(content_type, ".heic")
-        return photo
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("raise_case"):
-            # The box decides: the case fields of a visit that raises no case are ignored.
-            for name in CASE_FIELDS:
-                self.errors.pop(name, None)
-        return data
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """A service's {field: messages}, the raised case's case_<field> on our case fields."""
-        for field, problems in errors.items():
-            if field.startswith("case_") and field[5:] in CASE_FIELDS:
-                field = field[5:]
-            self.add_error(field if field in self.fields else None, problems)
-
     def visit_input(self) -> VisitInput:
         data = self.cleaned_data
-        draft = None
-        if data["raise_case"]:
-            draft = CaseDraft(
-                kind=data["kind"],
-                category=data["category"],
-                title=data["title"],
-                description=data["description"],
-                severity=data["severity"],
-                criminal_risk=data["criminal_risk"],
-            )
         return VisitInput(
             client_uuid=data["client_uuid"],
             visited_on=data["visited_on"],
@@ -135,5 +90,5 @@ class VisitForm(FieldReportForm):
             location_lat=data["location_lat"],
             location_lng=data["location_lng"],
             photo=data["photo"],
-            raise_case=draft,
+            raise_case=self.case_draft(),
         )

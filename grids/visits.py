@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from disputes.services.reporting import CaseDraft
 from governance.jurisdiction import can_report
 from grids import tree
 from grids.cycles import registered_on, resident_schedule, visit_cycles
@@ -47,18 +48,6 @@ def can_record_visit(user, resident: Resident) -> bool:
         and resident.status == ResidentStatus.ACTIVE
         and residents_visible_to(user).filter(pk=resident.pk).exists()
     )
-
-
-@dataclass
-class CaseDraft:
-    """A case raised from the visit in the same step: what the case report form asks."""
-
-    kind: str
-    category: Any  # disputes.models.Category
-    title: str
-    description: str
-    severity: str = "ordinary"
-    criminal_risk: bool = False
 
 
 @dataclass
@@ -166,31 +155,18 @@ def _remove(names: list[str]) -> None:
 
 
 def _raise_case(*, visit: Visit, resident: Resident, actor, data: VisitInput):
-    from disputes.services import case_report
+    from disputes.services import case_report_draft
 
-    draft = data.raise_case
-    try:
-        result = case_report(
-            reporter=actor,
-            # Derived from the visit's UUID: a resent visit can never file a second case.
-            client_uuid=uuid.uuid5(data.client_uuid, "case"),
-            kind=draft.kind,
-            category=draft.category,
-            title=draft.title.strip(),
-            description=draft.description.strip(),
-            grid=resident.grid,
-            severity=draft.severity,
-            criminal_risk=draft.criminal_risk,
-            # The name only: the ID number stays in the encrypted register.
-            parties=[{"name": resident.name, "role": _("visited person")}],
-            location_lat=data.location_lat,
-            location_lng=data.location_lng,
-        )
-    except ValidationError as error:
-        raise ValidationError(
-            {f"case_{field}": problems for field, problems in error.message_dict.items()}
-        ) from error
-    return result.case
+    return case_report_draft(
+        draft=data.raise_case,
+        reporter=actor,
+        source_uuid=data.client_uuid,
+        grid=resident.grid,
+        # The name only: the ID number stays in the encrypted register.
+        parties=[{"name": resident.name, "role": _("visited person")}],
+        location_lat=data.location_lat,
+        location_lng=data.location_lng,
+    )
 
 
 def _resent(existing: Visit, actor) -> VisitResult:

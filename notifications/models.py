@@ -12,6 +12,8 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")  # 超期
     VISIT_DUE = "visit_due", _("Visit due")  # 走访提醒
     ACCESS_FLAGGED = "access_flagged", _("Unusual access to personal data")  # 异常查看
+    INSTRUCTION = "instruction", _("Urgent instruction")  # 预警指令
+    CAMPAIGN_TASK = "campaign_task", _("Campaign task")  # 专项行动任务
 
 
 class Notification(models.Model):
@@ -31,6 +33,13 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+    )
+    instruction = models.ForeignKey(
+        "governance.Instruction",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     text = models.CharField(_("text"), max_length=500)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
@@ -61,9 +70,13 @@ class Delivery(models.Model):
     so two workers, or a task delivered twice, never send the same message twice; a claim
     older than the lease is abandoned (the worker died) and may be taken again."""
 
+    # Empty for a message to someone without a login (an instruction to every N member):
+    # then `phone`, `kind` and `text` say everything.
     notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="deliveries"
+        Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
     )
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
     channel = models.CharField(_("channel"), max_length=20)
     # Set when one message stands for several notifications (a sweep's digest); otherwise
     # the notification's own text is sent.

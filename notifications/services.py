@@ -54,6 +54,10 @@ def outgoing_paused() -> Iterator[None]:
         _outgoing_paused.reset(token)
 
 
+def outgoing_is_paused() -> bool:
+    return _outgoing_paused.get()
+
+
 @dataclass(frozen=True)
 class Notice:
     """One inbox row to write. The recipient needs `pk`, `is_active` and `phone` loaded."""
@@ -196,6 +200,8 @@ def _claim(ids: list[int]) -> list[tuple[Delivery, uuid.UUID]]:
             "channel",
             "attempts",
             "text",
+            "phone",
+            "kind",
             "notification__kind",
             "notification__text",
             "notification__case_id",
@@ -208,7 +214,7 @@ def _claim(ids: list[int]) -> list[tuple[Delivery, uuid.UUID]]:
 
 def _send_one(delivery: Delivery, token: uuid.UUID, result: SendResult) -> None:
     notification = delivery.notification
-    phone = notification.recipient.phone.strip()
+    phone = (delivery.phone or (notification.recipient.phone if notification else "")).strip()
     mine = Delivery.objects.filter(pk=delivery.pk, claim=token)
     if not phone:  # removed since: no attempt can succeed
         mine.update(status=DeliveryStatus.FAILED, last_error="no phone number", claim=None)
@@ -217,8 +223,8 @@ def _send_one(delivery: Delivery, token: uuid.UUID, result: SendResult) -> None:
     message = Message(
         phone=phone,
         text=delivery.text or notification.text,
-        kind=notification.kind,
-        case_id=notification.case_id,
+        kind=delivery.kind or notification.kind,
+        case_id=notification.case_id if notification else None,
     )
     try:
         channel_named(delivery.channel).send(message)

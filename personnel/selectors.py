@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,3 +198,27 @@ def staff_of_user(user) -> Staff | None:
 
 def can_see_staff(user, staff: Staff) -> bool:
     return can_see(user, staff, via="area")
+
+
+def open_posts_sql(
+    *, area: Area, kinds: list[str], member_types: list[str], day
+) -> tuple[str, list]:
+    """SQL (and its parameters) selecting `staff_id, area_id` of the posts of `kinds` open on
+    `day` in area's subtree; N members only of `member_types` when any are given. For the
+    set-based fan-outs (campaigns, instructions) that INSERT … SELECT from it."""
+    post = connection.ops.quote_name(Post._meta.db_table)
+    areas = connection.ops.quote_name(Area._meta.db_table)
+    params: list = [area.tree_id, area.lft, area.rght, day, *kinds]
+    member_filter = ""
+    if member_types:
+        member_filter = "AND (p.kind <> %s OR p.member_type IN ({}))".format(
+            ", ".join(["%s"] * len(member_types))
+        )
+        params += [PostKind.MEMBER, *member_types]
+    sql = f"""
+        SELECT p.staff_id, p.area_id FROM {post} p JOIN {areas} a ON a.id = p.area_id
+        WHERE a.tree_id = %s AND a.lft >= %s AND a.rght <= %s
+          AND p."end" IS NULL AND p.start <= %s
+          AND p.kind IN ({", ".join(["%s"] * len(kinds))}) {member_filter}
+    """
+    return sql, params

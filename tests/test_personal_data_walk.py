@@ -23,11 +23,13 @@ from grids.models import AccessAction, Resident, ResidentAccess, ResidentCategor
 from grids.residents import resident_set_status
 from grids.visits import CaseDraft, VisitInput, visit_record
 from notifications.models import Notification
+from personnel import services as staff_services
 from personnel.evaluations import evaluations_compute
 from personnel.models import Evaluation
 from tests.test_case_workflow import report
 from tests.test_residents import register
 from tests.test_roster_pages import id_number
+from tests.test_route_walk import operation_kwargs, operations_of
 from tests.test_visits import responsible_grid1
 
 # Routes that change state or end the session: fetched by GET only (which answers 405, a
@@ -86,6 +88,11 @@ def world(demo):
     )
     snapshot = rankings_compute(county=demo.county, month=timezone.localdate().replace(day=1))
     notice = Notification.objects.create(recipient=demo.user("grid1"), kind="assigned", text="x")
+    staff_services.post_add(
+        staff=staff, kind="grid_worker", area=demo.grid1,
+        start=timezone.localdate() - timezone.timedelta(days=30), actor=demo.user("county"),
+    )  # fmt: skip
+    operations_of(demo, case=case, township=demo.township1, marker="一号镇专项行动")
     secrets = set()
     for resident in Resident.objects.all():
         secrets |= {resident.id_number, resident.phone}
@@ -161,6 +168,7 @@ def object_kwargs(world, demo) -> dict[str, dict]:
         name: {"pk": world["notice"].pk} for name in ("inbox_mark_read", "notification-read")
     }
     kwargs |= {"category-detail": {"code": "homestead"}}
+    kwargs |= operation_kwargs()
     kwargs |= {
         "visit_record": {"resident_pk": resident.pk},
         "visit_photo": {"visit_pk": world["visit"].pk},

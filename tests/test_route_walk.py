@@ -13,9 +13,35 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from disputes.models import Attachment, CaseStatus
+from governance.campaigns import (
+    CampaignInput,
+    TargetRow,
+    TaskInput,
+    campaign_create,
+    campaign_launch,
+    campaign_targets_set,
+    task_complete,
+)
 from governance.incidents import incident_record
-from governance.models import Incident, IncidentKind
+from governance.inspections import InspectionInput, ProblemInput, inspection_record
+from governance.inspections import ItemInput as InspectionItem
+from governance.instructions import InstructionInput, instruction_send
+from governance.meetings import ItemInput as MeetingItem
+from governance.meetings import MeetingInput, meeting_record
+from governance.models import (
+    Campaign,
+    CampaignTask,
+    Incident,
+    IncidentKind,
+    Inspection,
+    InspectionProblem,
+    Instruction,
+    InstructionReceipt,
+    Meeting,
+    TargetMode,
+)
 from governance.rankings import ranking_publish, rankings_compute
+from grids import tree
 from grids.models import Resident, Visit
 from grids.visits import VisitInput, visit_record
 from notifications.models import Notification
@@ -92,6 +118,21 @@ LISTS = {
     "visit_cycles",
     "my_visits",
     "visits_overdue",
+    "campaign_list",
+    "campaign_create",
+    "campaign_target_template",
+    "my_tasks",
+    "instruction_list",
+    "instruction_create",
+    "meeting_list",
+    "meeting_create",
+    "inspection_list",
+    "inspection_create",
+    "problem_list",
+    "api_campaign_list",
+    "api_instruction_list",
+    "api_meeting_list",
+    "api_inspection_list",
 }
 # Categories are county-wide configuration, the same for everyone: not jurisdiction data.
 SHARED = {"category-detail"}
@@ -111,12 +152,51 @@ def ranking_routes(snapshot) -> dict[str, tuple[dict, dict]]:
     }
 
 
+def operation_kwargs() -> dict[str, dict]:
+    """How to name the one campaign, task, instruction, meeting, inspection and problem."""
+    campaign, task = Campaign.objects.get(), CampaignTask.objects.get()
+    instruction, meeting = Instruction.objects.get(), Meeting.objects.get()
+    inspection, problem = Inspection.objects.get(), InspectionProblem.objects.get()
+    return {
+        **{
+            name: {"pk": campaign.pk}
+            for name in (
+                "campaign_detail",
+                "campaign_targets",
+                "campaign_launch",
+                "campaign_remind",
+                "campaign_end",
+                "campaign_export",
+                "api_campaign_detail",
+                "api_campaign_launch",
+                "api_campaign_progress",
+                "api_campaign_tasks",
+            )
+        },
+        "task_complete": {"pk": task.pk},
+        "task_photo": {"pk": task.pk},
+        "api_task_complete": {"pk": campaign.pk, "task_id": task.pk},
+        "instruction_detail": {"pk": instruction.pk},
+        "instruction_confirm": {"pk": instruction.pk},
+        "api_instruction_detail": {"pk": instruction.pk},
+        "api_instruction_read": {"pk": instruction.pk},
+        "meeting_detail": {"pk": meeting.pk},
+        "meeting_minutes": {"pk": meeting.pk},
+        "api_meeting_detail": {"pk": meeting.pk},
+        "inspection_detail": {"pk": inspection.pk},
+        "api_inspection_detail": {"pk": inspection.pk},
+        "problem_fix": {"pk": problem.pk},
+        "api_problem_fix": {"pk": problem.pk},
+    }
+
+
 def object_routes(theirs, snapshot) -> dict[str, dict]:
     """How to name township 2's object in each route with an id."""
     case, attachment, notice, area, staff, post, evaluation, _incident = theirs
     resident = Resident.objects.get()
     visit = Visit.objects.get()
     return {
+        **operation_kwargs(),
         "resident_detail": {"pk": resident.pk},
         "resident_reveal": {"pk": resident.pk},
         "resident_edit": {"pk": resident.pk},
@@ -248,8 +328,65 @@ def their_ranking(demo, theirs):
             photo=SimpleUploadedFile("door.jpg", JPEG, content_type="image/jpeg"),
         ),
     )
+    operations_of(demo, case=theirs[0], township=demo.township2, marker=MARKER)
     snapshot = rankings_compute(county=demo.county, month=timezone.localdate().replace(day=1))
     return ranking_publish(snapshot=snapshot, actor=demo.user("county"))
+
+
+def operations_of(demo, *, case, township, marker: str) -> None:
+    """The township's campaign (one target in its first grid, done with a photo), an
+    instruction to its grid workers, a meeting on its case, and the county's inspection of
+    its first village with a problem to fix."""
+    organiser = demo.user("township1" if township == demo.township1 else "township2")
+    village = tree.in_order(township.children.all()).first()
+    grid = tree.in_order(village.children.all()).first()
+    campaign = campaign_create(
+        actor=organiser,
+        data=CampaignInput(
+            title=marker, instructions=marker, area=township,
+            target_mode=TargetMode.ITEMS, starts_at=timezone.now(),
+            deadline=timezone.now() + timedelta(days=1), post_kinds=[], member_types=[],
+        ),
+    )  # fmt: skip
+    campaign_targets_set(
+        campaign=campaign,
+        actor=organiser,
+        rows=[TargetRow(line=2, name=marker, grid=grid.code, detail=marker)],
+    )
+    campaign_launch(campaign=campaign, actor=organiser)
+    task_complete(
+        task=CampaignTask.objects.select_related("campaign", "staff", "area").get(
+            campaign=campaign
+        ),
+        actor=organiser,
+        data=TaskInput(
+            client_uuid=uuid.uuid4(),
+            result=marker,
+            photo=SimpleUploadedFile("pond.jpg", JPEG, content_type="image/jpeg"),
+        ),
+    )
+    instruction_send(
+        actor=organiser,
+        data=InstructionInput(
+            title=marker[:10], body=marker, area=township,
+            post_kinds=["grid_worker"], member_types=[],
+        ),
+    )  # fmt: skip
+    meeting_record(
+        actor=organiser,
+        data=MeetingInput(
+            level="township_daily", area=township, held_on=timezone.localdate(),
+            chair=marker, summary=marker, items=[MeetingItem(case=case, judgement="attention")],
+        ),
+    )  # fmt: skip
+    inspection_record(
+        actor=demo.user("county"),
+        data=InspectionInput(
+            area=village, inspected_on=timezone.localdate(), inspectors=marker,
+            score=90, summary=marker, items=[InspectionItem(text=marker, passed=False)],
+            problems=[ProblemInput(description=marker, fix_by=timezone.localdate())],
+        ),
+    )  # fmt: skip
 
 
 def test_every_route_has_a_place_in_the_walk(demo, theirs, their_ranking):
@@ -298,6 +435,9 @@ def test_township_one_gets_nothing_of_township_two_on_any_route(
     staff.refresh_from_db()
     assert post.end is None and staff.name == STAFF_MARKER and staff.user_id is None
     assert Incident.objects.get() == incident
+    assert Campaign.objects.get().status == "running"
+    assert not InstructionReceipt.objects.filter(read_at__isnull=False).exists()
+    assert InspectionProblem.objects.get().status == "open"
 
 
 def test_anonymous_visitors_are_sent_to_log_in_everywhere_but_the_public_routes(

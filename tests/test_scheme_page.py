@@ -333,11 +333,12 @@ def test_the_committee_enters_a_months_values_and_resubmitting_updates_in_place(
     data = grid_data(demo, entered, lambda i, t: "2" if i.code == "petitions" else "95.5")
     response = client.post(values_url(), data)
     assert response.status_code == 302
-    assert EnteredValue.objects.count() == 3 * len(townships(demo))
-    assert EnteredValue.objects.filter(value=Decimal("95.5"), month=LAST_MONTH).count() == 6
+    # Two entered indicators (camera online rate, petitions): inspections are measured.
+    assert EnteredValue.objects.count() == 2 * len(townships(demo))
+    assert EnteredValue.objects.filter(value=Decimal("95.5"), month=LAST_MONTH).count() == 3
     again = client.post(values_url(), data)
     assert again.status_code == 302
-    assert EnteredValue.objects.count() == 3 * len(townships(demo))
+    assert EnteredValue.objects.count() == 2 * len(townships(demo))
     shown = client.get(values_url()).context["form"]
     camera = entered["camera-online-rate"]
     assert shown[cell_name(camera.pk, demo.township1.pk)].value() == "95.5"
@@ -538,8 +539,5 @@ def test_a_village_level_indicator_is_not_offered_for_townships(client, demo, en
     Indicator.objects.filter(pk=entered["petitions"].pk).update(applies_to_township=False)
     client.force_login(demo.user("county"))
     page = client.get(values_url())
-    assert [i.code for i in page.context["indicators"]] == [
-        "supervision-inspection",
-        "camera-online-rate",
-    ]
+    assert [i.code for i in page.context["indicators"]] == ["camera-online-rate"]
     assert page.context["level"] == AreaLevel.TOWNSHIP

@@ -11,7 +11,14 @@ from disputes.services.config import (
     deadline_hours,
     deadline_times,
 )
-from disputes.services.reporting import MAX_PARTIES, ReportResult, case_report, parties_errors
+from disputes.services.reporting import (
+    MAX_PARTIES,
+    CaseDraft,
+    ReportResult,
+    case_report,
+    case_report_draft,
+    parties_errors,
+)
 from disputes.services.workflow import (
     ALLOWED_FROM,
     TransitionError,
@@ -34,6 +41,7 @@ __all__ = [
     "LEVEL_ABOVE",
     "MAX_PARTIES",
     "WARN_SHARE",
+    "CaseDraft",
     "ReportResult",
     "TransitionError",
     "case_accept",
@@ -45,6 +53,7 @@ __all__ = [
     "case_record_action",
     "case_reopen",
     "case_report",
+    "case_report_draft",
     "case_resolve",
     "case_return",
     "case_supervise",

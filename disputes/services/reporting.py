@@ -147,3 +147,50 @@ def _resent(existing: Case, reporter) -> ReportResult:
     if existing.reporter_id != reporter.pk:
         raise ValidationError({"client_uuid": [_("This client UUID is already in use.")]})
     return ReportResult(existing, created=False)
+
+
+@dataclass
+class CaseDraft:
+    """A case raised in the same step as other field work (a visit, a campaign task): what
+    the case report form asks."""
+
+    kind: str
+    category: Category
+    title: str
+    description: str
+    severity: str = Severity.ORDINARY
+    criminal_risk: bool = False
+
+
+def case_report_draft(
+    *,
+    draft: CaseDraft,
+    reporter,
+    source_uuid: uuid.UUID,
+    grid: Area,
+    parties: list | None = None,
+    location_lat: Any = None,
+    location_lng: Any = None,
+) -> Case:
+    """File the draft as a case. Its UUID derives from the field work's own, so a resent
+    visit or task never files a second case; errors come back under "case_<field>"."""
+    try:
+        result = case_report(
+            reporter=reporter,
+            client_uuid=uuid.uuid5(source_uuid, "case"),
+            kind=draft.kind,
+            category=draft.category,
+            title=draft.title.strip(),
+            description=draft.description.strip(),
+            grid=grid,
+            severity=draft.severity,
+            criminal_risk=draft.criminal_risk,
+            parties=parties,
+            location_lat=location_lat,
+            location_lng=location_lng,
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            {f"case_{field}": problems for field, problems in error.message_dict.items()}
+        ) from error
+    return result.case

@@ -66,6 +66,11 @@ def _locked(case: Case, action: str) -> Case:
     return locked
 
 
+def _source(source: dict | None) -> dict:
+    """Where a decision came from, kept on the timeline: {"meeting": id, "label": "…"}."""
+    return {"source": source} if source else {}
+
+
 @transaction.atomic
 def case_accept(
     *,
@@ -74,6 +79,7 @@ def case_accept(
     severity: str | None = None,
     criminal_risk: bool | None = None,
     note: str = "",
+    source: dict | None = None,
 ) -> Case:
     case = _locked(case, "accept")
     old = case.status
@@ -89,7 +95,11 @@ def case_accept(
         action="accept",
         from_status=old,
         note=note,
-        data={"severity": case.severity, "criminal_risk": case.criminal_risk},
+        data={
+            "severity": case.severity,
+            "criminal_risk": case.criminal_risk,
+            **_source(source),
+        },
     )
     return case
 
@@ -110,7 +120,9 @@ def case_merge(*, case: Case, into: Case, actor, note: str = "") -> Case:
 
 
 @transaction.atomic
-def case_assign(*, case: Case, actor, lines: list[dict], note: str = "") -> Case:
+def case_assign(
+    *, case: Case, actor, lines: list[dict], note: str = "", source: dict | None = None
+) -> Case:
     """Assign on one or both lines: [{"line": "police", "unit": "...", "handler": user}].
 
     A line with neither unit nor handler is routed by the roster: the village police
@@ -176,7 +188,8 @@ def case_assign(*, case: Case, actor, lines: list[dict], note: str = "") -> Case
                     **({"routing": x["routing_note"]} if x["routing_note"] else {}),
                 }
                 for x in chosen
-            ]
+            ],
+            **_source(source),
         },
     )
     notify_case(
@@ -324,7 +337,9 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_supervise(*, case: Case, actor, deadline: datetime, note: str) -> Case:
+def case_supervise(
+    *, case: Case, actor, deadline: datetime, note: str, source: dict | None = None
+) -> Case:
     if deadline <= timezone.now():
         raise TransitionError({"deadline": [_("The supervision deadline must be in the future.")]})
     case = _locked(case, "supervise")
@@ -338,7 +353,7 @@ def case_supervise(*, case: Case, actor, deadline: datetime, note: str) -> Case:
         action="supervise",
         from_status=case.status,
         note=note,
-        data={"deadline": deadline.isoformat()},
+        data={"deadline": deadline.isoformat(), **_source(source)},
     )
     notify_case(
         case,

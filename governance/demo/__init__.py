@@ -7,8 +7,11 @@ handful of gaps; `cases` replays about a year of cases through the case services
 deals what happens to each, `casebook` and `people` say what they are about and who is
 involved, `cast` who acts where (the roster in the field), and `history` runs it all at
 historical times. After the cases, `roster` adds the year's trainings, phone spot checks,
-coverage records and monthly evaluations; `assessment` the year's "三零" incidents, entered
-values and twelve published monthly rankings.
+coverage records and monthly evaluations; `meetings` the year's supervision inspections
+(before the rankings, which average their scores) and analysis meetings; `assessment` the
+year's "三零" incidents, entered values and twelve published monthly rankings; `campaigns`
+last summer's drowning-prevention home visits, today's campaign and the urgent
+instructions of the last months.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.demo.assessment import seed_assessment
-from governance.demo.cases import CASES_PER_COUNTY, case_counts, case_summary, seed_cases
+from governance.demo.campaigns import seed_campaigns
+from governance.demo.cases import (
+    CASES_PER_COUNTY,
+    case_counts,
+    case_summary,
+    inbox_mostly_read,
+    seed_cases,
+)
+from governance.demo.meetings import seed_inspections, seed_meetings
 from governance.demo.places import (
     DEMO_PASSWORD,
     SHAPES,
@@ -49,8 +60,11 @@ __all__ = [
     "case_summary",
     "demo_tree",
     "demo_users",
+    "seed_campaigns",
     "seed_cases",
     "seed_demo",
+    "seed_inspections",
+    "seed_meetings",
     "seed_roster",
     "seed_roster_year",
 ]
@@ -72,7 +86,8 @@ def seed_demo(
     progress: Callable[[datetime], None] | None = None,
 ) -> DemoSeed:
     """The places, accounts and roster; with `cases`, the year of cases and then the year's
-    trainings, spot checks, coverage records and evaluations."""
+    trainings, spot checks, coverage records, evaluations, residents of concern and their
+    visits, inspections, rankings, campaigns, instructions and meetings."""
     today = timezone.localdate(now) if now else timezone.localdate()
     areas = demo_tree(scale=scale, seed=seed)
     with transaction.atomic():
@@ -101,8 +116,33 @@ def seed_demo(
         result.seconds["residents"] = time.monotonic() - started
         started = time.monotonic()
         with transaction.atomic():
+            result.counts |= seed_inspections(
+                root=areas[0], rng=random.Random(f"inspections-{seed}"), today=today
+            )
+        result.seconds["inspections"] = time.monotonic() - started
+        started = time.monotonic()
+        with transaction.atomic():
             result.counts |= seed_assessment(
                 root=areas[0], rng=random.Random(f"assessment-{seed}"), today=today
             )
         result.seconds["assessment"] = time.monotonic() - started
+        moment = now or timezone.now()
+        started = time.monotonic()
+        with transaction.atomic():
+            result.counts |= seed_campaigns(
+                root=areas[0],
+                rng=random.Random(f"campaigns-{seed}"),
+                now=moment,
+                seconds=result.seconds,
+            )
+        result.seconds["campaigns"] = time.monotonic() - started
+        started = time.monotonic()
+        with transaction.atomic():
+            result.counts |= seed_meetings(
+                root=areas[0], rng=random.Random(f"meetings-{seed}"), now=moment
+            )
+            # The notices of today's campaign and meeting as the cases' are: read, but
+            # for each demo account's latest few.
+            inbox_mostly_read(moment)
+        result.seconds["meetings"] = time.monotonic() - started
     return result

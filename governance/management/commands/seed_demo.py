@@ -115,6 +115,28 @@ class Command(BaseCommand):
                 f'"three-zero" incidents, {counts["entered_values"]:,} entered values '
                 f"in {result.seconds['assessment']:.1f} s."
             )
+        if "inspections" in counts:
+            self.stdout.write(
+                f"Inspections: {counts['inspections']:,} ({counts['inspection_problems']:,} "
+                f"problems found, {counts['inspection_problems_overdue']} open past their date) "
+                f"in {result.seconds['inspections']:.1f} s."
+            )
+        if "campaigns" in counts:
+            self.stdout.write(
+                f"Campaigns: {counts['campaigns']} ({counts['campaign_tasks']:,} tasks); "
+                f"summer home visits {counts['summer_campaign_done']:,} of "
+                f"{counts['summer_campaign_targets']:,} done, launched in "
+                f"{result.seconds['campaign_launch']:.2f} s; {counts.get('instructions', 0)} "
+                f"urgent instructions to {counts.get('instruction_receipts', 0):,} recipients "
+                f"({counts.get('instruction_receipts_read', 0):,} read) "
+                f"in {result.seconds['campaigns']:.1f} s."
+            )
+        if "meetings" in counts:
+            self.stdout.write(
+                f"Analysis meetings: {counts['meetings']:,} ({counts['meeting_cases']:,} cases "
+                f"discussed, {counts['meeting_decisions']:,} assigned or supervised) "
+                f"in {result.seconds['meetings']:.1f} s."
+            )
 
     def write_case_summary(self) -> None:
         counts = case_counts()

@@ -66,6 +66,7 @@ class Source(models.TextChoices):
     VISIT_COMPLETION = "visit_completion", _("Key-person visit completion")
     STAFFING_COVERAGE = "staffing_coverage", _("Staffing coverage")  # 人员配备率
     EVALUATION_SCORE = "evaluation_score", _("Evaluation score")  # 考评得分
+    INSPECTION_SCORE = "inspection_score", _("Supervision inspection score")  # 督导检查得分
     ENTERED = "entered", _("Entered by the committee")
 
 
