@@ -294,6 +294,7 @@ def _fan_out_targets(campaign: Campaign, now: datetime) -> None:
         JOIN {_table(Area)} g ON g.id = t.grid_id
         JOIN {_table(Area)} v ON v.id = g.parent_id
         WHERE t.campaign_id = %s
+        ORDER BY t.id
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -316,6 +317,7 @@ def _fan_out_participants(campaign: Campaign, now: datetime) -> None:
         SELECT %s, NULL, held.staff_id, MIN(held.area_id), %s, '', '', %s
         FROM ({posts}) held
         GROUP BY held.staff_id
+        ORDER BY held.staff_id
     """
     # Then each task's village and township: its area's ancestors at those levels.
     ancestor = f"""(SELECT x.id FROM {_table(Area)} x, {_table(Area)} a

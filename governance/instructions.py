@@ -118,6 +118,7 @@ def _insert_receipts(instruction: Instruction, now) -> None:
         SELECT %s, s.id, s.user_id, s.area_id
         FROM {_table(Staff)} s
         WHERE s.id IN (SELECT held.staff_id FROM ({posts}) held)
+        ORDER BY s.id
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [instruction.pk, *params])

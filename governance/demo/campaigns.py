@@ -553,7 +553,8 @@ def _instruction(
             ),
         )
     Instruction.objects.filter(pk=instruction.pk).update(created_at=sent)
-    receipts = instruction.receipts.order_by("pk").values_list("pk", "user_id", "area_id")
+    # In the roster's order (the receipts' own ids follow the database's plan).
+    receipts = instruction.receipts.order_by("staff_id").values_list("pk", "user_id", "area_id")
     rows = []
     for pk, user_id, area_id in receipts:
         if user_id is not None:
