@@ -44,11 +44,14 @@ def locked() -> Iterator[None]:
 
 def subtree_q(root: Area, prefix: str = "") -> Q:
     """Rows whose area (reached through `prefix`, e.g. "area__") lies in root's subtree."""
+    # A descendant's lft lies between root's lft and rght: a range the (tree_id, lft) index
+    # reads exactly. ("rght <= root.rght" instead left the range open to the tree's end,
+    # which the city-scale benchmark showed: 10 ms for a township's subtree, now 2 ms.)
     return Q(
         **{
             f"{prefix}tree_id": root.tree_id,
             f"{prefix}lft__gte": root.lft,
-            f"{prefix}rght__lte": root.rght,
+            f"{prefix}lft__lte": root.rght,
         }
     )
 
