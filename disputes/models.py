@@ -276,6 +276,15 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["created_at", "id"]
+        indexes = [
+            # The few events the figures ask about (escalated, went overdue) among millions
+            # of reports and assignments: the dashboard and the ranking join on these.
+            models.Index(
+                fields=["action", "level", "case"],
+                name="caseevent_escalations",
+                condition=models.Q(action__in=["escalate", "escalate_overdue", "flag_overdue"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"

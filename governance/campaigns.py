@@ -39,7 +39,7 @@ from governance.models import (
 from grids.models import Area, AreaLevel
 from grids.services import AreaImportError
 from notifications.models import NotificationKind
-from notifications.services import Notice, notify_many
+from notifications.services import notify_all
 from personnel.models import MemberType, Post, PostKind, Role, User
 from personnel.selectors import open_posts_sql
 
@@ -333,71 +333,38 @@ def _fan_out_participants(campaign: Campaign, now: datetime) -> None:
 
 
 def _tell_assignees(campaign: Campaign, *, pending_only: bool, actor=None) -> int:
-    """One inbox message (and SMS) per person with tasks, however many; and one to each
-    village's staff whose grids without a grid worker left them tasks."""
+    """One inbox message (and SMS) to everyone with tasks, however many, and to the staff
+    of each village whose grids without a grid worker left it tasks: set-based, whatever
+    the number of people (governance benchmarks: the launch's fan-out)."""
     tasks = campaign.tasks.all()
     if pending_only:
         tasks = tasks.filter(status=TaskStatus.PENDING)
-    counts = dict(
-        tasks.filter(staff__user__isnull=False)
-        .values_list("staff__user")
-        .annotate(n=Count("pk"))
-        .order_by()
+    assignees = User.objects.filter(pk__in=tasks.values("staff__user"))
+    if actor is not None:
+        assignees = assignees.exclude(pk=actor.pk)
+    villages = User.objects.filter(
+        role=Role.VILLAGE_STAFF,
+        area_id__in=tasks.filter(staff__isnull=True, village__isnull=False).values("village"),
     )
-    village_counts = dict(
-        tasks.filter(staff__isnull=True, village__isnull=False)
-        .values_list("village")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    village_staff = User.objects.filter(
-        role=Role.VILLAGE_STAFF, area_id__in=village_counts, is_active=True
-    ).only("pk", "is_active", "phone", "area_id")
-    users = {
-        user.pk: user
-        for user in User.objects.filter(pk__in=counts, is_active=True).only(
-            "pk", "is_active", "phone"
-        )
+    facts = {
+        "title": campaign.title,
+        "deadline": timezone.localtime(campaign.deadline).strftime("%Y-%m-%d %H:%M"),
     }
-    deadline = timezone.localtime(campaign.deadline).strftime("%Y-%m-%d %H:%M")
-    lead = _("Reminder: ") if pending_only else ""
-    notices = [
-        Notice(
-            recipient=user,
-            case_id=None,
-            text=lead
-            + ngettext(
-                "Campaign “%(title)s”: %(count)s task for you, due %(deadline)s.",
-                "Campaign “%(title)s”: %(count)s tasks for you, due %(deadline)s.",
-                counts[pk],
-            )
-            % {"title": campaign.title, "count": counts[pk], "deadline": deadline},
+    if pending_only:
+        mine = _("Reminder: campaign “%(title)s”: you still have tasks to do by %(deadline)s.")
+        village = _(
+            "Reminder: campaign “%(title)s”: targets in your village's grids without a grid "
+            "worker are still to be covered by %(deadline)s."
         )
-        for pk, user in users.items()
-        if actor is None or pk != actor.pk
-    ]
-    notices += [
-        Notice(
-            recipient=user,
-            case_id=None,
-            text=lead
-            + ngettext(
-                "Campaign “%(title)s”: %(count)s target lies in grids without a grid worker; "
-                "the village covers it by %(deadline)s.",
-                "Campaign “%(title)s”: %(count)s targets lie in grids without a grid worker; "
-                "the village covers them by %(deadline)s.",
-                village_counts[user.area_id],
-            )
-            % {
-                "title": campaign.title,
-                "count": village_counts[user.area_id],
-                "deadline": deadline,
-            },
+    else:
+        mine = _("Campaign “%(title)s”: you have tasks to do by %(deadline)s; see My tasks.")
+        village = _(
+            "Campaign “%(title)s”: some targets lie in grids without a grid worker; the "
+            "village covers them by %(deadline)s."
         )
-        for user in village_staff
-    ]
-    notify_many(kind=NotificationKind.CAMPAIGN_TASK, notices=notices)
-    return len(notices)
+    told = notify_all(kind=NotificationKind.CAMPAIGN_TASK, text=mine % facts, users=assignees)
+    told += notify_all(kind=NotificationKind.CAMPAIGN_TASK, text=village % facts, users=villages)
+    return told
 
 
 # --- Running ----------------------------------------------------------------------------

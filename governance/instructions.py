@@ -27,13 +27,12 @@ from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.channels import outgoing_channel_name
 from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind
-from notifications.services import outgoing_is_paused
+from notifications.services import outgoing_is_paused, schedule_in_batches
 from personnel.models import MemberType, PostKind, Staff, User
 from personnel.selectors import open_posts_sql
 
 TITLE_MAX = 60
 BODY_MAX = 400
-SEND_BATCH = 500  # deliveries per task: ten thousand messages are twenty tasks
 
 
 @dataclass
@@ -101,7 +100,7 @@ def instruction_send(*, actor, data: InstructionInput) -> Instruction:
         _insert_inbox(instruction, now)
         ids = _insert_outgoing(instruction, now)
         if ids:
-            transaction.on_commit(lambda: _schedule(ids), robust=True)
+            transaction.on_commit(lambda: schedule_in_batches(ids), robust=True)
     return instruction
 
 
@@ -175,14 +174,6 @@ def _insert_outgoing(instruction: Instruction, now) -> list[int]:
             ],
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def _schedule(ids: list[int]) -> None:
-    from notifications.tasks import deliver
-
-    # As notify(): no publish retries; deliver_pending sends what a down broker missed.
-    for start in range(0, len(ids), SEND_BATCH):
-        deliver.apply_async(args=[ids[start : start + SEND_BATCH]], retry=False)
 
 
 # --- Reading ---------------------------------------------------------------------------------

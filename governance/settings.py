@@ -108,6 +108,14 @@ if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if not env.bool("DB_JIT", default=False) and DATABASES["default"]["ENGINE"].endswith(
+        "postgresql"
+    ):
+        # PostgreSQL's JIT compiles the plan of any query it deems costly: the dashboard's
+        # aggregates over a city's cases paid ~600 ms of compilation for a query that runs
+        # in less (benchmarks/RESULTS.md). A web application's short queries never gain.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {

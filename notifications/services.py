@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -35,6 +35,7 @@ DIGEST_AFTER = 3
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(minutes=1)  # then 2, 4, 8 and 16 minutes
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belongs to a dead worker
+SEND_BATCH = 500  # deliveries per task of a fan-out: ten thousand messages are twenty tasks
 SEND_CHUNK = 50  # claimed and sent together; at 5 s a message this is well inside the lease
 STALE_AFTER = timedelta(minutes=5)  # a delivery due this long ago lost its task
 
@@ -110,6 +111,56 @@ def notify_many(*, kind: str, notices: Iterable[Notice]) -> list[Notification]:
             # committed; the rows stay pending and deliver_pending sends them later.
             transaction.on_commit(lambda: _schedule_delivery(ids), robust=True)
     return created
+
+
+def notify_all(*, kind: str, text: str, users: QuerySet) -> int:
+    """The same message to every active user of `users` (a queryset: no rows in Python):
+    the inbox rows and the outgoing messages of those with a phone are two INSERT … SELECT,
+    sent after commit by delivery tasks of SEND_BATCH. Returns how many were told."""
+    from django.db import connection
+
+    from personnel.models import User
+
+    now = timezone.now()
+    table = connection.ops.quote_name
+    chosen, params = users.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table(Notification._meta.db_table)} (recipient_id, kind, text, created_at)
+            SELECT u.id, %s, %s, %s FROM {table(User._meta.db_table)} u
+            WHERE u.is_active AND u.id IN ({chosen})
+            RETURNING id
+            """,
+            [kind, text[:500], now, *params],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        channel = outgoing_channel_name()
+        if not ids or not channel or _outgoing_paused.get():
+            return len(ids)
+        # This batch's rows: its kind, text and moment (to the microsecond).
+        cursor.execute(
+            f"""
+            INSERT INTO {table(Delivery._meta.db_table)}
+                (notification_id, phone, kind, channel, text, status, attempts, last_error,
+                 due_at, created_at)
+            SELECT n.id, '', '', %s, '', %s, 0, '', %s, %s
+            FROM {table(Notification._meta.db_table)} n
+            JOIN {table(User._meta.db_table)} u ON u.id = n.recipient_id
+            WHERE n.kind = %s AND n.text = %s AND n.created_at = %s AND u.phone <> ''
+            RETURNING id
+            """,
+            [channel, DeliveryStatus.PENDING, now, now, kind, text[:500], now],
+        )
+        deliveries = [row[0] for row in cursor.fetchall()]
+    if deliveries:
+        transaction.on_commit(lambda: schedule_in_batches(deliveries), robust=True)
+    return len(ids)
+
+
+def schedule_in_batches(ids: list[int]) -> None:
+    for start in range(0, len(ids), SEND_BATCH):
+        _schedule_delivery(ids[start : start + SEND_BATCH])
 
 
 def _outgoing(

@@ -448,3 +448,20 @@ def test_cases_still_close_the_loop_with_notifications(demo):
     case = assigned_case(demo, police)
     case = services.case_resolve(case=case, line="police", actor=police, outcome="resolved")
     assert case.status == CaseStatus.RESOLVED
+
+
+def test_one_message_to_a_whole_queryset_skips_the_inactive_and_phones_only_who_have_one(demo):
+    from notifications.services import notify_all
+    from personnel.models import User
+
+    with_phone(demo.user("grid1"))
+    User.objects.filter(username="member1").update(is_active=False)
+    users = User.objects.filter(username__in=["grid1", "village1", "member1"])
+    told = notify_all(kind=NotificationKind.CAMPAIGN_TASK, text="专项行动：请查看任务", users=users)
+    assert told == 2
+    inbox = Notification.objects.filter(kind=NotificationKind.CAMPAIGN_TASK)
+    assert {n.recipient.username for n in inbox} == {"grid1", "village1"}
+    delivery = Delivery.objects.get()  # village1 has no phone
+    assert delivery.notification.recipient == demo.user("grid1")
+    result = deliveries_send(ids=[delivery.pk])
+    assert result.sent == 1
