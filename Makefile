@@ -46,6 +46,14 @@ run: setup
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Benchmarks against PostgreSQL (DATABASE_URL) and Redis: `make bench` (county scale),
+# `make bench SCALE=city`, `make bench BENCH_ARGS="--only ranking --runs 3"`. The data is
+# built once into its own database (<name>_bench_<scale>) and kept; see benchmarks/RESULTS.md.
+SCALE ?= county
+BENCH_ARGS ?=
+bench: setup
+	$(PY) -m benchmarks --scale $(SCALE) $(BENCH_ARGS)
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -6,10 +6,11 @@ notified in bulk, with one delivery task per batch."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from disputes import notices
@@ -23,7 +24,8 @@ from disputes.models import (
     CaseStatus,
 )
 from disputes.selectors import cases_active_handlers, cases_centre_staff
-from disputes.services import LEVEL_ABOVE, deadline_times
+from disputes.services import LEVEL_ABOVE
+from disputes.services.config import WARN_SHARE, deadline_hours_for
 from notifications.models import NotificationKind
 from notifications.services import Notice, notify_many
 
@@ -58,18 +60,27 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
     if not rows:
         return 0
     ids = [row[0] for row in rows]
-    # One UPDATE per (category, severity): each has its own deadline at the level above.
-    for category_id, severity in {(row[2], row[3]) for row in rows}:
-        deadline, warn_at = deadline_times(
-            now, category_id=category_id, severity=severity, level=above
-        )
-        Case.objects.filter(
-            id__in=ids, level=level, category_id=category_id, severity=severity
-        ).update(
+    # The events first, while the cases still hold the status they leave.
+    _record_system_events(
+        ids,
+        action="escalate_overdue",
+        level=above,
+        now=now,
+        to_status=CaseStatus.REPORTED,
+        data={"from_level": level},
+    )
+    # The level above gives each (category, severity) its hours (one query for them all);
+    # one UPDATE per distinct number of hours, usually a handful.
+    hours = deadline_hours_for(pairs={(row[2], row[3]) for row in rows}, level=above)
+    by_hours: dict[int, list[int]] = {}
+    for case_id, _status, category_id, severity in rows:
+        by_hours.setdefault(hours[(category_id, severity)], []).append(case_id)
+    for count, case_ids in by_hours.items():
+        Case.objects.filter(id__in=case_ids, level=level).update(
             level=above,
             status=CaseStatus.REPORTED,
-            deadline=deadline,
-            warn_at=warn_at,
+            deadline=now + timedelta(hours=count),
+            warn_at=now + timedelta(hours=count * WARN_SHARE),
             deadline_warned=False,
             updated_at=now,
         )
@@ -77,14 +88,6 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
     handlers = cases_active_handlers(case_ids=ids)
     Assignment.objects.filter(case_id__in=ids, status=AssignmentStatus.ACTIVE).update(
         status=AssignmentStatus.CANCELLED, finished_at=now, cancelled_overdue=True
-    )
-    _record_system_events(
-        rows,
-        action="escalate_overdue",
-        level=above,
-        now=now,
-        to_status=CaseStatus.REPORTED,
-        data={"from_level": level},
     )
     cases = _reloaded(ids)
     centres = cases_centre_staff(cases=cases)
@@ -109,7 +112,7 @@ def _flag_county_batch(now: datetime, batch_size: int) -> int:
         return 0
     ids = [row[0] for row in rows]
     Case.objects.filter(id__in=ids).update(overdue=True, updated_at=now)
-    _record_system_events(rows, action="flag_overdue", level=CaseLevel.COUNTY, now=now)
+    _record_system_events(ids, action="flag_overdue", level=CaseLevel.COUNTY, now=now)
     cases = _reloaded(ids)
     _notify_batch(
         cases, cases_centre_staff(cases=cases), kind=NotificationKind.OVERDUE, text=notices.overdue
@@ -144,7 +147,7 @@ def _warn_batch(level: str, now: datetime, batch_size: int) -> int:
         return 0
     ids = [row[0] for row in rows]
     Case.objects.filter(id__in=ids).update(deadline_warned=True, updated_at=now)
-    _record_system_events(rows, action="deadline_warning", level=level, now=now)
+    _record_system_events(ids, action="deadline_warning", level=level, now=now)
     cases = _reloaded(ids)
     # The active handlers; a case nobody handles yet warns its level's centre instead.
     recipients = cases_active_handlers(case_ids=ids)
@@ -180,7 +183,7 @@ def _notify_batch(
 
 
 def _record_system_events(
-    rows: list[tuple],
+    ids: list[int],
     *,
     action: str,
     level: str,
@@ -188,20 +191,25 @@ def _record_system_events(
     to_status: str | None = None,
     data: dict | None = None,
 ) -> None:
-    """One timeline event per claimed row, written by the system (no actor), in bulk."""
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case_id=case_id,
-                actor=None,
-                action=action,
-                from_status=status,
-                to_status=to_status or status,
-                level=level,
-                created_at=now,
-                data={**(data or {}), "automatic": True},
-            )
-            for case_id, status, _category, _severity in rows
-        ],
-        batch_size=BATCH_SIZE,
-    )
+    """One timeline event per claimed case, written by the system (no actor): one
+    INSERT … SELECT, the case's current status as the event's from_status."""
+    table = connection.ops.quote_name
+    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table(CaseEvent._meta.db_table)}
+                (case_id, actor_id, action, from_status, to_status, level, note, data,
+                 created_at)
+            SELECT id, NULL, %s, status, COALESCE(%s, status), %s, '', {json_param}, %s
+            FROM {table(Case._meta.db_table)} WHERE id IN ({", ".join(["%s"] * len(ids))})
+            """,
+            [
+                action,
+                to_status,
+                level,
+                json.dumps({**(data or {}), "automatic": True}),
+                now,
+                *ids,
+            ],
+        )

@@ -276,3 +276,20 @@ def test_a_case_the_sweep_escalates_after_its_warning_is_warned_again_at_the_new
     assert case.level == CaseLevel.TOWNSHIP and not case.deadline_warned
     assert warn_deadlines(now=case.warn_at) == 1
     assert warnings_to("township1") == 1  # the assignment was cancelled: the centre hears
+
+
+def test_the_sweeps_rule_table_gives_each_pair_what_deadline_hours_gives_it(db):
+    from disputes.models import Category, DeadlineRule
+    from disputes.services import categories_ensure_defaults
+    from disputes.services.config import deadline_hours, deadline_hours_for
+
+    categories_ensure_defaults()
+    first, second = Category.objects.order_by("pk")[:2]
+    DeadlineRule.objects.create(category=first, severity="ordinary", level="township", hours=30)
+    DeadlineRule.objects.create(category=None, severity="attention", level="township", hours=20)
+    pairs = {(c.pk, s) for c in (first, second) for s in ("ordinary", "attention", "key_attention")}
+    table = deadline_hours_for(pairs=pairs, level="township")
+    assert table == {
+        (c, s): deadline_hours(category_id=c, severity=s, level="township") for c, s in pairs
+    }
+    assert table[(first.pk, "ordinary")] == 30 and table[(second.pk, "attention")] == 20

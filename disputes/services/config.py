@@ -56,6 +56,23 @@ def deadline_hours(*, category_id: int | None, severity: str, level: str) -> int
     return DEFAULT_HOURS[(Severity(severity), CaseLevel(level))]
 
 
+def deadline_hours_for(*, pairs: set[tuple[int, str]], level: str) -> dict[tuple[int, str], int]:
+    """deadline_hours of many (category, severity) pairs at one level, in one query."""
+    rules = {
+        (rule.category_id, rule.severity): rule.hours
+        for rule in DeadlineRule.objects.filter(
+            level=level, severity__in={severity for _category, severity in pairs}
+        )
+    }
+    return {
+        (category, severity): rules.get(
+            (category, severity),
+            rules.get((None, severity), DEFAULT_HOURS[(Severity(severity), CaseLevel(level))]),
+        )
+        for category, severity in pairs
+    }
+
+
 WARN_SHARE = 0.75  # 临期预警: the handler is warned once 75 % of the level's time has passed
 
 

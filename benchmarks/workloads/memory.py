@@ -1,0 +1,110 @@
+"""Memory: the peak RSS of the monthly ranking (`rankings_compute` of last month for every
+county, as the beat task runs it) in a fresh process, rolled back afterwards; and the RSS of
+a gunicorn worker after it has answered the stats endpoint for the county, a township and
+the root, read from /proc (VmHWM is the peak)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from benchmarks.harness import Context, Row, ratio
+from benchmarks.server import ROOT, memory_kib, serve
+
+RANKING_TARGET_MB = 500
+WORKER_TARGET_MB = 200
+CLIENTS = 8
+
+# Run in its own process, so that its peak is the ranking's and nothing else's.
+RANKING_SCRIPT = """
+import json, resource, time
+
+import django
+
+django.setup()
+from django.db import transaction
+
+from governance.rankings import rankings_compute_all
+from personnel.evaluations import last_month
+
+idle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+with transaction.atomic():
+    snapshots = rankings_compute_all(month=last_month())
+    seconds = time.perf_counter() - started
+    rows = sum(snapshot.rows.count() for snapshot in snapshots)
+    transaction.set_rollback(True)  # the cached data stays as built
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"idle_kib": idle, "peak_kib": peak, "seconds": seconds,
+                  "counties": len(snapshots), "rows": rows}))
+"""
+
+
+def mb(kib: float) -> str:
+    return f"{kib / 1024:.0f} MB"
+
+
+def run(context: Context) -> list[Row]:
+    return [ranking_row(context), worker_row(context)]
+
+
+def ranking_row(context: Context) -> Row:
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", RANKING_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the ranking process failed:\n{done.stderr[-4000:]}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    peak, idle = found["peak_kib"], found["idle_kib"]
+    return Row(
+        workload="memory",
+        case=f"rankings_compute, last month, every county ({found['counties']}): peak RSS",
+        value=mb(peak),
+        baseline=f"the process after django.setup() {mb(idle)}",
+        ratio=ratio(peak, idle),
+        target=f"< {RANKING_TARGET_MB} MB",
+        passed=peak < RANKING_TARGET_MB * 1024,
+        note=f"{found['rows']:,} ranking rows in {found['seconds']:.1f} s (rolled back)",
+    )
+
+
+def worker_row(context: Context) -> Row:
+    from personnel.models import User
+
+    admin = User.objects.get(pk=context.info["county_admin"])
+    areas = {context.info["county"], context.info["township"], context.info["root"]}
+    requests = CLIENTS * (2 if context.smoke else 5)
+    with serve() as server, server.tokens([admin]) as tokens:
+        token = tokens[admin.pk]
+        server.load("/bench/minimal/", clients=CLIENTS, requests=requests, token=token)
+        idle = max(memory_kib(pid)["VmRSS"] for pid in server.worker_pids)
+        for area in sorted(areas):
+            server.load(
+                f"/api/v1/areas/{area}/stats/",
+                clients=CLIENTS,
+                requests=requests,
+                duration=30,
+                token=token,
+            )
+        memory = [memory_kib(pid) for pid in server.worker_pids]
+    peak = max(found["VmHWM"] for found in memory)
+    now = max(found["VmRSS"] for found in memory)
+    return Row(
+        workload="memory",
+        case=f"gunicorn worker after the stats endpoint ({len(areas)} areas): peak RSS",
+        value=mb(peak),
+        baseline=f"after the minimal view {mb(idle)}",
+        ratio=ratio(peak, idle),
+        target=f"< {WORKER_TARGET_MB} MB",
+        passed=peak < WORKER_TARGET_MB * 1024,
+        note=f"RSS now {mb(now)}; workers: "
+        + ", ".join(f"{mb(found['VmHWM'])} peak" for found in memory),
+    )

@@ -1,0 +1,153 @@
+"""`GET /api/v1/areas/{id}/stats/` (the dashboard's figures, default range: the last 12
+months) for a county and a township under 8 concurrent clients, against gunicorn with
+production settings, compared with the minimal JSON view under the same load. The county
+administrator asks, with an API token, over persistent connections."""
+
+from __future__ import annotations
+
+import statistics
+
+from benchmarks.harness import Context, Row, ms, ratio
+from benchmarks.server import serve
+
+CLIENTS = 8
+REQUESTS = 400
+SMOKE_REQUESTS = 80
+DURATION = 10  # seconds at most per load: a slow endpoint must not hold the run up
+WARMUP_DURATION = 5
+P95_TARGET_MS = 150
+THROUGHPUT_SHARE = 0.40
+
+
+def run(context: Context) -> list[Row]:
+    from personnel.models import User
+
+    admin = User.objects.get(pk=context.info["county_admin"])
+    requests = SMOKE_REQUESTS if context.smoke else REQUESTS
+    paths = {
+        "minimal": "/bench/minimal/",
+        "county": f"/api/v1/areas/{context.info['county']}/stats/",
+        "township": f"/api/v1/areas/{context.info['township']}/stats/",
+    }
+    results: dict[str, list[dict]] = {name: [] for name in paths}
+    with serve() as server, server.tokens([admin]) as tokens:
+        token = tokens[admin.pk]
+        # At least one short warm-up: a fresh worker's first request loads the URLconf.
+        warmup = max(context.warmup, 1)
+        runs = min(context.runs, 3)  # each run is already hundreds of requests
+        for index in range(warmup + runs):
+            # Interleaved, so that the machine's drift touches every case alike.
+            for name, path in paths.items():
+                found = server.load(
+                    path,
+                    clients=CLIENTS,
+                    requests=requests if index >= warmup else requests // 4,
+                    duration=DURATION if index >= warmup else WARMUP_DURATION,
+                    token=token,
+                )
+                if index >= warmup:
+                    results[name].append(found)
+    return rows_for(results, context=context, requests=requests)
+
+
+def _median(found: list[dict], key: str) -> float:
+    return statistics.median(result[key] for result in found)
+
+
+def _spread(found: list[dict], key: str) -> str:
+    values = [result[key] for result in found]
+    return f"{min(values):.1f}–{max(values):.1f}"
+
+
+def _answered(found: list[dict]) -> str:
+    return "+".join(str(result["answered"]) for result in found)
+
+
+def _errors(found: list[dict]) -> dict[str, int]:
+    errors: dict[str, int] = {}
+    for result in found:
+        for status, count in result["errors"].items():
+            errors[status] = errors.get(status, 0) + count
+    return errors
+
+
+# What the profile showed at county scale (cProfile of the view, EXPLAIN ANALYZE of its
+# queries), for the rows that miss.
+PROFILE = (
+    "profile (county data): ~0.3 s of SQL per county request, ~0.1 s per township, ~15–20 ms"
+    " of Python: five aggregate passes over the same cases (parallel seq scans of the"
+    " county's 100,000), and five hashed subplans that seq-scan disputes_caseevent for the"
+    " escalated/overdue sets (~10–15 ms each, no index on action). A partial index on"
+    " disputes_caseevent (action, level) INCLUDE (case_id) WHERE action IN (escalate,"
+    " escalate_overdue, flag_overdue) cut the township's SQL 100 → 59 ms, the county's"
+    " 335 → 287 ms; one GROUPING SETS pass would cut the scans; the throughput target needs"
+    " the figures cached or rolled up (per area and day), not aggregated per request"
+)
+CAPACITY = (
+    "bounded by the SQL of each request: 2 cores / ~0.3 s ≈ 6 req/s for a county,"
+    " / ~0.1 s ≈ 20 req/s for a township"
+)
+
+
+def rows_for(results: dict[str, list[dict]], *, context: Context, requests: int) -> list[Row]:
+    load = f"{CLIENTS} clients, ≤ {requests} requests or {DURATION} s"
+    tiny = context.smoke or context.scale == "tiny"
+    scaled = " (tiny data)" if tiny else ""
+    # The profile was taken at county scale; at the tiny scale it would mislead.
+    profile, capacity = ("", "") if tiny else (PROFILE, CAPACITY)
+    minimal_p95 = _median(results["minimal"], "p95_ms")
+    minimal_rate = _median(results["minimal"], "throughput")
+    rows = [
+        Row(
+            workload="stats endpoint",
+            case=f"minimal view, {load}",
+            value=f"p95 {ms(minimal_p95)}, {minimal_rate:.0f} req/s",
+            spread=_spread(results["minimal"], "p95_ms"),
+            note=_error_note(results["minimal"]),
+            passed=False if _errors(results["minimal"]) else None,
+        )
+    ]
+    for name in ("county", "township"):
+        found = results[name]
+        errors = _errors(found)
+        p95 = _median(found, "p95_ms")
+        rate = _median(found, "throughput")
+        fast = p95 <= P95_TARGET_MS and not errors
+        enough = rate >= THROUGHPUT_SHARE * minimal_rate and not errors
+        measured = f"p50 {ms(_median(found, 'p50_ms'))}, {_answered(found)} requests"
+        rows += [
+            Row(
+                workload="stats endpoint",
+                case=f"a {name}: p95, {load}{scaled}",
+                value=ms(p95),
+                spread=_spread(found, "p95_ms"),
+                baseline=f"minimal view p95 {ms(minimal_p95)}",
+                ratio=ratio(p95, minimal_p95),
+                target=f"p95 ≤ {P95_TARGET_MS} ms",
+                passed=fast,
+                note=_notes(_error_note(found), measured, "" if fast else profile),
+            ),
+            Row(
+                workload="stats endpoint",
+                case=f"a {name}: throughput{scaled}",
+                value=f"{rate:.0f} req/s",
+                spread=_spread(found, "throughput"),
+                baseline=f"minimal view {minimal_rate:.0f} req/s",
+                ratio=ratio(rate, minimal_rate),
+                target=f"≥ {THROUGHPUT_SHARE:.2f}× the minimal view",
+                passed=enough,
+                note=_notes(_error_note(found), "" if enough else capacity),
+            ),
+        ]
+    return rows
+
+
+def _notes(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
+def _error_note(found: list[dict]) -> str:
+    errors = _errors(found)
+    if not errors:
+        return ""
+    return "errors: " + ", ".join(f"{status} × {count}" for status, count in errors.items())
