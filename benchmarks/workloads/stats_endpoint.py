@@ -71,18 +71,6 @@ def _errors(found: list[dict]) -> dict[str, int]:
     return errors
 
 
-# What the profile showed at county scale (cProfile of the view, EXPLAIN ANALYZE of its
-# queries), for the rows that miss.
-PROFILE = (
-    "profile (county data): ~0.3 s of SQL per county request, ~0.1 s per township, ~15–20 ms"
-    " of Python: five aggregate passes over the same cases (parallel seq scans of the"
-    " county's 100,000), and five hashed subplans that seq-scan disputes_caseevent for the"
-    " escalated/overdue sets (~10–15 ms each, no index on action). A partial index on"
-    " disputes_caseevent (action, level) INCLUDE (case_id) WHERE action IN (escalate,"
-    " escalate_overdue, flag_overdue) cut the township's SQL 100 → 59 ms, the county's"
-    " 335 → 287 ms; one GROUPING SETS pass would cut the scans; the throughput target needs"
-    " the figures cached or rolled up (per area and day), not aggregated per request"
-)
 CAPACITY = (
     "bounded by the SQL of each request: 2 cores / ~0.3 s ≈ 6 req/s for a county,"
     " / ~0.1 s ≈ 20 req/s for a township"
@@ -94,7 +82,7 @@ def rows_for(results: dict[str, list[dict]], *, context: Context, requests: int)
     tiny = context.smoke or context.scale == "tiny"
     scaled = " (tiny data)" if tiny else ""
     # The profile was taken at county scale; at the tiny scale it would mislead.
-    profile, capacity = ("", "") if tiny else (PROFILE, CAPACITY)
+    profile, capacity = "", ("" if tiny else CAPACITY)  # profiles: NOTES.md
     minimal_p95 = _median(results["minimal"], "p95_ms")
     minimal_rate = _median(results["minimal"], "throughput")
     rows = [
