@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from disputes.attachments import MAX_FILES, attachment_content_type, attachments_errors
 from disputes.models import AttachmentKind, CaseKind, Category, Severity
 from disputes.services import CaseDraft, parties_errors
+from governance.pages import OnceForm
 from grids.models import Area, AreaLevel
 
 PARTY_ROWS = 3
@@ -61,12 +62,14 @@ class GridChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.name} · {obj.name}"
 
 
-class FieldReportForm(forms.Form):
+class FieldReportForm(OnceForm):
     """What a report from the field holds: the client's UUID (a resend never files twice),
     the kind and category, one line and the story, severity and the 民转刑 flag, and where
     the phone was. The case report form and the visit form (a case raised from a visit)."""
 
+    # Required here: the services of field reports key everything on it.
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+
     kind = forms.ChoiceField(
         label=_("What is it?"),
         choices=CaseKind.choices,
@@ -110,7 +113,6 @@ class FieldReportForm(forms.Form):
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
         super().__init__(*args, **kwargs)
         # Categories grouped by kind, so the page can show only the chosen kind's.
         categories = list(self.fields["category"].queryset)

@@ -28,6 +28,13 @@ def api_call(call: Callable[[], T]) -> T:
         raise PermissionDenied(str(error)) from error
 
 
+def once_field() -> serializers.UUIDField:
+    """The optional client UUID of a create: the same one again makes nothing new."""
+    return serializers.UUIDField(
+        required=False, default=None, help_text="sending the same one again makes nothing new"
+    )
+
+
 def api_errors(error: DjangoValidationError) -> ApiValidationError:
     """A service's ValidationError as the API's 400: messages per field."""
     if hasattr(error, "error_dict"):

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from disputes.services import CaseDraft
 from governance import campaign_selectors as selectors
 from governance import campaigns, instructions
-from governance.api import api_call
+from governance.api import api_call, once_field
 from governance.models import (
     Campaign,
     CampaignStatus,
@@ -32,6 +32,7 @@ from governance.models import (
     TargetMode,
     TaskStatus,
 )
+from governance.resends import made_before
 from grids.models import Area
 from grids.resident_api import CaseDraftInput
 from grids.selectors import areas_visible_to
@@ -72,6 +73,7 @@ class CampaignInput(serializers.Serializer):
     deadline = serializers.DateTimeField()
     targets = TargetInput(many=True, required=False, default=list, max_length=campaigns.MAX_TARGETS)
     launch = serializers.BooleanField(default=False, help_text="launch at once")
+    client_uuid = once_field()
 
 
 class CampaignOutput(serializers.ModelSerializer):
@@ -140,6 +142,8 @@ class CampaignList(GenericAPIView):
 
 
 def _create(actor, data, targets: list[dict], launch: bool) -> Campaign:
+    if made := made_before(Campaign, client_uuid=data.client_uuid, actor=actor):
+        return made  # a resend: its targets were set and its launch done the first time
     with transaction.atomic():  # all or nothing: no half-made campaign on a bad target
         campaign = campaigns.campaign_create(actor=actor, data=data)
         if targets:
@@ -319,6 +323,7 @@ class InstructionInput(serializers.Serializer):
     member_types = serializers.ListField(
         child=serializers.ChoiceField(choices=MemberType.choices), required=False, default=list
     )
+    client_uuid = once_field()
 
 
 class InstructionOutput(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from disputes.forms import FieldWorkForm
 from disputes.models import CaseKind
 from governance.campaigns import RESULT_MAX, CampaignInput, TaskInput
 from governance.models import CampaignStatus, TargetMode
+from governance.pages import OnceForm
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -43,7 +44,7 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{INDENT.get(obj.level, '')}{obj.name}"
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(OnceForm):
     title = forms.CharField(
         label=_("Title"),
         max_length=100,
@@ -113,6 +114,7 @@ class CampaignForm(forms.Form):
             member_types=data["member_types"],
             needs_photo=data["needs_photo"],
             needs_location=data["needs_location"],
+            client_uuid=data["client_uuid"],
         )
 
 

@@ -36,6 +36,7 @@ from governance.models import (
     TargetMode,
     TaskStatus,
 )
+from governance.resends import once
 from grids.models import Area, AreaLevel
 from grids.services import AreaImportError
 from notifications.models import NotificationKind
@@ -82,6 +83,7 @@ class CampaignInput:
     member_types: list[str]
     needs_photo: bool = False
     needs_location: bool = False
+    client_uuid: uuid.UUID | None = None
 
 
 def campaign_errors(*, actor, data: CampaignInput) -> dict[str, list[str]]:
@@ -114,8 +116,15 @@ def campaign_errors(*, actor, data: CampaignInput) -> dict[str, list[str]]:
 
 
 def campaign_create(*, actor, data: CampaignInput) -> Campaign:
+    """A draft; the same client UUID again returns the draft it made."""
     if not can_organise(actor):
         raise PermissionDenied(_("Only the county and township centres launch campaigns."))
+    return once(
+        Campaign, client_uuid=data.client_uuid, actor=actor, make=lambda: _create(actor, data)
+    )
+
+
+def _create(actor, data: CampaignInput) -> Campaign:
     errors = campaign_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
@@ -130,6 +139,7 @@ def campaign_create(*, actor, data: CampaignInput) -> Campaign:
         needs_location=data.needs_location,
         starts_at=data.starts_at,
         deadline=data.deadline,
+        client_uuid=data.client_uuid,
         created_by=actor,
     )
 

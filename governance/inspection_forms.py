@@ -16,6 +16,7 @@ from governance.inspections import (
     ItemInput,
     ProblemInput,
 )
+from governance.pages import OnceForm
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -30,7 +31,7 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{INDENT.get(obj.level, '')}{obj.name}"
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(OnceForm):
     area = AreaChoiceField(
         label=gettext_lazy("Township or village inspected"),
         queryset=Area.objects.none(),
@@ -154,6 +155,7 @@ def inspection_input(
         inspectors=data["inspectors"],
         score=data["score"],
         summary=data["summary"],
+        client_uuid=data["client_uuid"],
         items=[
             ItemInput(
                 text=items.forms[i].cleaned_data["text"],

@@ -4,6 +4,7 @@ average score per area feeds the assessment's inspection indicator."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.jurisdiction import can_fix_problems, can_record_inspections, can_see, scope
 from governance.models import Inspection, InspectionItem, InspectionProblem, ProblemStatus
+from governance.resends import once
 from grids import tree
 from grids.models import Area, AreaLevel
 
@@ -57,6 +59,7 @@ class InspectionInput:
     summary: str = ""
     items: list[ItemInput] = field(default_factory=list)
     problems: list[ProblemInput] = field(default_factory=list)
+    client_uuid: uuid.UUID | None = None
 
 
 def inspections_visible_to(user) -> QuerySet[Inspection]:
@@ -130,8 +133,15 @@ def inspection_errors(*, actor, data: InspectionInput) -> dict[str, list[str]]:
 
 
 def inspection_record(*, actor, data: InspectionInput) -> Inspection:
+    """The same client UUID again returns the inspection recorded."""
     if not can_record_inspections(actor):
         raise PermissionDenied(_("Supervision inspections are recorded by the county."))
+    return once(
+        Inspection, client_uuid=data.client_uuid, actor=actor, make=lambda: _record(actor, data)
+    )
+
+
+def _record(actor, data: InspectionInput) -> Inspection:
     errors = inspection_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
@@ -142,6 +152,7 @@ def inspection_record(*, actor, data: InspectionInput) -> Inspection:
             inspectors=data.inspectors.strip(),
             score=data.score,
             summary=data.summary.strip(),
+            client_uuid=data.client_uuid,
             created_by=actor,
         )
         InspectionItem.objects.bulk_create(

@@ -26,7 +26,7 @@ from governance.jurisdiction import (
     sees_everything,
 )
 from governance.models import InstructionReceipt
-from governance.pages import add_service_errors
+from governance.pages import OnceForm, add_service_errors
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -41,7 +41,7 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{INDENT.get(obj.level, '')}{obj.name}"
 
 
-class InstructionForm(forms.Form):
+class InstructionForm(OnceForm):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=instructions.TITLE_MAX)
     body = forms.CharField(
         label=gettext_lazy("Message"),
@@ -90,6 +90,7 @@ class InstructionForm(forms.Form):
             area=data["area"],
             post_kinds=list(data["post_kinds"]),
             member_types=list(data["member_types"]),
+            client_uuid=data["client_uuid"],
         )
 
 

@@ -6,6 +6,7 @@ confirmation) is the read receipt."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from governance.jurisdiction import (
     sees_everything,
 )
 from governance.models import Instruction, InstructionReceipt
+from governance.resends import once
 from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.channels import outgoing_channel_name
@@ -42,6 +44,7 @@ class InstructionInput:
     area: Area
     post_kinds: list[str]
     member_types: list[str]
+    client_uuid: uuid.UUID | None = None
 
 
 def instruction_errors(*, actor, data: InstructionInput) -> dict[str, list[str]]:
@@ -76,8 +79,16 @@ def _table(model) -> str:
 
 
 def instruction_send(*, actor, data: InstructionInput) -> Instruction:
+    """Send it; the same client UUID again (a double tap on "Send") returns what was sent
+    and sends nothing more."""
     if not can_organise(actor):
         raise PermissionDenied(_("Only the county and township centres send instructions."))
+    return once(
+        Instruction, client_uuid=data.client_uuid, actor=actor, make=lambda: _send(actor, data)
+    )
+
+
+def _send(actor, data: InstructionInput) -> Instruction:
     errors = instruction_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
@@ -88,6 +99,7 @@ def instruction_send(*, actor, data: InstructionInput) -> Instruction:
             area=data.area,
             post_kinds=sorted(set(data.post_kinds)),
             member_types=sorted(set(data.member_types)),
+            client_uuid=data.client_uuid,
             created_by=actor,
         )
         now = timezone.now()

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from disputes.models import AssignmentLine
 from disputes.selectors import cases_visible_to
 from governance import inspections, meetings
-from governance.api import api_call
+from governance.api import api_call, once_field
 from governance.campaign_api import VisibleArea
 from governance.models import (
     Decision,
@@ -70,6 +70,7 @@ class MeetingInput(serializers.Serializer):
     )
     summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     items = MeetingItemInput(many=True, required=False, default=list, max_length=meetings.MAX_CASES)
+    client_uuid = once_field()
 
 
 class MeetingItemOutput(serializers.ModelSerializer):
@@ -170,6 +171,7 @@ class InspectionInput(serializers.Serializer):
     summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     items = InspectionItemInput(many=True, allow_empty=False, max_length=100)
     problems = ProblemInput(many=True, required=False, default=list, max_length=100)
+    client_uuid = once_field()
 
 
 class InspectionItemOutput(serializers.ModelSerializer):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from disputes.models import AssignmentLine, Case, Severity
 from governance.meetings import MEETING_AREA_LEVEL, ItemInput, MeetingInput
 from governance.models import Decision, Judgement, MeetingLevel, MeetingUnit, RiskFlag
+from governance.pages import OnceForm
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -68,7 +69,7 @@ class MeetingPlaceForm(forms.Form):
         return data
 
 
-class MeetingForm(MeetingPlaceForm):
+class MeetingForm(OnceForm, MeetingPlaceForm):
     held_on = forms.DateField(
         label=gettext_lazy("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -238,5 +239,6 @@ def meeting_input(
         participants=data["participants"],
         summary=data["summary"],
         items=items,
+        client_uuid=data["client_uuid"],
     )
     return meeting, rows

@@ -5,6 +5,7 @@ services, its timeline entry naming the meeting; the whole record is one transac
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -26,6 +27,7 @@ from governance.models import (
     MeetingUnit,
     RiskFlag,
 )
+from governance.resends import once
 from grids import tree
 from grids.models import Area, AreaLevel
 
@@ -60,6 +62,7 @@ class MeetingInput:
     participants: str = ""
     summary: str = ""
     items: list[ItemInput] = field(default_factory=list)
+    client_uuid: uuid.UUID | None = None
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
@@ -168,8 +171,16 @@ def _item_errors(*, actor, area: Area, item: ItemInput) -> list[str]:
 
 
 def meeting_record(*, actor, data: MeetingInput) -> Meeting:
+    """Record it and carry out its decisions; the same client UUID again returns the
+    meeting recorded, its decisions carried out once."""
     if not can_record_meetings(actor):
         raise PermissionDenied(_("Only the county and township centres record meetings."))
+    return once(
+        Meeting, client_uuid=data.client_uuid, actor=actor, make=lambda: _record(actor, data)
+    )
+
+
+def _record(actor, data: MeetingInput) -> Meeting:
     errors = meeting_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
@@ -182,6 +193,7 @@ def meeting_record(*, actor, data: MeetingInput) -> Meeting:
             units=sorted(set(data.units)),
             participants=data.participants.strip(),
             summary=data.summary.strip(),
+            client_uuid=data.client_uuid,
             created_by=actor,
         )
         for index, item in enumerate(data.items):

@@ -3,6 +3,9 @@ Excel workbook as a download."""
 
 from __future__ import annotations
 
+import uuid
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
@@ -26,3 +29,15 @@ def xlsx_response(content: bytes, stem: str, *, stamped: bool = True) -> HttpRes
     name = f"{stem}-{timezone.localtime():%Y%m%d-%H%M}" if stamped else stem
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+class OnceForm(forms.Form):
+    """A form whose sending makes something once: a client UUID is handed out with the
+    blank form and comes back with it (governance.resends). Pages always send it; a client
+    that leaves it out is, as in the API, simply not protected against its own resends."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
+        super().__init__(*args, **kwargs)

@@ -42,6 +42,8 @@ class Campaign(models.Model):
     # Set when the automatic reminder before the deadline went out (claimed by a
     # conditional UPDATE, so two workers never remind twice).
     deadline_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The form's client UUID: sending it twice makes one (governance.resends).
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("organiser"),
@@ -175,6 +177,8 @@ class Instruction(models.Model):
     post_kinds = models.JSONField(_("posts"), default=list)
     member_types = models.JSONField(_("member types"), default=list, blank=True)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    # The form's client UUID: sending it twice makes one (governance.resends).
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT
     )

@@ -33,6 +33,8 @@ class Meeting(models.Model):
     units = models.JSONField(_("units present"), default=list, blank=True)
     participants = models.CharField(_("participants"), max_length=500, blank=True)
     summary = models.TextField(_("summary"), max_length=4000, blank=True)
+    # The form's client UUID: sending it twice makes one (governance.resends).
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -116,6 +118,8 @@ class Inspection(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     summary = models.TextField(_("summary"), max_length=4000, blank=True)
+    # The form's client UUID: sending it twice makes one (governance.resends).
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
