@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format messages bench clean
+.PHONY: setup run test lint format audit messages bench soak clean
 
 setup: $(VENV)/.installed .env node_modules/.installed
 
@@ -54,6 +54,13 @@ BENCH_ARGS ?=
 bench: setup
 	$(PY) -m benchmarks --scale $(SCALE) $(BENCH_ARGS)
 
+# The soak test (not a test of `make test`): gunicorn and a Celery worker on PostgreSQL
+# (DATABASE_URL) and Redis (REDIS_URL), 50 mixed requests/s for MINUTES; benchmarks/SOAK.md.
+MINUTES ?= 10
+SOAK_ARGS ?=
+soak: setup
+	$(PY) -m benchmarks.soak --minutes $(MINUTES) $(SOAK_ARGS)
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -61,6 +68,14 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Known vulnerabilities in the installed packages (pip-audit; .ci/audit.py says how a package
+# that could not be checked is treated: AUDIT_UNREACHABLE=fail|warn) and risky code in ours
+# (bandit, [tool.bandit] in pyproject.toml): a high-severity, high-confidence finding fails.
+AUDIT_PACKAGES := governance grids disputes personnel notifications audit benchmarks scripts
+audit: setup
+	$(PY) .ci/audit.py
+	$(VENV)/bin/bandit -c pyproject.toml -r $(AUDIT_PACKAGES) --severity-level high --confidence-level high --quiet
 
 # Regenerate the translation catalogue after changing texts (needs GNU gettext), then
 # translate the new entries in locale/zh_Hans/LC_MESSAGES/django.po.

@@ -53,9 +53,12 @@ def memory_kib(pid: int) -> dict[str, int]:
 
 
 class Server:
-    def __init__(self, *, workers: int = WORKERS, threads: int = THREADS) -> None:
+    def __init__(
+        self, *, workers: int = WORKERS, threads: int = THREADS, env: dict | None = None
+    ) -> None:
         self.workers = workers
         self.threads = threads
+        self.env = env or {}  # over the defaults below (another database, say)
         self.host = "127.0.0.1"
         self.port = 0
         self.process: subprocess.Popen | None = None
@@ -73,12 +76,19 @@ class Server:
 
     def start(self, timeout: float = 60) -> Server:
         self.port = free_port()
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-            "DATABASE_URL": os.environ["DATABASE_URL"],  # the benchmark database
-            "DB_CONN_MAX_AGE": "600",  # persistent connections, one per thread
-            "PYTHONPATH": str(ROOT),
-        }
+        env = (
+            os.environ
+            | {
+                "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+                # Production mode even where a developer's .env (read into this process's
+                # environment by django.setup()) says DEBUG=true.
+                "DEBUG": "false",
+                "DATABASE_URL": os.environ.get("DATABASE_URL", ""),  # the benchmark database
+                "DB_CONN_MAX_AGE": "600",  # persistent connections, one per thread
+                "PYTHONPATH": str(ROOT),
+            }
+            | self.env
+        )
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -14,6 +14,9 @@ class Minimal(APIView):
         return Response({"ok": True}, status=201)
 
 
+# As governance.urls: a database outage answers 503, not 500.
+handler500 = "governance.outages.server_error"
+
 urlpatterns = [
     path("bench/minimal/", Minimal.as_view(), name="bench_minimal"),
     path("", include("governance.urls")),

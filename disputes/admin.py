@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from audit.admin_changes import AuditedAdmin
 from disputes.models import Category, DeadlineRule
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "code", "kind", "sort_order", "is_active"]
     list_filter = ["kind", "is_active"]
     list_editable = ["sort_order", "is_active"]
@@ -12,7 +13,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(admin.ModelAdmin):
+class DeadlineRuleAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["category", "severity", "level", "hours"]
     list_filter = ["severity", "level"]
     list_editable = ["hours"]

@@ -139,6 +139,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's jurisdiction. A resent report (same client_uuid) answers 200
     with the case filed the first time."""
 
+    lookup_value_regex = r"\d+"  # any other id is no route: a 404, not a failed query
     serializer_class = CaseOutput
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend]  # search and ordering are part of CaseFilter

@@ -4,6 +4,7 @@ the case's jurisdiction."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import PurePath
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from disputes.models import Attachment, AttachmentKind, Case, CaseEvent
 from disputes.services import ReportResult, case_report
 from disputes.transitions import run_transition
@@ -33,6 +35,17 @@ DOCUMENT_SIGNATURES = [
     *PHOTO_SIGNATURES,  # a photographed agreement is a document too
 ]
 DOCUMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".webp"}
+# What a document's bytes must be for its extension: "invoice.pdf" holding a zip archive is
+# no PDF, and is not served as one.
+_PICTURE = frozenset(content_type for _sig, _offset, content_type in PHOTO_SIGNATURES)
+EXTENSION_CONTENT = {
+    ".pdf": frozenset({"application/pdf"}),
+    ".docx": frozenset({"application/zip"}),
+    ".xlsx": frozenset({"application/zip"}),
+    ".doc": frozenset({"application/x-ole-storage"}),
+    ".xls": frozenset({"application/x-ole-storage"}),
+    **{extension: _PICTURE for extension in (".jpg", ".jpeg", ".png", ".webp")},
+}
 OFFICE_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -78,12 +91,25 @@ def attachment_content_type(upload: UploadedFile, kind: str) -> str:
         return content_type
     extension = PurePath(name).suffix.lower()
     content_type = _sniff(upload, DOCUMENT_SIGNATURES)
-    if content_type is None or extension not in DOCUMENT_EXTENSIONS:
+    if content_type not in EXTENSION_CONTENT.get(extension, ()):
         raise ValidationError(
             _("“%(name)s” is not an accepted document: send PDF, Word, Excel or a picture.")
             % {"name": name}
         )
     return OFFICE_TYPES.get(extension, content_type)
+
+
+PHOTO_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+def photo_checked(upload: UploadedFile) -> UploadedFile:
+    """The one photo of field work (a visit, a campaign task), checked by its content and
+    renamed: the phone's file name may name a person, and only the bytes say what it is."""
+    if errors := attachments_errors([upload], AttachmentKind.PHOTO):
+        raise ValidationError(errors)
+    content_type = attachment_content_type(upload, AttachmentKind.PHOTO)
+    upload.name = uuid.uuid4().hex + PHOTO_SUFFIXES.get(content_type, ".heic")
+    return upload
 
 
 def attachments_errors(uploads: list[UploadedFile], kind: str) -> list[str]:
@@ -123,9 +149,26 @@ def attachments_add(
             size=upload.size,
             uploaded_by=uploaded_by,
         )
-        attachment.file.save(upload.name or "file", upload, save=False)
+        # Stored under a neutral name: the sender's file name (李某调解协议.pdf) may name a
+        # person, and is kept only in the row, for the download.
+        suffix = PurePath(upload.name or "").suffix.lower()
+        stored = uuid.uuid4().hex + (suffix if suffix in DOCUMENT_EXTENSIONS else "")
+        attachment.file.save(stored, upload, save=False)
         attachment.save()
         attachments.append(attachment)
+    if attachments:
+        # Ids and counts only: a file's name may name a person.
+        audit_record(
+            action="case.attach",
+            actor=uploaded_by,
+            obj=case,
+            area_id=case.grid_id,
+            new={
+                "kind": kind,
+                "attachments": [a.pk for a in attachments],
+                "event": event and event.pk,
+            },
+        )
     return attachments
 
 

@@ -11,6 +11,7 @@ from django_filters import rest_framework as filters
 
 from disputes import figures
 from disputes.models import Case, CaseKind, CaseLevel, CaseStatus, Category, Severity
+from governance.filters import MAX_ID, IdFilter
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
 
@@ -63,7 +64,7 @@ class CaseFilter(filters.FilterSet):
     went_overdue = yes_no(_("went overdue at some level"), method="filter_went_overdue")
     escalated_overdue = yes_no(_("escalated for being overdue"), method="filter_escalated_overdue")
     criminal_risk = yes_no(_("civil-to-criminal risk"))
-    area = filters.NumberFilter(label=_("area"), method="filter_area")
+    area = IdFilter(label=_("area"), method="filter_area")
     created_after = filters.DateFilter(
         label=_("reported from"),
         field_name="created_at",
@@ -110,7 +111,7 @@ class CaseFilter(filters.FilterSet):
         if not value:
             return queryset
         condition = Q(title__icontains=value) | Q(description__icontains=value)
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and int(value) <= MAX_ID:  # "²" is a digit too
             condition |= Q(pk=int(value))
         return queryset.filter(condition)
 

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from disputes.attachments import MAX_FILES, attachment_content_type, attachments_errors
+from disputes.attachments import MAX_FILES, attachments_errors, photo_checked
 from disputes.models import AttachmentKind, CaseKind, Category, Severity
 from disputes.services import CaseDraft, parties_errors
 from governance.pages import OnceForm
@@ -126,7 +124,6 @@ class FieldReportForm(OnceForm):
 # report form's script filters the categories by kind there too); the services report
 # their errors as case_<field>.
 CASE_FIELDS = ("kind", "category", "title", "description", "severity", "criminal_risk")
-PHOTO_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 
 
 class FieldWorkForm(FieldReportForm):
@@ -138,14 +135,7 @@ class FieldWorkForm(FieldReportForm):
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
-        if not photo:
-            return None
-        if errors := attachments_errors([photo], AttachmentKind.PHOTO):
-            raise forms.ValidationError(errors)
-        # The phone's file name may name a person; the stored file gets a neutral one.
-        content_type = attachment_content_type(photo, AttachmentKind.PHOTO)
-        photo.name = uuid.uuid4().hex + PHOTO_SUFFIXES.get(content_type, ".heic")
-        return photo
+        return photo_checked(photo) if photo else None
 
     def clean(self):
         data = super().clean()

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.services import AuditInput, audit_record_many
 from disputes import notices
 from disputes.models import (
     OPEN_STATUSES,
@@ -90,6 +91,7 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
         status=AssignmentStatus.CANCELLED, finished_at=now, cancelled_overdue=True
     )
     cases = _reloaded(ids)
+    _audit_batch(rows, cases, action="escalate_overdue", old={"level": level})
     centres = cases_centre_staff(cases=cases)
     _notify_batch(
         cases,
@@ -114,6 +116,7 @@ def _flag_county_batch(now: datetime, batch_size: int) -> int:
     Case.objects.filter(id__in=ids).update(overdue=True, updated_at=now)
     _record_system_events(ids, action="flag_overdue", level=CaseLevel.COUNTY, now=now)
     cases = _reloaded(ids)
+    _audit_batch(rows, cases, action="flag_overdue", old={"overdue": False}, new={"overdue": True})
     _notify_batch(
         cases, cases_centre_staff(cases=cases), kind=NotificationKind.OVERDUE, text=notices.overdue
     )
@@ -163,8 +166,37 @@ def _reloaded(ids: list[int]) -> list[Case]:
     """The claimed cases as they are now, with what notifying about them needs."""
     return list(
         Case.objects.filter(id__in=ids).only(
-            "id", "title", "level", "deadline", "village_id", "township_id", "county_id"
+            "id",
+            "title",
+            "status",
+            "level",
+            "deadline",
+            "grid_id",
+            "village_id",
+            "township_id",
+            "county_id",
         )
+    )
+
+
+def _audit_batch(
+    rows: list[tuple], cases: list[Case], *, action: str, old: dict, new: dict | None = None
+) -> None:
+    """The batch's audit entries, by the system: chained in one pass under the chain lock and
+    written with one INSERT (`rows`: the claim, with each case's status before the sweep)."""
+    status_before = {row[0]: row[1] for row in rows}
+    audit_record_many(
+        [
+            AuditInput(
+                action=f"case.{action}",
+                object_type="case",
+                object_id=str(case.pk),
+                area_id=case.grid_id,
+                old={"status": status_before[case.pk], **old},
+                new={"status": case.status, "level": case.level, **(new or {})},
+            )
+            for case in cases
+        ]
     )
 
 

@@ -3,13 +3,13 @@ from celery import shared_task
 from disputes.sweeps import escalate_overdue, warn_deadlines
 
 
-@shared_task(name="disputes.escalate_overdue", acks_late=True)
+@shared_task(name="disputes.escalate_overdue", acks_late=True, reject_on_worker_lost=True)
 def escalate_overdue_task() -> dict:
     # Idempotent and set-based, so a redelivered run changes nothing twice.
     return escalate_overdue()
 
 
-@shared_task(name="disputes.warn_deadlines", acks_late=True)
+@shared_task(name="disputes.warn_deadlines", acks_late=True, reject_on_worker_lost=True)
 def warn_deadlines_task() -> int:
     # Idempotent: a case is warned once per level (its flag is set where it is claimed).
     return warn_deadlines()

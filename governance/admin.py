@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from audit.admin_changes import AuditedAdmin
 from governance.jurisdiction import scope
 from governance.models import EnteredValue, Indicator, ScoringScheme
 from governance.scoring import scheme_errors
@@ -26,7 +27,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(ScoringScheme)
-class ScoringSchemeAdmin(admin.ModelAdmin):
+class ScoringSchemeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["county", "year", "min_cases", "below_min_rule", "safe_village_score"]
     list_filter = ["year"]
     inlines = [IndicatorInline]

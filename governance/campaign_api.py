@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from disputes.attachments import photo_checked
 from disputes.services import CaseDraft
 from governance import campaign_selectors as selectors
 from governance import campaigns, instructions
@@ -274,8 +275,13 @@ class TaskCompleteInput(serializers.Serializer):
     location_lng = serializers.DecimalField(
         max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180, default=None
     )
-    photo = serializers.ImageField(required=False, default=None)
+    photo = serializers.FileField(
+        required=False, default=None, help_text="JPEG, PNG, WebP or HEIC, checked by content"
+    )
     raise_case = CaseDraftInput(required=False, default=None, help_text="a case raised in one step")
+
+    def validate_photo(self, photo):
+        return photo_checked(photo) if photo else None
 
 
 class TaskComplete(APIView):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit.services import audit_record
 from disputes.services.reporting import CaseDraft
 from governance.jurisdiction import (
     can_complete_task,
@@ -279,6 +280,15 @@ def campaign_launch(*, campaign: Campaign, actor) -> LaunchResult:
         campaign.save(update_fields=["status", "launched_at", "updated_at"])
         counts = campaign.tasks.aggregate(
             tasks=Count("pk"), unassigned=Count("pk", filter=Q(staff__isnull=True))
+        )
+        # One entry for the whole fan-out, with its counts: the tasks are the campaign's.
+        audit_record(
+            action="campaign.launch",
+            actor=actor,
+            obj=campaign,
+            area_id=campaign.area_id,
+            old={"status": CampaignStatus.DRAFT},
+            new={"status": campaign.status, **counts},
         )
         _tell_assignees(campaign, pending_only=False)
     return LaunchResult(tasks=counts["tasks"], unassigned=counts["unassigned"])

@@ -1,6 +1,7 @@
 from governance.jurisdiction import (
     can_administer,
     can_edit_scoring,
+    can_read_audit_log,
     can_report,
     jurisdiction_root,
 )
@@ -16,6 +17,7 @@ def navigation(request):
         "nav_can_administer": can_administer(user),
         "nav_can_report": can_report(user),
         "nav_can_edit_scoring": can_edit_scoring(user),
+        "nav_audit": can_read_audit_log(user),
         # The register and visits: everyone with a jurisdiction but the read-only inspectors
         # (a member finds there only the people they look after).
         "nav_residents": bool(user.role) and user.role != Role.INSPECTOR,

@@ -12,6 +12,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from governance.jurisdiction import can_record_incidents, can_see, scope
 from governance.models import Incident, IncidentKind
 from grids import tree
@@ -58,13 +59,22 @@ def incident_record(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        return Incident.objects.create(
+        incident = Incident.objects.create(
             area=area,
             kind=kind,
             occurred_at=occurred_at,
             description=description,
             recorded_by=actor,
         )
+        # The veto 一票否决 it brings is a score: recorded as such.
+        audit_record(
+            action="incident.record",
+            actor=actor,
+            obj=incident,
+            area_id=area.pk,
+            new={"kind": kind, "occurred_at": occurred_at},
+        )
+        return incident
 
 
 def incidents_visible_to(user) -> QuerySet[Incident]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.services import audit_record
 from governance.jurisdiction import can_fix_problems, can_record_inspections, can_see, scope
 from governance.models import Inspection, InspectionItem, InspectionProblem, ProblemStatus
 from governance.resends import once
@@ -154,6 +155,14 @@ def _record(actor, data: InspectionInput) -> Inspection:
             summary=data.summary.strip(),
             client_uuid=data.client_uuid,
             created_by=actor,
+        )
+        # Its score feeds the assessment's 督导检查 indicator.
+        audit_record(
+            action="inspection.record",
+            actor=actor,
+            obj=inspection,
+            area_id=data.area.pk,
+            new={"inspected_on": data.inspected_on, "score": data.score},
         )
         InspectionItem.objects.bulk_create(
             InspectionItem(

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from governance import instructions
+from governance.filters import as_id
 from governance.jurisdiction import (
     can_confirm_receipts,
     can_organise,
@@ -218,7 +219,7 @@ def instruction_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     instruction = instructions.instruction_for(user=request.user, pk=pk)
     if instruction is None:
         raise Http404
-    ids = [int(value) for value in request.POST.getlist("receipt") if value.isdigit()]
+    ids = [pk for value in request.POST.getlist("receipt") if (pk := as_id(value))]
     if not ids:
         # The service decides who may confirm; ask it even for an empty choice.
         instructions.receipts_confirm(instruction=instruction, actor=request.user, receipt_ids=[])

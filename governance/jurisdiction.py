@@ -252,6 +252,12 @@ def can_read_access_log(user) -> bool:
     return is_committee_administrator(user)
 
 
+def can_read_audit_log(user) -> bool:
+    """The audit log of every change (audit app): the county's administrators, their
+    county's entries only (through `scope`)."""
+    return is_committee_administrator(user)
+
+
 def _active_with_role(user, roles: frozenset) -> bool:
     return bool(
         user.is_authenticated

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from disputes.models import AssignmentLine, Case, Severity
+from governance.filters import as_id
 from governance.meetings import MEETING_AREA_LEVEL, ItemInput, MeetingInput
 from governance.models import Decision, Judgement, MeetingLevel, MeetingUnit, RiskFlag
 from governance.pages import OnceForm
@@ -192,8 +193,8 @@ def posted_case_ids(formset: forms.BaseFormSet) -> list[int]:
     ids = []
     for form in formset.forms:
         value = form.data.get(form.add_prefix("case"), "")
-        if str(value).isdigit():
-            ids.append(int(value))
+        if (pk := as_id(value)) is not None:
+            ids.append(pk)
     return ids
 
 

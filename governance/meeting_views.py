@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from disputes.models import AssignmentLine, Case
 from disputes.selectors import cases_visible_to
 from governance import meetings
+from governance.filters import as_id
 from governance.jurisdiction import can_record_meetings
 from governance.meeting_forms import (
     CANDIDATES_SHOWN,
@@ -141,9 +142,9 @@ def _form_page(
 ) -> HttpResponse:
     for row in formset.forms:
         value = row["case"].value()
-        row.case_obj = cases.get(int(value)) if str(value).isdigit() else None
+        row.case_obj = cases.get(as_id(value))
     area = form["area"].value()
-    area = areas_visible_to(request.user).filter(pk=area).first() if str(area).isdigit() else None
+    area = areas_visible_to(request.user).filter(pk=pk).first() if (pk := as_id(area)) else None
     level = form["level"].value()
     return render(
         request,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from disputes.figures import RESOLVED_STATUSES
 from disputes.models import CaseLevel, CaseStatus
 from governance import bulletin
+from governance.filters import as_id
 from governance.incident_views import recent_months
 from governance.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from governance.models import RankingSnapshot, Source
@@ -94,13 +95,7 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
     months = months_ranked(user=user)
     month = month_parse(request.GET.get("month")) or (months[0] if months else None)
     version = request.GET.get("version")
-    snapshot = (
-        snapshot_for(
-            user=user, month=month, version=int(version) if (version or "").isdigit() else None
-        )
-        if month
-        else None
-    )
+    snapshot = snapshot_for(user=user, month=month, version=as_id(version)) if month else None
     level = request.GET.get("level") or AreaLevel.TOWNSHIP
     if level not in RANKED_LEVELS:
         level = AreaLevel.TOWNSHIP
@@ -123,7 +118,7 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
             user=user,
             snapshot=snapshot,
             level=level,
-            township_id=int(township) if township.isdigit() else None,
+            township_id=as_id(township),
             sort=sort,
         )
         columns = bulletin.level_columns(snapshot, level)

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from governance.incidents import three_zero_failures
 from governance.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from governance.models import RankingRow, RankingSnapshot, SnapshotStatus
@@ -179,6 +180,13 @@ def rankings_compute(
                 _rows(snapshot=snapshot, lines=lines, vetoes=three_zero_failures(month=month)),
                 batch_size=1000,
             )
+            audit_record(
+                action="ranking.new_version" if new_version else "ranking.compute",
+                actor=actor,
+                obj=snapshot,
+                area_id=county.pk,
+                new={"month": month, "version": snapshot.version, "reason": reason},
+            )
     except IntegrityError:  # two first computations raced on a backend without row locks
         draft = RankingSnapshot.objects.filter(
             county=county, month=month, status=SnapshotStatus.DRAFT
@@ -200,6 +208,14 @@ def ranking_publish(*, snapshot: RankingSnapshot, actor) -> RankingSnapshot:
         locked.published_at = timezone.now()
         locked.published_by = actor
         locked.save(update_fields=["status", "published_at", "published_by"])
+        audit_record(
+            action="ranking.publish",
+            actor=actor,
+            obj=locked,
+            area_id=locked.county_id,
+            old={"status": SnapshotStatus.DRAFT},
+            new={"status": locked.status, "month": locked.month, "version": locked.version},
+        )
     return locked
 
 

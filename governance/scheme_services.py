@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from audit.services import audit_record, changes, snapshot
 from governance.jurisdiction import can_edit_scoring, can_see, jurisdiction_root, scope
 from governance.models import EnteredValue, Indicator, ScoringScheme, Source
 from governance.scoring import (
@@ -43,6 +44,7 @@ EDITABLE_FIELDS = [
     "applies_to_village",
     "sort_order",
 ]
+SCHEME_AUDITED = ("min_cases", "below_min_rule", "safe_village_score", "note")
 STALE_PAGE = _lazy("An indicator on this page was changed or deleted meanwhile; reload the page.")
 
 
@@ -96,6 +98,7 @@ def scheme_update(
     checks everything and writes nothing (the page asks before deleting)."""
     _require_scoring_editor(actor, scheme.county)
     scheme = ScoringScheme.objects.select_for_update().get(pk=scheme.pk)
+    before = snapshot(scheme, SCHEME_AUDITED)
     errors: dict[str, list[str]] = {}
     scheme.min_cases, scheme.below_min_rule, scheme.note = min_cases, below_min_rule, note
     if safe_village_score is not None:  # None: as it is
@@ -163,6 +166,8 @@ def scheme_update(
     problems = scheme_errors(scheme=scheme)
     if problems:
         raise ValidationError(problems)
+    _audit_scheme(scheme, actor=actor, before=before, existing=existing, listed=listed,
+                  changed=changed, deleted=deleted)  # fmt: skip
     logger.info(
         "scoring scheme %s (%s %s) saved by %s: %d changed, %d added, %d deleted",
         scheme.pk,
@@ -174,6 +179,41 @@ def scheme_update(
         len(deleted),
     )
     return scheme
+
+
+def _audit_scheme(
+    scheme: ScoringScheme,
+    *,
+    actor,
+    before: dict,
+    existing: dict[int, Indicator],
+    listed: dict[int, Indicator],
+    changed: list[Indicator],
+    deleted: set[int],
+) -> None:
+    """The change as one audit entry: the scheme's own fields, and each indicator changed,
+    added (no old value) or deleted (no new value), by its code."""
+    old, new = changes(before, snapshot(scheme, SCHEME_AUDITED))
+    for indicator in changed:
+        was, now = changes(
+            snapshot(existing[indicator.pk], EDITABLE_FIELDS), snapshot(indicator, EDITABLE_FIELDS)
+        )
+        old[f"indicator {existing[indicator.pk].code}"] = was
+        new[f"indicator {existing[indicator.pk].code}"] = now
+    for indicator in listed.values():
+        if indicator.pk is None or indicator.pk not in existing:
+            new[f"indicator {indicator.code}"] = snapshot(indicator, EDITABLE_FIELDS)
+    for pk in deleted:
+        old[f"indicator {existing[pk].code}"] = snapshot(existing[pk], EDITABLE_FIELDS)
+        new[f"indicator {existing[pk].code}"] = None
+    audit_record(
+        action="settings.change",
+        actor=actor,
+        obj=scheme,
+        area_id=scheme.county_id,
+        old=old,
+        new=new,
+    )
 
 
 def _duplicates_refused(

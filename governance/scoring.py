@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from governance.jurisdiction import can_edit_scoring, can_see
 from governance.models import (
     BelowMinimumRule,
@@ -266,10 +267,21 @@ def entered_value_set(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        cell = EnteredValue.objects.filter(indicator=indicator, area=area, month=month)
+        previous = cell.values_list("value", flat=True).first()
         entered, _created = EnteredValue.objects.update_or_create(
             indicator=indicator,
             area=area,
             month=month,
             defaults={"value": number, "entered_by": actor},
         )
+        if previous != number:
+            audit_record(
+                action="score.enter",
+                actor=actor,
+                obj=entered,
+                area_id=area.pk,
+                old={"value": previous} if previous is not None else {},
+                new={"indicator": indicator.code, "month": month, "value": number},
+            )
     return entered

@@ -41,6 +41,10 @@ if not PERSONAL_DATA_KEY and not DEBUG:
 # Detail views of residents of concern one person may open in an hour; beyond it the
 # register pauses for them and the county's administrators are told (bulk viewing).
 RESIDENT_VIEWS_PER_HOUR = env.int("RESIDENT_VIEWS_PER_HOUR", default=60)
+# Years a person's personal data is kept after they leave management (grids.retention).
+RESIDENT_RETENTION_YEARS = env.int("RESIDENT_RETENTION_YEARS", default=3)
+if RESIDENT_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("RESIDENT_RETENTION_YEARS must be at least 1.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -61,16 +65,19 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "mptt",
     "axes",
+    "csp",
     "governance",
     "grids",
     "personnel",
     "disputes",
     "notifications",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "governance.input_guard.InputGuardMiddleware",  # before anything reads body or cookies
     "django.contrib.sessions.middleware.SessionMiddleware",
     "governance.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -138,8 +146,13 @@ AUTH_USER_MODEL = "personnel.User"
 
 # --- Broker and cache: Redis when REDIS_URL is set, else no server at all ---------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# A request that queues a task after commit must not wait for a Redis that is down (kombu's
+# default retries took 6 s): one quick retry, then the task is dropped and its rows wait for
+# their periodic catch-up sweep (notifications.deliver_pending).
+REDIS_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_connect_timeout": 2}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
     CELERY_RESULT_BACKEND = REDIS_URL
     CACHES = {
         "default": {
@@ -175,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-pending-notifications": {"task": "notifications.deliver_pending", "schedule": 300.0},
     # 走访提醒: each worker hears of their visits due by tomorrow, once per due date.
     "remind-visits": {"task": "grids.remind_visits", "schedule": crontab(hour=7, minute=0)},
+    "erase-expired-personal-data": {
+        "task": "grids.erase_expired_personal_data",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "campaign-deadlines": {"task": "governance.campaign_deadlines", "schedule": 600.0},
     # Staffing coverage of every township and village, for the monthly assessment.
     # Logins follow posts that start or end on the day.
@@ -218,6 +235,12 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/IP before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 hashes every new or changed password; a PBKDF2 hash of an older account still
+# verifies and is rehashed with Argon2 at that user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -331,6 +354,28 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A refused form (an expired page, cookies off) explains itself in the user's language.
+CSRF_FAILURE_VIEW = "governance.csrf.csrf_failure"
+# Content-Security-Policy: scripts, styles, images and fonts only from this site; no inline
+# script or style, no eval, no frames, forms post only here. The templates hold no inline
+# script or style attribute, and the dashboard's charts draw on canvas with their tooltips
+# in it too (tests/test_hardening.py fails on a violation in Chromium). The API's docs page,
+# Swagger UI, gets its own wider style policy in governance.urls.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,7 +7,7 @@ def ping() -> str:
     return "pong"
 
 
-@shared_task(name="governance.compute_rankings", acks_late=True)
+@shared_task(name="governance.compute_rankings", acks_late=True, reject_on_worker_lost=True)
 def compute_rankings_task() -> int:
     # Last month's ranking into its draft (beat runs it on the 1st). Idempotent: a second
     # run rewrites the draft; a published month is left as it is.
@@ -17,7 +17,7 @@ def compute_rankings_task() -> int:
     return len(rankings_compute_all(month=last_month()))
 
 
-@shared_task(name="governance.campaign_deadlines", acks_late=True)
+@shared_task(name="governance.campaign_deadlines", acks_late=True, reject_on_worker_lost=True)
 def campaign_deadlines() -> dict:
     # Both halves are safe to run twice and from two workers: the reminder is claimed per
     # campaign by a conditional UPDATE, the finish is one UPDATE over running campaigns.

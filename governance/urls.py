@@ -1,10 +1,19 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from governance import incident_api, ranking_api, views
+
+# Swagger UI: its script is served apart (the split view's ?script), so the page needs no
+# inline script; its stylesheet block and the styles its bundle sets need inline style, its
+# icons are data: images.
+api_docs = csp_update({"style-src": [UNSAFE_INLINE], "img-src": ["data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api_schema")
+)
 
 api_v1 = [
     path("", include("personnel.api_urls")),
@@ -34,11 +43,18 @@ urlpatterns = [
     path("instructions/", include("governance.instruction_urls")),
     path("meetings/", include("governance.meeting_urls")),
     path("inspections/", include("governance.inspection_urls")),
+    path("audit/", include("audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", api_docs, name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage answers 503 (try again), every other uncaught error Django's 500.
+handler500 = "governance.outages.server_error"
+# The API answers an unknown address or an unreadable body in JSON, as all its refusals.
+handler400 = "governance.http_errors.bad_request"
+handler404 = "governance.http_errors.not_found"
 
 admin.site.site_header = _("County grassroots social governance platform")
 admin.site.site_title = _("Grassroots Governance")

@@ -2,12 +2,17 @@
 residents."""
 
 import re
+from datetime import date
 
-# GB 11643-1999: 17 digits, then a check character from the weighted sum mod 11.
+from django.utils import timezone
+
+# GB 11643-1999: 17 digits, then a check character from the weighted sum mod 11. Digits
+# are ASCII 0-9 only: "\d" would also take full-width "１" and other scripts' digits, and
+# such a number would slip past the unique index and the lookup of its ASCII twin.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
+MOBILE_PATTERN = re.compile(r"1[3-9][0-9]{9}")
 
 
 def id_number_check_char(first17: str) -> str:
@@ -16,10 +21,13 @@ def id_number_check_char(first17: str) -> str:
 
 def id_number_is_valid(value: str) -> bool:
     value = value.strip().upper()
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         return False
-    month, day = int(value[10:12]), int(value[12:14])
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+    try:  # digits 7-14 are the birth date: a real day, not in the future
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if born > timezone.localdate():
         return False
     return id_number_check_char(value[:17]) == value[17]
 
@@ -28,7 +36,7 @@ def mobile_is_valid(value: str) -> bool:
     digits = value.strip().replace(" ", "").replace("-", "")
     if digits.startswith("+86"):
         digits = digits[3:]
-    return bool(MOBILE_PATTERN.match(digits))
+    return bool(MOBILE_PATTERN.fullmatch(digits))
 
 
 def mask_id_number(value: str) -> str:

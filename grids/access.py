@@ -34,8 +34,10 @@ class AccessLimited(PermissionDenied):
 def resident_access_record(
     *, resident: Resident | None, actor, action: str, reason: str = "", denied: bool = False
 ) -> None:
+    # A refused reveal is logged with the reason it was refused for, be it far too long.
+    limit = ResidentAccess._meta.get_field("reason").max_length
     ResidentAccess.objects.create(
-        resident=resident, actor=actor, action=action, reason=reason, denied=denied
+        resident=resident, actor=actor, action=action, reason=reason[:limit], denied=denied
     )
 
 

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from disputes.stats import area_stats
+from governance.filters import IdFilter
 from grids import selectors, tree
 from grids.models import Area, AreaLevel
 
@@ -46,7 +47,7 @@ class AreaOutput(serializers.ModelSerializer):
 
 class AreaFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=AreaLevel.choices)
-    parent = filters.NumberFilter(field_name="parent_id")
+    parent = IdFilter(field_name="parent_id")
     code = filters.CharFilter(field_name="code", lookup_expr="startswith")
 
     class Meta:
@@ -90,6 +91,7 @@ def open_case_fields() -> dict[str, serializers.Field]:
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Areas in the caller's jurisdiction; anything outside it is 404."""
 
+    lookup_value_regex = r"\d+"  # any other id is no route: a 404, not a failed query
     serializer_class = AreaOutput
     filterset_class = AreaFilter
     search_fields = ["name"]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, changes
 from grids import tree
 from grids.models import (
     KEY_PERSON_CATEGORIES,
@@ -49,18 +50,32 @@ def visit_cycles(*, county: Area | None) -> dict[tuple[str, str], int]:
     return cycles
 
 
-def visit_cycles_set(*, county: Area, days: dict[tuple[str, str], int]) -> int:
+def visit_cycles_set(*, county: Area, days: dict[tuple[str, str], int], actor=None) -> int:
     """Store the county's cycles (only those that differ from the defaults are kept) and
     reschedule its residents' next visits; returns how many residents moved."""
     problems = [key for key, value in days.items() if not 1 <= int(value) <= 366]
     if problems:
         raise ValidationError({"days": [_("A cycle is between 1 and 366 days.")]})
     with transaction.atomic():
+        before = visit_cycles(county=county)
         VisitCycle.objects.filter(county=county).delete()
         VisitCycle.objects.bulk_create(
             VisitCycle(county=county, category=category, risk=risk, days=int(value))
             for (category, risk), value in days.items()
             if DEFAULT_CYCLE_DAYS.get((category, risk)) != int(value)
+        )
+        old, new = changes(
+            {f"{category}/{risk}": value for (category, risk), value in before.items()},
+            {f"{category}/{risk}": int(value) for (category, risk), value in days.items()},
+        )
+        audit_record(
+            action="settings.change",
+            actor=actor,
+            object_type="visitcycle",
+            object_id=county.pk,
+            area_id=county.pk,
+            old=old,
+            new=new,
         )
         return residents_reschedule(county=county)
 

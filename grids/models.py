@@ -165,6 +165,8 @@ class Resident(models.Model):
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
     reminded_for = models.DateField(null=True, blank=True, editable=False)  # the due date told
     closed_on = models.DateField(_("left management on"), null=True, blank=True)
+    # Personal data erased at the end of its retention period (grids.retention).
+    erased_on = models.DateField(_("personal data erased on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

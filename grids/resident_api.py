@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from disputes.models import CaseKind, Category, Severity
 from governance.api import MaskedPersonFields, api_errors
+from governance.filters import as_id
 from grids import access, residents, visits
 from grids.models import AccessAction, Resident, ResidentCategory, ResidentStatus, RiskLevel, Visit
 from grids.selectors import areas_visible_to
@@ -107,12 +108,8 @@ class ResidentList(NoStore, GenericAPIView):
         params = self.request.query_params
         area = None
         if params.get("area"):
-            pk = params["area"]
-            area = (
-                areas_visible_to(self.request.user).filter(pk=int(pk)).first()
-                if pk.isdigit()
-                else None
-            )
+            pk = as_id(params["area"])
+            area = areas_visible_to(self.request.user).filter(pk=pk).first() if pk else None
             if area is None:
                 raise ApiValidationError(
                     {"area": [_("No area with this id in your jurisdiction.")]}

@@ -37,7 +37,7 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-def _new_workbook(*, title: str, mark: str, user, headers: list[str], widths: list[int]):
+def watermarked_workbook(*, title: str, mark: str, user, headers: list[str], widths: list[int]):
     workbook = Workbook(write_only=True)
     workbook.properties.creator = user.username
     workbook.properties.title = title
@@ -64,7 +64,7 @@ def _new_workbook(*, title: str, mark: str, user, headers: list[str], widths: li
     return workbook, sheet
 
 
-def _save(workbook: Workbook) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -87,7 +87,7 @@ def residents_workbook(rows: list[Resident], *, user, reason: str) -> bytes:
         _("Next visit due"),
     ]
     widths = [10, 21, 14, 16, 8, 14, 14, 14, 30, 10, 10, 12, 12]
-    workbook, sheet = _new_workbook(
+    workbook, sheet = watermarked_workbook(
         title=_("Residents of concern"),
         mark=watermark(user=user, reason=reason),
         user=user,
@@ -116,7 +116,7 @@ def residents_workbook(rows: list[Resident], *, user, reason: str) -> bytes:
                 _date(row.next_visit_due),
             ]
         )
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 def access_log_workbook(entries: Iterable[ResidentAccess], *, user, reason: str) -> bytes:
@@ -132,7 +132,7 @@ def access_log_workbook(entries: Iterable[ResidentAccess], *, user, reason: str)
         _("Refused"),
     ]
     widths = [17, 10, 14, 14, 18, 10, 14, 40, 8]
-    workbook, sheet = _new_workbook(
+    workbook, sheet = watermarked_workbook(
         title=_("Access log"),
         mark=watermark(user=user, reason=reason),
         user=user,
@@ -155,4 +155,4 @@ def access_log_workbook(entries: Iterable[ResidentAccess], *, user, reason: str)
                 yes if entry.denied else "",
             ]
         )
-    return _save(workbook)
+    return workbook_bytes(workbook)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from disputes.forms import GRID_SELECT_LIMIT, GridChoiceField
+from governance.pages import LoggedBetweenForm
 from grids.models import (
     KEY_PERSON_CATEGORIES,
     AccessAction,
@@ -220,26 +221,15 @@ class StatusForm(forms.Form):
         return data
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(LoggedBetweenForm):
+    field_order = ["actor", "resident", "action", "refused", "since", "until"]
+
     actor = forms.CharField(label=_("Who (name or login)"), max_length=40, required=False)
     resident = forms.CharField(label=_("Resident's name"), max_length=NAME_MAX, required=False)
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", ANY), *AccessAction.choices]
     )
     refused = forms.BooleanField(label=_("Refused only"), required=False)
-    since = forms.DateField(
-        label=_("Logged from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Logged until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The end date comes before the start date."))
-        return data
 
     def query(self) -> dict:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}

@@ -404,7 +404,7 @@ def visit_cycles(request: HttpRequest) -> HttpResponse:
     form = CyclesForm(request.POST or None, cycles=cycles_of(county=county))
     if request.method == "POST" and form.is_valid():
         try:
-            moved = visit_cycles_set(county=county, days=form.days())
+            moved = visit_cycles_set(county=county, days=form.days(), actor=request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

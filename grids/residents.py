@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, changes, snapshot
 from governance.jurisdiction import (
     RESPONSIBLE_ONLY_ROLES,
     can_register_residents,
@@ -42,6 +43,23 @@ NAME_MAX = 40
 SITUATION_MAX = 2000
 REASON_MIN = 4
 REASON_MAX = 200
+
+
+def erased_message() -> str:
+    return _(
+        "This person's personal data was erased at the end of its retention period; "
+        "if they come under management again, register them afresh."
+    )
+
+
+# The audit log keeps the facts of management in clear and, of the personal data, only that
+# it changed: the log is append-only and outlives the data's retention period.
+AUDITED_FIELDS = ("grid", "category", "risk", "responsible", "status")
+PERSONAL_FIELDS = ("name", "id_number", "phone", "address", "situation")
+
+
+def _audited(resident: Resident) -> dict:
+    return snapshot(resident, (*AUDITED_FIELDS, *PERSONAL_FIELDS))
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
@@ -133,6 +151,14 @@ def resident_register(*, data: ResidentInput, actor) -> Resident:
             )
             resident_schedule(resident)
             resident.save()
+            given = {key: value for key, value in _audited(resident).items() if value}
+            audit_record(
+                action="resident.register",
+                actor=actor,
+                obj=resident,
+                area_id=resident.grid_id,
+                new=changes({}, given, hide=PERSONAL_FIELDS)[1],
+            )
             return resident
     except IntegrityError:  # the same person, registered already (here or elsewhere)
         raise ValidationError(
@@ -148,6 +174,8 @@ def resident_update(*, resident: Resident, data: ResidentInput, actor) -> Reside
         or not residents_visible_to(actor).filter(pk=resident.pk).exists()
     ):
         raise PermissionDenied(_("Only the centres, the village staff and the police edit."))
+    if resident.erased_on:
+        raise ValidationError({"__all__": [erased_message()]})
     errors = resident_errors(data=data, actor=actor)
     if errors:
         raise ValidationError(errors)
@@ -155,6 +183,7 @@ def resident_update(*, resident: Resident, data: ResidentInput, actor) -> Reside
     try:
         with transaction.atomic():
             resident = Resident.objects.select_for_update().get(pk=resident.pk)
+            before = _audited(resident)
             resident.name = data.name.strip()
             resident.id_number = id_number
             resident.id_number_hash = lookup_hash(ID_NUMBER, id_number)
@@ -167,6 +196,16 @@ def resident_update(*, resident: Resident, data: ResidentInput, actor) -> Reside
             resident.responsible = data.responsible
             resident_schedule(resident)
             resident.save()
+            old, new = changes(before, _audited(resident), hide=PERSONAL_FIELDS)
+            if new:
+                audit_record(
+                    action="resident.update",
+                    actor=actor,
+                    obj=resident,
+                    area_id=resident.grid_id,
+                    old=old,
+                    new=new,
+                )
             return resident
     except IntegrityError:
         raise ValidationError(
@@ -188,6 +227,8 @@ def resident_set_status(*, resident: Resident, actor, status: str, reason: str) 
         errors["status"] = [_("Choose a status.")]
     elif status == resident.status:
         errors["status"] = [_("The person has this status already.")]
+    elif resident.erased_on:
+        errors["status"] = [erased_message()]
     if len(reason) < REASON_MIN:
         errors["reason"] = [
             _("Give the reason (at least %(min)s characters).") % {"min": REASON_MIN}
@@ -198,7 +239,7 @@ def resident_set_status(*, resident: Resident, actor, status: str, reason: str) 
         raise ValidationError(errors)
     with transaction.atomic():
         resident = Resident.objects.select_for_update().get(pk=resident.pk)
-        ResidentStatusChange.objects.create(
+        change = ResidentStatusChange.objects.create(
             resident=resident,
             from_status=resident.status,
             to_status=status,
@@ -212,6 +253,14 @@ def resident_set_status(*, resident: Resident, actor, status: str, reason: str) 
             resident.last_visited_on = resident.last_visited_on or timezone.localdate()
         resident_schedule(resident)
         resident.save()
+        audit_record(
+            action="resident.status",
+            actor=actor,
+            obj=resident,
+            area_id=resident.grid_id,
+            old={"status": change.from_status},
+            new={"status": status, "reason": reason},
+        )
     return resident
 
 

@@ -222,7 +222,7 @@ def _parse_row(row: ImportRow) -> tuple[dict, list[str]]:
             text = text[:-2]
         if text == "":
             numbers[name] = 0
-        elif text.isdigit() and len(text) < 10:
+        elif text.isascii() and text.isdigit() and len(text) < 10:
             numbers[name] = int(text)
         else:
             problems.append(

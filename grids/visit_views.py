@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from disputes.attachments import attachment_content_type
 from disputes.models import AttachmentKind
+from governance.filters import as_id
 from governance.jurisdiction import can_register_residents, can_report, jurisdiction_root
 from governance.pages import error_dict
 from grids import selectors, visits
@@ -136,9 +137,9 @@ def _report_area(request: HttpRequest) -> Area:
     """The area asked for (one the user may see), else the user's jurisdiction."""
     wanted = request.GET.get("area", "")
     if wanted:
-        if not wanted.isdigit():
+        if (pk := as_id(wanted)) is None:
             raise Http404
-        return get_object_or_404(selectors.areas_visible_to(request.user), pk=int(wanted))
+        return get_object_or_404(selectors.areas_visible_to(request.user), pk=pk)
     area = jurisdiction_root(request.user) or selectors.area_roots_for(request.user).first()
     if area is None:
         raise Http404

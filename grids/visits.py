@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit.services import audit_record, snapshot
 from disputes.services.reporting import CaseDraft
 from governance.jurisdiction import can_report
 from grids import tree
@@ -37,6 +38,8 @@ DUE_SOON_DAYS = 7  # "due soon" on the lists: within a week
 BACKDATE_DAYS = 31  # a visit written up late may be dated at most this far back
 SITUATION_MAX = 2000
 NOTE_MAX = 500
+# What a visit changes of the resident, for the audit log.
+VISIT_AUDITED = ("risk", "last_visited_on", "next_visit_due")
 
 
 # --- Recording a visit ---------------------------------------------------------------------
@@ -111,6 +114,7 @@ def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
     try:
         with transaction.atomic():
             resident = Resident.objects.select_for_update().get(pk=resident.pk)
+            before = snapshot(resident, VISIT_AUDITED)
             risk_after = data.risk_after or resident.risk
             visit = Visit.objects.create(
                 client_uuid=data.client_uuid,
@@ -139,6 +143,14 @@ def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
             resident.risk = risk_after
             resident_schedule(resident)
             resident.save(update_fields=["last_visited_on", "risk", "next_visit_due", "updated_at"])
+            audit_record(
+                action="resident.visit",
+                actor=actor,
+                obj=resident,
+                area_id=resident.grid_id,
+                old=before,
+                new={**snapshot(resident, VISIT_AUDITED), "visit": visit.pk},
+            )
     except IntegrityError:
         _remove(stored)
         # A concurrent resend won the race on client_uuid: theirs is the visit.

@@ -27,6 +27,7 @@ class NotificationFilter(filters.FilterSet):
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own notifications, newest first; another user's read as not found."""
 
+    lookup_value_regex = r"\d+"  # any other id is no route: a 404, not a failed query
     queryset = Notification.objects.none()  # for the schema; requests use get_queryset
     serializer_class = NotificationOutput
     filterset_class = NotificationFilter

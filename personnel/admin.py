@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_changes import AuditedAdmin
 from governance.jurisdiction import can_see, role_area_errors, scope
 from grids.models import AreaLevel
 from personnel.models import PayRate, Staff, User
@@ -10,7 +11,9 @@ from personnel.services import login_post
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    audit_action = "user.update"
+
     list_display = ["username", "last_name", "first_name", "role", "area", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "phone", "area__name"]
@@ -70,7 +73,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(PayRate)
-class PayRateAdmin(admin.ModelAdmin):
+class PayRateAdmin(AuditedAdmin, admin.ModelAdmin):
     """Each village's annual performance pay; without a row, the default amount applies.
     The roster itself is kept on its own pages, where its rules are checked."""
 

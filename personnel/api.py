@@ -7,6 +7,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from personnel.models import User
+
+
+class TokenInput(AuthTokenSerializer):
+    # A username no account can have is refused before the login is tried (and counted).
+    username = serializers.CharField(
+        max_length=User._meta.get_field("username").max_length, write_only=True
+    )
+
 
 class TokenLogin(APIView):
     """Exchange a username and password for an API token (failures are rate-limited)."""
@@ -15,11 +24,11 @@ class TokenLogin(APIView):
     authentication_classes = []
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenInput,
         responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
     )
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenInput(data=request.data, context={"request": request})
         valid = serializer.is_valid()
         # django-axes marks the request when it refused a locked-out username/address.
         if getattr(request, "axes_locked_out", False):

@@ -115,6 +115,7 @@ class FollowUpInput(serializers.Serializer):
 class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Monthly evaluations of police officers, auxiliary police and grid workers."""
 
+    lookup_value_regex = r"\d+"  # any other id is no route: a 404, not a failed query
     serializer_class = EvaluationOutput
     filter_backends: list = []  # the query is validated by EvaluationQuery
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from governance.filters import as_id
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import area_filter_options, areas_visible_to
@@ -215,7 +216,7 @@ class TrainingForm(forms.Form):
         self.fields["attendees"].queryset = staff_visible_to(user)
         ticked = set(self["attendees"].value() or []) if self.is_bound else set()
         shown = {person.pk: person for person in roster}
-        extra = [pk for pk in (int(p) for p in ticked if str(p).isdigit()) if pk not in shown]
+        extra = [pk for pk in (as_id(p) for p in ticked) if pk and pk not in shown]
         for person in staff_visible_to(user).filter(pk__in=extra).select_related("area"):
             shown[person.pk] = person
         self.fields["attendees"].widget.choices = [
@@ -260,8 +261,8 @@ class SpotCheckForm(forms.Form):
         field.queryset = staff_visible_to(user).select_related("area")
         choices = [("", field.empty_label)] + [(p.pk, field.label_from_instance(p)) for p in roster]
         picked = self["staff"].value()
-        if picked and str(picked).isdigit() and int(picked) not in {p.pk for p in roster}:
-            chosen = field.queryset.filter(pk=int(picked)).first()
+        if (pk := as_id(picked)) and pk not in {p.pk for p in roster}:
+            chosen = field.queryset.filter(pk=pk).first()
             if chosen is not None:
                 choices.append((chosen.pk, field.label_from_instance(chosen)))
         field.widget.choices = choices

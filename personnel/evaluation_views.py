@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance.filters import as_id
 from governance.jurisdiction import can_manage_roster, jurisdiction_root, require_roster_manager
 from governance.pages import add_service_errors, xlsx_response
 from grids.models import AreaLevel
@@ -254,8 +255,8 @@ def training_list(request: HttpRequest) -> HttpResponse:
 
 def _roster_area(request: HttpRequest):
     """The area whose roster a form lists (?roster_area=), else the user's jurisdiction."""
-    pk = request.GET.get("roster_area", "")
-    chosen = areas_visible_to(request.user).filter(pk=pk).first() if pk.isdigit() else None
+    pk = as_id(request.GET.get("roster_area"))
+    chosen = areas_visible_to(request.user).filter(pk=pk).first() if pk else None
     return chosen or jurisdiction_root(request.user)
 
 

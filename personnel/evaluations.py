@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import AuditInput, audit_record, audit_record_many, changes, snapshot
 from disputes.models import Assignment, AssignmentStatus, Case
 from governance.jurisdiction import can_manage_roster, can_see, scope
 from grids import tree
@@ -200,6 +201,7 @@ def evaluations_compute(*, month: date) -> int:
     }
     now = timezone.now()
     changed = []
+    scored: list[AuditInput] = []
     for (staff_id, kind), area_id in held.items():
         mine = figures.get(staff_id, {})
         values = {
@@ -228,6 +230,16 @@ def evaluations_compute(*, month: date) -> int:
         changed.append(
             Evaluation(staff_id=staff_id, month=month, kind=kind, computed_at=now, **values)
         )
+        scored.append(
+            AuditInput(
+                action="evaluation.compute",
+                object_type="staff",
+                object_id=str(staff_id),
+                area_id=area_id,
+                old={key: before[key] for key in COMPUTE_AUDITED} if before else {},
+                new={"month": month, "kind": kind, **{key: values[key] for key in COMPUTE_AUDITED}},
+            )
+        )
     Evaluation.objects.bulk_create(
         changed,
         batch_size=1000,
@@ -235,6 +247,7 @@ def evaluations_compute(*, month: date) -> int:
         unique_fields=["staff", "month", "kind"],
         update_fields=["area", *FIGURES, "work_score", "score", "outcome", "computed_at"],
     )
+    audit_record_many(scored)  # the changed scores, by the system, in one INSERT
     return len(held)
 
 
@@ -312,6 +325,11 @@ def evaluation_open_posts(*, evaluation: Evaluation) -> QuerySet[Post]:
 # --- The supervisor's part -------------------------------------------------------------
 
 
+# What the monthly computation and a supervisor's review change, for the audit log.
+COMPUTE_AUDITED = ("work_score", "score", "outcome")
+REVIEW_AUDITED = ("supervisor_score", "supervisor_comment", "score", "outcome")
+
+
 def _check_may_write(*, evaluation: Evaluation, actor) -> None:
     if not can_manage_roster(actor) or not can_see(actor, evaluation, via="area"):
         raise PermissionDenied(_("Only the centres over this village evaluate its staff."))
@@ -335,6 +353,7 @@ def evaluation_review(*, evaluation: Evaluation, score: int, comment: str, actor
         ]
     if errors:
         raise ValidationError(errors)
+    before = snapshot(evaluation, REVIEW_AUDITED)
     evaluation.supervisor_score = score
     evaluation.supervisor_comment = comment
     evaluation.supervisor = actor
@@ -342,6 +361,15 @@ def evaluation_review(*, evaluation: Evaluation, score: int, comment: str, actor
     evaluation.outcome = outcome_for(evaluation.score)
     evaluation.save(
         update_fields=["supervisor_score", "supervisor_comment", "supervisor", "score", "outcome"]
+    )
+    old, new = changes(before, snapshot(evaluation, REVIEW_AUDITED))
+    audit_record(
+        action="evaluation.review",
+        actor=actor,
+        obj=evaluation,
+        area_id=evaluation.area_id,
+        old=old,
+        new=new,
     )
     return evaluation
 
@@ -406,6 +434,14 @@ def evaluation_follow_up(
     evaluation.follow_up = follow_up
     evaluation.follow_up_note = note
     evaluation.save(update_fields=["follow_up", "follow_up_note"])
+    audit_record(
+        action="evaluation.follow_up",
+        actor=actor,
+        obj=evaluation,
+        area_id=evaluation.area_id,
+        old={"follow_up": ""},
+        new={"follow_up": follow_up, "note": note},
+    )
     return evaluation
 
 

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.api import MaskedPersonFields, api_errors
+from governance.filters import as_id
 from governance.jurisdiction import jurisdiction_root, require_roster_manager
 from grids.models import Area
 from grids.selectors import areas_visible_to
@@ -249,10 +250,9 @@ class PostEnd(APIView):
 
 
 def _int(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ApiValidationError({"area": [_("Give the area as its numeric id.")]}) from None
+    if (pk := as_id(value)) is None:
+        raise ApiValidationError({"area": [_("Give the area as its numeric id.")]})
+    return pk
 
 
 class Coverage(APIView):

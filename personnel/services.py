@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, changes, snapshot
 from governance.jurisdiction import can_see
 from governance.validators import id_number_is_valid, mobile_is_valid
 from grids import tree
@@ -46,6 +47,11 @@ LOGIN_ROLES: list[tuple[str, str]] = [
     (PostKind.GRID_WORKER, Role.GRID_WORKER),
     (PostKind.MEMBER, Role.MEMBER),
 ]
+
+
+# What the audit log keeps of a person of the roster (ID number and phone masked).
+STAFF_AUDITED = ("name", "phone", "id_number", "gender", "employer", "area")
+POST_AUDITED = ("staff", "kind", "member_type", "area", "start", "end", "end_reason")
 
 
 def _level_label(levels: tuple[str, ...]) -> str:
@@ -103,7 +109,7 @@ def staff_create(*, data: StaffInput, actor) -> Staff:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            return Staff.objects.create(
+            staff = Staff.objects.create(
                 name=data.name.strip(),
                 phone=_clean_phone(data.phone),
                 id_number=data.id_number.strip().upper(),
@@ -111,6 +117,14 @@ def staff_create(*, data: StaffInput, actor) -> Staff:
                 employer=data.employer.strip(),
                 area=data.area,
             )
+            audit_record(
+                action="staff.create",
+                actor=actor,
+                obj=staff,
+                area_id=staff.area_id,
+                new=snapshot(staff, STAFF_AUDITED),
+            )
+            return staff
     except IntegrityError:  # the same ID number saved by someone else a moment ago
         raise ValidationError(
             {"id_number": [_("A person with this ID number is already on the roster.")]}
@@ -122,6 +136,7 @@ def staff_update(*, staff: Staff, data: StaffInput, actor) -> Staff:
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     if errors := staff_errors(data=data, actor=actor, staff=staff):
         raise ValidationError(errors)
+    before = snapshot(staff, STAFF_AUDITED)
     staff.name = data.name.strip()
     staff.phone = _clean_phone(data.phone)
     staff.id_number = data.id_number.strip().upper()
@@ -129,6 +144,11 @@ def staff_update(*, staff: Staff, data: StaffInput, actor) -> Staff:
     staff.employer = data.employer.strip()
     staff.area = data.area
     staff.save()
+    old, new = changes(before, snapshot(staff, STAFF_AUDITED))
+    if new:
+        audit_record(
+            action="staff.update", actor=actor, obj=staff, area_id=staff.area_id, old=old, new=new
+        )
     if staff.user_id:
         User.objects.filter(pk=staff.user_id).update(
             phone=staff.phone, last_name=staff.name[:1], first_name=staff.name[1:]
@@ -208,6 +228,13 @@ def post_add(
             post = Post.objects.create(
                 staff=staff, kind=kind, member_type=member_type, area=area, start=start
             )
+            audit_record(
+                action="post.add",
+                actor=actor,
+                obj=post,
+                area_id=post.area_id,
+                new=snapshot(post, POST_AUDITED),
+            )
     except IntegrityError:  # another centre filled the grid at the same moment
         raise ValidationError(
             {
@@ -216,7 +243,7 @@ def post_add(
                 ]
             }
         ) from None
-    login_sync(staff=staff)
+    login_sync(staff=staff, actor=actor)
     return post
 
 
@@ -238,11 +265,14 @@ def post_end(
         errors["area"] = [_("This post is outside your jurisdiction.")]
     if errors:
         raise ValidationError(errors)
+    before = snapshot(post, POST_AUDITED)
     post.end = end
     post.end_reason = reason
     post.end_note = note.strip()
     post.save(update_fields=["end", "end_reason", "end_note"])
-    login_sync(staff=post.staff)
+    old, new = changes(before, snapshot(post, POST_AUDITED))
+    audit_record(action="post.end", actor=actor, obj=post, area_id=post.area_id, old=old, new=new)
+    login_sync(staff=post.staff, actor=actor)
     return post
 
 
@@ -275,16 +305,34 @@ def login_post(*, staff: Staff, day: date | None = None) -> tuple[str, Area] | N
     return _login_post(posts)
 
 
-def login_sync(*, staff: Staff, day: date | None = None) -> None:
-    """Keep the staff member's login consistent with their posts open on `day` (today)."""
+@transaction.atomic
+def login_sync(*, staff: Staff, day: date | None = None, actor=None) -> None:
+    """Keep the staff member's login consistent with their posts open on `day` (today);
+    a change of role, area or access goes to the audit log (`actor`: who moved the posts,
+    none for the daily task)."""
     if staff.user_id is None:
         return
     chosen = login_post(staff=staff, day=day)
+    login = User.objects.filter(pk=staff.user_id)
+    before = login.values("role", "area", "is_active").get()
     if chosen is None:
-        User.objects.filter(pk=staff.user_id).update(is_active=False)
+        after = {"is_active": False}
+    else:
+        role, area = chosen
+        after = {"is_active": True, "role": role, "area": area.pk}
+    old, new = changes(before, after)
+    if not new:
         return
-    role, area = chosen
-    User.objects.filter(pk=staff.user_id).update(is_active=True, role=role, area=area)
+    login.update(**{("area_id" if key == "area" else key): value for key, value in new.items()})
+    audit_record(
+        action="user.update",
+        actor=actor,
+        object_type="user",
+        object_id=staff.user_id,
+        area_id=new.get("area") or before["area"],
+        old=old,
+        new=new,
+    )
 
 
 def logins_sync_due(*, day: date | None = None) -> int:
@@ -311,24 +359,32 @@ def staff_grant_login(*, staff: Staff, username: str, password: str, actor) -> U
         errors["username"] = [_("Choose a username.")]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("This username is taken: choose another.")]
-    try:
-        validate_password(password)
-    except ValidationError as error:
-        errors["password"] = error.messages
-    if not staff.posts.filter(end__isnull=True).exists():
-        errors["username"] = [_("Give the person a post first: the login follows the post.")]
-    if errors:
-        raise ValidationError(errors)
     user = User(
         username=username,
         last_name=staff.name[:1],
         first_name=staff.name[1:],
         phone=staff.phone,
     )
+    try:
+        # With the user, so that a password like the username or the name is refused too.
+        validate_password(password, user=user)
+    except ValidationError as error:
+        errors["password"] = error.messages
+    if not staff.posts.filter(end__isnull=True).exists():
+        errors["username"] = [_("Give the person a post first: the login follows the post.")]
+    if errors:
+        raise ValidationError(errors)
     user.set_password(password)
     user.save()
     staff.user = user
     staff.save(update_fields=["user", "updated_at"])
-    login_sync(staff=staff)
+    audit_record(
+        action="user.create",
+        actor=actor,
+        obj=user,
+        area_id=staff.area_id,
+        new={"username": user.username, "staff": staff.pk},
+    )
+    login_sync(staff=staff, actor=actor)
     user.refresh_from_db()
     return user

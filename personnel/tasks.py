@@ -4,13 +4,13 @@ from personnel.coverage import coverage_record
 from personnel.services import logins_sync_due
 
 
-@shared_task(name="personnel.record_coverage", acks_late=True)
+@shared_task(name="personnel.record_coverage", acks_late=True, reject_on_worker_lost=True)
 def record_coverage_task() -> int:
     # Idempotent: one row per (area, day), rewritten by a second run.
     return coverage_record()
 
 
-@shared_task(name="personnel.evaluate_staff", acks_late=True)
+@shared_task(name="personnel.evaluate_staff", acks_late=True, reject_on_worker_lost=True)
 def evaluate_staff_task() -> int:
     # Last month's evaluations (beat runs it on the 1st). Idempotent: a redelivered or
     # second run rewrites nothing and keeps the supervisors' scores.
@@ -19,7 +19,7 @@ def evaluate_staff_task() -> int:
     return evaluations_compute(month=last_month())
 
 
-@shared_task(name="personnel.sync_logins", acks_late=True)
+@shared_task(name="personnel.sync_logins", acks_late=True, reject_on_worker_lost=True)
 def sync_logins_task() -> int:
     # Posts that start or end today change their holders' logins today. Idempotent.
     return logins_sync_due()

@@ -3,8 +3,10 @@ personas for every role, plus the rules for tests that need real services."""
 
 from __future__ import annotations
 
+import logging
 import os
 import random
+import re
 import shutil
 from dataclasses import dataclass
 
@@ -37,6 +39,53 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in missing.items():
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
+    # The scan of the whole run's log records goes last (tests/test_log_privacy.py).
+    items.sort(key=lambda item: getattr(getattr(item, "function", None), "after_all", False))
+
+
+class PersonalDataInLogs(logging.Handler):
+    """Every log record of the test run is checked as it is emitted; the records that carry
+    a plaintext ID number, phone or diagnosis are kept, with the test that logged them."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.NOTSET)
+        self.records = 0
+        self.findings: list[tuple[str, str, list[str], str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from tests.test_log_privacy import masked_excerpt, personal_data_in
+
+        # SQL statements are logged only while a test captures queries (never in
+        # production, where DEBUG is off): they are not the application's log.
+        if record.name.startswith("django.db.backends"):
+            return
+        self.records += 1
+        try:
+            text = record.getMessage()
+        except Exception:  # a record that cannot format is not this check's concern
+            return
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        if record.name in ("django.request", "django.server"):
+            # "Not Found: /api/v1/cases/13912345678/": a fuzzer's number in an object's
+            # place. Paths carry ids and codes only (a lookup by ID number is a POST).
+            text = NUMERIC_PATH_SEGMENT.sub("/<id>/", text)
+        if found := personal_data_in(text):
+            test = os.environ.get("PYTEST_CURRENT_TEST", "(outside a test)")
+            self.findings.append((test, record.name, found, masked_excerpt(text)))
+
+
+LOG_SCAN = PersonalDataInLogs()
+NUMERIC_PATH_SEGMENT = re.compile(r"/\d+/")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scan_every_log_record():
+    # After Django configured logging (which replaces the root logger's handlers).
+    root = logging.getLogger()
+    root.addHandler(LOG_SCAN)
+    yield LOG_SCAN
+    root.removeHandler(LOG_SCAN)
 
 
 def chromium_path() -> str | None:

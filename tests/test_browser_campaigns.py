@@ -134,7 +134,7 @@ def test_a_township_launches_a_campaign_and_watches_a_grid_worker_complete_a_tas
     # live refresh (every 15 seconds), then on reloading.
     assert overall(centre) == "0/5"
     centre.clock.run_for(16_000)
-    centre.wait_for_function("document.querySelector('#overall-done').textContent === '1'")
+    centre.wait_for_function("() => document.querySelector('#overall-done').textContent === '1'")
     assert overall(centre) == "1/5" and centre.locator("#overall-percent").inner_text() == "20"
     assert grid_row(centre, demo.grid1) == "1/3" and grid_row(centre, other) == "0/2"
     centre.reload()

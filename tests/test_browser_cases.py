@@ -81,7 +81,7 @@ def test_the_whole_loop_in_the_browser(browser, live_server, live_demo, tmp_path
     assert case.reporter == demo.user("grid1") and case.attachments.count() == 1
     thumbnail = phone.locator("ul.attachments img")
     thumbnail.scroll_into_view_if_needed()
-    phone.wait_for_function("document.querySelector('ul.attachments img').complete")
+    phone.wait_for_function("() => document.querySelector('ul.attachments img').complete")
     assert thumbnail.evaluate("img => img.naturalWidth") == 64  # served back, and a real image
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shoot(phone, "case-reported-phone")

@@ -15,6 +15,7 @@ from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus, Category
 from disputes.sweeps import escalate_overdue, warn_deadlines
 from notifications.models import Delivery, Notification
 from tests.conftest import build_demo
+from tests.test_audit import chain_statements
 
 
 def reported_case(demo) -> Case:
@@ -191,8 +192,8 @@ def test_the_sweeps_notifications_cost_the_same_statements_whatever_the_batch(
     # The batch: claim, deadline rule, UPDATE cases, the handlers to tell, cancel
     # assignments, events, reload the batch, its centre staff, inbox rows, deliveries; then
     # three empty claims (village again, township, county); each batch in a savepoint here
-    # (a transaction in production).
-    assert len(queries) == 10 + 3 + 4 * 2, [q["sql"][:60] for q in queries]
+    # (a transaction in production); and the batch's audit entries (tests/test_audit.py).
+    assert len(queries) == 10 + 3 + 4 * 2 + chain_statements(), [q["sql"][:60] for q in queries]
     assert len(callbacks) == 1  # one delivery task for the whole batch
     assert Notification.objects.filter(kind="escalated").count() == count
     assert Delivery.objects.count() == (count if count <= 3 else 1)  # a digest above three

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from audit.services import audit_record
 from disputes import notices
 from disputes.models import (
     Case,
@@ -14,9 +15,18 @@ from notifications.services import notify
 
 
 def record_event(
-    case: Case, *, actor, action: str, from_status: str, note: str = "", data: dict | None = None
+    case: Case,
+    *,
+    actor,
+    action: str,
+    from_status: str,
+    note: str = "",
+    data: dict | None = None,
+    before: dict | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """The timeline event, and its audit entry in the same transaction (`before`: what else
+    the step changed, as it was)."""
+    event = CaseEvent.objects.create(
         case=case,
         actor=actor,
         action=action,
@@ -26,6 +36,15 @@ def record_event(
         note=note,
         data=data or {},
     )
+    audit_record(
+        action=f"case.{action}",
+        actor=actor,
+        obj=case,
+        area_id=case.grid_id,
+        old={"status": from_status, **(before or {})},
+        new={"status": case.status, "level": case.level, "note": note, **(data or {})},
+    )
+    return event
 
 
 def notify_case(

@@ -316,7 +316,7 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
     case = _locked(case, "escalate")
     if case.level not in LEVEL_ABOVE:
         raise TransitionError({"action": [_("A county case cannot be escalated further.")]})
-    old = case.status
+    old, old_level = case.status, case.level
     handlers = cases_active_handlers(case_ids=[case.pk]).get(case.pk, [])
     Assignment.objects.filter(case=case, status=AssignmentStatus.ACTIVE).update(
         status=AssignmentStatus.CANCELLED, finished_at=timezone.now()
@@ -325,7 +325,14 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
     case.status = CaseStatus.REPORTED
     restart_clock(case, timezone.now())
     case.save()
-    record_event(case, actor=actor, action="escalate", from_status=old, note=reason)
+    record_event(
+        case,
+        actor=actor,
+        action="escalate",
+        from_status=old,
+        note=reason,
+        before={"level": old_level},
+    )
     notify_case(
         case,
         kind=NotificationKind.ESCALATED,

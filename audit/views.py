@@ -1,0 +1,69 @@
+"""The audit log's page and export, for the county's administrators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from audit.export import audit_workbook
+from audit.forms import AuditFilterForm
+from audit.models import ACTION_LABELS
+from audit.selectors import audit_entries
+from governance.jurisdiction import can_read_audit_log
+from governance.pages import xlsx_response
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+
+
+def _entries(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet]:
+    if not can_read_audit_log(request.user):
+        raise PermissionDenied(_("The audit log is read by the county's administrators."))
+    form = AuditFilterForm(request.GET)
+    form.is_valid()
+    return form, audit_entries(user=request.user, **form.query())
+
+
+@require_GET
+@never_cache
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form, entries = _entries(request)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+    return render(
+        request,
+        "audit/audit_log.html",
+        {
+            "form": form,
+            "filtered": any(key != "page" for key in request.GET),
+            "page": page,
+        },
+    )
+
+
+@require_GET
+@never_cache
+@login_required
+def audit_log_export(request: HttpRequest) -> HttpResponse:
+    _form, entries = _entries(request)
+    total = entries.count()
+    if total > EXPORT_LIMIT:
+        messages.error(
+            request,
+            _("%(total)s entries match; narrow the filters to at most %(limit)s to export.")
+            % {"total": total, "limit": EXPORT_LIMIT},
+        )
+        return redirect(f"{reverse('audit_log')}?{request.GET.urlencode()}")
+    content = audit_workbook(entries.iterator(chunk_size=2000), user=request.user)
+    return xlsx_response(content, "audit-log")
