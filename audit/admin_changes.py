@@ -59,6 +59,10 @@ class AuditedAdmin:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        self.audit_saved(request, obj, form, change)
+
+    def audit_saved(self, request, obj, form, change) -> None:
+        """For a ModelAdmin whose save_model saves another way (the area tree)."""
         old, new = _form_changes(form) if change else ({}, _values(obj))
         if new:
             self._audit(request, obj, old, new)

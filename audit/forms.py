@@ -23,6 +23,9 @@ OBJECT_TYPES = {
     "category": _("Category"),
     "visitcycle": _("Visit cycles"),
     "payrate": _("Pay rate"),
+    "area": _("Area"),
+    "training": _("Training"),
+    "spotcheck": _("Spot check"),
 }
 
 

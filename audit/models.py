@@ -98,6 +98,9 @@ ACTION_LABELS = {
     "ranking.publish": _("Ranking published"),
     "ranking.new_version": _("Ranking corrected"),
     "campaign.launch": _("Campaign launched"),
+    "training.record": _("Training recorded"),
+    "training.spot_check": _("Spot check recorded"),
+    "area.import": _("Areas imported"),
     "settings.change": _("Settings changed"),
     "login.success": _("Logged in"),
     "login.failure": _("Login failed"),
@@ -110,6 +113,8 @@ ACTION_FAMILIES = {
     "resident.": _("Residents of concern"),
     "score.": _("Assessment values"),
     "ranking.": _("Rankings"),
+    "training.": _("Training and spot checks"),
+    "area.": _("Area imports"),
     "settings.": _("Settings"),
     "login.": _("Logging in"),
 }

@@ -583,7 +583,7 @@ def markdown(report: dict, *, started: datetime, seconds: float, rate: float, ur
     lines = [
         "# Soak test",
         "",
-        f"`python -m benchmarks.soak --minutes {seconds / 60:g}` on {started:%Y-%m-%d %H:%M}: "
+        f"`python -m benchmarks.soak --minutes {seconds / 60:g}` on {started:%Y-%m-%d %H:%M %Z}: "
         f"{seconds / 60:g} minutes at {rate:g} requests/s ({len(traffic.answers)} answered in "
         f"{traffic.seconds:.0f} s, {achieved:.1f}/s; "
         f"{traffic.late} sent over a second late; at most {traffic.in_flight_peak} in flight), "

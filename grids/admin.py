@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.admin_changes import AuditedAdmin
 from governance.jurisdiction import can_read_access_log, can_see, scope, sees_everything
 from governance.validators import mask_id_number, mask_phone
 from grids import tree
@@ -34,10 +35,15 @@ class AreaAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+
+        def value(name: str):
+            # Code, level and parent are read-only once created: the area's own then.
+            return data.get(name) if name in self.fields else getattr(self.instance, name)
+
         errors = area_errors(
-            code=data.get("code") or "",
-            level=data.get("level") or "",
-            parent=data.get("parent"),
+            code=value("code") or "",
+            level=value("level") or "",
+            parent=value("parent"),
             kind=data.get("kind") or "",
             boundary=data.get("boundary"),
             centre_lat=data.get("centre_lat"),
@@ -58,7 +64,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdmin, admin.ModelAdmin):
     form = AreaAdminForm
     list_display = ["name", "code", "level", "kind", "parent", "households", "residents"]
     list_filter = ["level", "kind"]
@@ -90,6 +96,10 @@ class AreaAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         tree.insert(obj)
+        self.audit_saved(request, obj, form, change)
+
+    def audit_area(self, obj: Area) -> int | None:
+        return obj.pk  # an area belongs to itself, so the log scopes it to its county
 
     def has_delete_permission(self, request, obj=None):
         return False  # areas carry history; retire them by import, never delete
@@ -108,7 +118,7 @@ class AreaAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = areas_import(rows=read_area_file(upload, upload.name))
+                result = areas_import(rows=read_area_file(upload, upload.name), actor=request.user)
             except AreaImportError as error:
                 problems = error.errors
             else:

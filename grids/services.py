@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.rules import area_errors, area_object_errors, level_label
@@ -107,7 +108,7 @@ KIND_ALIASES = {
 }
 
 
-def areas_import(*, rows: list[ImportRow]) -> ImportResult:
+def areas_import(*, rows: list[ImportRow], actor=None) -> ImportResult:
     """Create or update the areas in `rows`, all or nothing.
 
     Every bad row is reported with its line and reason; if any row is bad nothing is
@@ -190,11 +191,19 @@ def areas_import(*, rows: list[ImportRow]) -> ImportResult:
     if errors:
         errors.sort()
         raise AreaImportError(errors)
+    result.created = len(new_areas)
+    result.updated = len(changed)
     with tree.locked():
         tree.bulk_insert(list(new_areas.values()))
         Area.objects.bulk_update(changed, list(ATTRIBUTE_FIELDS), batch_size=tree.BATCH_SIZE)
-    result.created = len(new_areas)
-    result.updated = len(changed)
+        if new_areas or changed:
+            # One entry for the whole import (a city is 100,000 rows), with its counts.
+            audit_record(
+                action="area.import",
+                actor=actor,
+                object_type="area",
+                new={"created": result.created, "updated": result.updated},
+            )
     return result
 
 

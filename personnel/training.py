@@ -13,6 +13,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from governance.jurisdiction import can_manage_roster, can_see, scope
 from grids import tree
 from grids.models import Area, AreaLevel
@@ -91,6 +92,13 @@ def training_create(
         area=area, day=day, topic=topic, hours=hours, created_by=actor
     )
     training.attendees.set(sorted(wanted))
+    audit_record(
+        action="training.record",
+        actor=actor,
+        obj=training,
+        area_id=area.pk,
+        new={"day": day, "topic": topic, "hours": hours, "attendees": len(wanted)},
+    )
     return training
 
 
@@ -113,7 +121,7 @@ def spot_check_create(
         errors["fix"] = [_("Say which problem the fix addresses.")]
     if errors:
         raise ValidationError(errors)
-    return SpotCheck.objects.create(
+    check = SpotCheck.objects.create(
         staff=staff,
         area_id=staff.area_id,
         day=day,
@@ -122,6 +130,14 @@ def spot_check_create(
         fix=fix,
         checked_by=actor,
     )
+    audit_record(
+        action="training.spot_check",
+        actor=actor,
+        obj=check,
+        area_id=staff.area_id,
+        new={"staff": staff.pk, "day": day, "reached": check.reached, "problems": problems},
+    )
+    return check
 
 
 # --- Reading ---------------------------------------------------------------------------

@@ -168,3 +168,18 @@ def test_the_admin_cannot_move_a_roster_login_away_from_its_posts(client, demo):
     assert response.status_code == 302
     grid1.refresh_from_db()
     assert (grid1.role, grid1.area_id) == ("grid_worker", demo.grid1.pk)
+
+
+def test_an_existing_area_is_renamed_in_the_admin_with_its_place_in_the_tree_fixed(
+    admin_client, demo
+):
+    # Code, level and parent are read-only on the change page; the form used to validate
+    # them as empty and answered 500.
+    village = demo.village1
+    response = admin_client.post(
+        reverse("admin:grids_area_change", args=[village.pk]),
+        {"name": "更名村", "kind": "rural", "households": 120, "residents": 300},
+    )
+    assert response.status_code == 302
+    village.refresh_from_db()
+    assert (village.name, village.households, village.parent) == ("更名村", 120, demo.township1)

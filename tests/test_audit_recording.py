@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +24,13 @@ from grids.cycles import visit_cycles_set
 from grids.residents import ResidentInput, resident_set_status, resident_update
 from personnel import services as staff_services
 from personnel.models import User
+from personnel.training import spot_check_create
 from tests.test_case_workflow import VALID_ID, report
 from tests.test_escalation import overdue_cases
+from tests.test_evaluations import person
 from tests.test_residents import ID_A, register
 from tests.test_route_walk import operations_of
+from tests.test_training import session
 
 STAFF_ID = "430521199001011239"
 STAFF_PHONE = "13912345678"
@@ -272,3 +276,48 @@ def test_every_change_of_a_busy_day_keeps_the_chain_intact(demo, roster):
     escalate_overdue(now=timezone.now() + timedelta(days=30))
     report_ = audit_verify()
     assert report_.intact and report_.checked == AuditEntry.objects.count() >= 10
+
+
+# --- Trainings, spot checks and the area tree -----------------------------------------------
+
+
+def test_a_training_and_a_spot_check_are_recorded(demo):
+    worker = person(demo, demo.village1, post_area=demo.grid1)
+    training = session(demo, "township1", demo.township1, [worker])
+    spot_check_create(
+        staff=worker,
+        day=timezone.localdate(),
+        reached=False,
+        problems="电话无人接听",
+        fix="",
+        actor=demo.user("township1"),
+    )
+    (recorded,) = entries("training.record")
+    assert recorded.object_id == str(training.pk) and recorded.area_id == demo.township1.pk
+    assert recorded.new_values["attendees"] == 1 and recorded.actor == demo.user("township1")
+    (checked,) = entries("training.spot_check")
+    assert checked.new_values["reached"] is False and checked.area_id == worker.area_id
+
+
+def test_an_area_changed_in_the_admin_and_an_import_are_recorded(client, demo):
+    client.force_login(demo.user("county"))
+    village = demo.village1
+    form = {
+        "code": village.code, "name": "更名村", "level": "village", "parent": village.parent_id,
+        "kind": village.kind or "rural", "households": 120, "residents": village.residents,
+    }  # fmt: skip
+    response = client.post(reverse("admin:grids_area_change", args=[village.pk]), form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    (renamed,) = entries("settings.change")
+    assert renamed.object_type == "area" and renamed.area_id == village.pk
+    assert renamed.old_values["name"] == village.name and renamed.new_values["name"] == "更名村"
+    rows = "code,name,level,parent_code,kind,households,residents\n"
+    upload = SimpleUploadedFile(
+        "areas.csv",
+        (rows + f"{village.code}099,新建网格,grid,{village.code},,10,30\n").encode(),
+        content_type="text/csv",
+    )
+    assert client.post(reverse("admin:grids_area_import"), {"file": upload}).status_code == 302
+    (imported,) = entries("area.import")
+    assert imported.new_values == {"created": 1, "updated": 0}
+    assert imported.actor == demo.user("county")
