@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -19,7 +17,7 @@ from audit.forms import AuditFilterForm
 from audit.models import ACTION_LABELS
 from audit.selectors import audit_entries
 from governance.jurisdiction import can_read_audit_log
-from governance.pages import xlsx_response
+from governance.pages import too_many_to_export, xlsx_response
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
@@ -57,13 +55,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log_export(request: HttpRequest) -> HttpResponse:
     _form, entries = _entries(request)
-    total = entries.count()
-    if total > EXPORT_LIMIT:
-        messages.error(
-            request,
-            _("%(total)s entries match; narrow the filters to at most %(limit)s to export.")
-            % {"total": total, "limit": EXPORT_LIMIT},
-        )
-        return redirect(f"{reverse('audit_log')}?{request.GET.urlencode()}")
+    if refused := too_many_to_export(
+        request, entries.count(), limit=EXPORT_LIMIT, back="audit_log"
+    ):
+        return refused
     content = audit_workbook(entries.iterator(chunk_size=2000), user=request.user)
     return xlsx_response(content, "audit-log")

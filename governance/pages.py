@@ -6,8 +6,11 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -65,3 +68,17 @@ class LoggedBetweenForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", gettext_lazy("The end date comes before the start date."))
         return data
+
+
+def too_many_to_export(
+    request, total: int, *, limit: int, back: str
+) -> HttpResponseRedirect | None:
+    """Back to the filtered list `back`, with a message, when `total` rows exceed `limit`."""
+    if total <= limit:
+        return None
+    messages.error(
+        request,
+        gettext_lazy("%(total)s entries match; narrow the filters to at most %(limit)s to export.")
+        % {"total": total, "limit": limit},
+    )
+    return redirect(f"{reverse(back)}?{request.GET.urlencode()}")

@@ -31,7 +31,7 @@ from governance.jurisdiction import (
     jurisdiction_root,
     scope,
 )
-from governance.pages import add_service_errors, xlsx_response
+from governance.pages import add_service_errors, too_many_to_export, xlsx_response
 from grids import access, residents, tree
 from grids.cycles import visit_cycles as cycles_of
 from grids.cycles import visit_cycles_set
@@ -363,14 +363,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @resident_page
 def access_log_export(request: HttpRequest) -> HttpResponse:
     _form, entries = _log_entries(request)
-    total = entries.count()
-    if total > LOG_EXPORT_LIMIT:
-        messages.error(
-            request,
-            _("%(total)s entries match; narrow the filters to at most %(limit)s to export.")
-            % {"total": total, "limit": LOG_EXPORT_LIMIT},
-        )
-        return redirect(f"{reverse('access_log')}?{request.GET.urlencode()}")
+    if refused := too_many_to_export(
+        request, entries.count(), limit=LOG_EXPORT_LIMIT, back="access_log"
+    ):
+        return refused
     content = access_log_workbook(
         entries.iterator(chunk_size=2000), user=request.user, reason=_("review of the access log")
     )

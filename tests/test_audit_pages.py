@@ -187,3 +187,13 @@ def test_the_lockout_lasts_the_cool_off_time_and_no_longer(client, demo, setting
     unlocked = client.post(reverse("login"), {"username": "township2", "password": DEMO_PASSWORD})
     assert unlocked.status_code == 302
     assert AuditEntry.objects.filter(action="login.failure").count() >= settings.AXES_FAILURE_LIMIT
+
+
+def test_an_export_past_the_limit_goes_back_to_the_filtered_log_saying_so(
+    client, demo, history, monkeypatch
+):
+    monkeypatch.setattr("audit.views.EXPORT_LIMIT", 0)
+    client.force_login(demo.user("county"))
+    response = client.get(reverse("audit_log_export"), {"action": "resident."}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("audit_log") + "?action=resident.")
+    assert "导出" in response.content.decode()  # "narrow the filters … to export"
