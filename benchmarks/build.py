@@ -71,6 +71,9 @@ def build(scale: str, *, say=print) -> dict:
 
 def _cases(count: int, *, reporter_id: int) -> int:
     """`count` cases over six years, all in one INSERT … SELECT, and their events."""
+    from disputes.figures import flags_from_events
+    from disputes.models import Case
+
     now = timezone.now()
     start = now - timedelta(days=365 * YEARS)
     with connection.cursor() as cursor:
@@ -117,7 +120,8 @@ def _cases(count: int, *, reporter_id: int) -> int:
                 parties, grid_id, village_id, township_id, county_id, reporter_id, level,
                 status, deadline, overdue, warn_at, deadline_warned, supervised,
                 supervision_deadline, supervision_note, satisfaction, review, created_at,
-                updated_at, resolved_at, closed_at)
+                updated_at, resolved_at, closed_at, went_overdue, escalated_overdue,
+                escalated_to_township, escalated_to_county)
             SELECT md5('bench' || d.i)::uuid, k.kind, cat.id,
                 CASE WHEN d.u_sev < 0.80 THEN 'ordinary' WHEN d.u_sev < 0.95 THEN 'attention'
                      ELSE 'key_attention' END,
@@ -140,7 +144,8 @@ def _cases(count: int, *, reporter_id: int) -> int:
                 d.u_sev BETWEEN 0.5 AND 0.53, NULL, '',
                 NULL, '', d.created, d.created,
                 d.created + (1 + d.u_cat * 9) * interval '1 day',
-                d.created + (2 + d.u_cat * 12) * interval '1 day'
+                d.created + (2 + d.u_cat * 12) * interval '1 day',
+                false, false, false, false  -- set from the events below
             FROM bench_draw d
             JOIN bench_grid g ON g.n = 1 + floor(d.u_grid * %(grids)s)::bigint
             JOIN LATERAL (
@@ -204,6 +209,9 @@ def _cases(count: int, *, reporter_id: int) -> int:
             FROM disputes_case WHERE level = 'county'
             """
         )
+    # The flags the services keep with each escalation, from those events.
+    flags_from_events(Case.objects.all())
+    with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM disputes_case")
         return cursor.fetchone()[0]
 

@@ -60,7 +60,9 @@ class CaseInput(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["grid"].queryset = areas_visible_to(request.user)
+            # With its ancestors up to the county (a micro-grid's too), which the case stores.
+            areas = areas_visible_to(request.user)
+            self.fields["grid"].queryset = areas.select_related("parent__parent__parent__parent")
 
 
 class CategoryOutput(serializers.ModelSerializer):

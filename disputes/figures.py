@@ -3,10 +3,10 @@ ranking groups them by village, the case list filters by the same conditions."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from disputes.models import CaseEvent, CaseLevel, CaseStatus
+from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus
 
 RESOLVED_STATUSES = (
     CaseStatus.RESOLVED,
@@ -15,15 +15,48 @@ RESOLVED_STATUSES = (
     CaseStatus.EVALUATED,
 )
 OVERDUE_ACTIONS = ("escalate_overdue", "flag_overdue")
+ESCALATION_ACTIONS = ("escalate", "escalate_overdue")
+ESCALATED_TO = {
+    CaseLevel.TOWNSHIP: "escalated_to_township",
+    CaseLevel.COUNTY: "escalated_to_county",
+}
 
 COUNTED = ~Q(status=CaseStatus.MERGED)  # a merged duplicate counts once, in its original
 RESOLVED = Q(status__in=RESOLVED_STATUSES)
 
 
+def event_flags(action: str, level: str) -> dict[str, bool]:
+    """The flags an event sets on its case (`level`: the case's level after the step), so
+    that the figures below count cases by their own columns, never by their events."""
+    flags = {}
+    if action in OVERDUE_ACTIONS:
+        flags["went_overdue"] = True  # ran past a level's deadline (超期)
+    if action == "escalate_overdue":
+        flags["escalated_overdue"] = True  # escalated by the sweep for it (超期上交)
+    if action in ESCALATION_ACTIONS and level in ESCALATED_TO:
+        flags[ESCALATED_TO[level]] = True
+    return flags
+
+
+def flags_from_events(cases: QuerySet[Case]) -> int:
+    """Set the flags of `cases` from the events they have (the migration that brought the
+    flags, and the benchmarks' data written in SQL); returns how many cases had some."""
+    events = CaseEvent.objects.filter(case=OuterRef("pk"))
+    flagged = cases.filter(Exists(events.filter(action__in=(*OVERDUE_ACTIONS, "escalate"))))
+    return flagged.update(
+        went_overdue=Exists(events.filter(action__in=OVERDUE_ACTIONS)),
+        escalated_overdue=Exists(events.filter(action="escalate_overdue")),
+        **{
+            flag: Exists(events.filter(action__in=ESCALATION_ACTIONS, level=level))
+            for level, flag in ESCALATED_TO.items()
+        },
+    )
+
+
 def went_overdue() -> Q:
     """Cases that ran past a level's deadline at least once (超期): escalated for it, or
     flagged at county level."""
-    return Q(pk__in=CaseEvent.objects.filter(action__in=OVERDUE_ACTIONS).values("case_id"))
+    return Q(went_overdue=True)
 
 
 # On time (到期化解): resolved by the deadline of the level that resolved it (resolving and
@@ -35,7 +68,12 @@ ON_TIME = RESOLVED & Q(resolved_at__lte=F("deadline")) & ~went_overdue()
 
 def escalated_overdue() -> Q:
     """Cases the sweep escalated because their level let the deadline pass (超期上交)."""
-    return Q(pk__in=CaseEvent.objects.filter(action="escalate_overdue").values("case_id"))
+    return Q(escalated_overdue=True)
+
+
+def escalated_to(level: str) -> Q:
+    """Cases escalated to `level` at some time, by a centre or by the sweep."""
+    return Q(**{ESCALATED_TO[level]: True})
 
 
 def _count(condition: Q) -> Count:

@@ -43,6 +43,7 @@ OPEN_STATUSES = (
     CaseStatus.ASSIGNED,
     CaseStatus.IN_PROGRESS,
 )
+IS_OPEN = models.Q(status__in=OPEN_STATUSES)
 
 
 class Category(models.Model):
@@ -109,9 +110,16 @@ class Case(models.Model):
     grid = models.ForeignKey(
         "grids.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="cases"
     )
-    village = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
-    township = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    # No index of their own: the composite indexes below lead with each of them.
+    village = models.ForeignKey(
+        "grids.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    township = models.ForeignKey(
+        "grids.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    county = models.ForeignKey(
+        "grids.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     location_lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     location_lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     reporter = models.ForeignKey(
@@ -132,6 +140,13 @@ class Case(models.Model):
     warn_at = models.DateTimeField(null=True, blank=True)
     deadline_warned = models.BooleanField(default=False)
     supervised = models.BooleanField(_("supervised"), default=False)  # 督办
+    # What the case's events say, kept on the case so that counting them reads no events
+    # (disputes.figures.event_flags): set with the event, never cleared, as events are
+    # never removed.
+    went_overdue = models.BooleanField(_("went overdue at some level"), default=False)
+    escalated_overdue = models.BooleanField(_("escalated for being overdue"), default=False)
+    escalated_to_township = models.BooleanField(default=False)
+    escalated_to_county = models.BooleanField(default=False)
     supervision_deadline = models.DateTimeField(null=True, blank=True)
     supervision_note = models.CharField(max_length=500, blank=True)
     merged_into = models.ForeignKey(
@@ -157,11 +172,17 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            models.Index(fields=["status", "deadline"], name="case_status_deadline"),
+            # The sweeps' indexes hold the open cases only (a few in a hundred): closing a
+            # case takes it out, and a million closed ones cost them nothing.
+            models.Index(
+                fields=["status", "deadline"], name="case_open_deadline", condition=IS_OPEN
+            ),
             models.Index(fields=["township", "status"], name="case_township_status"),
             models.Index(fields=["village", "status"], name="case_village_status"),
             models.Index(fields=["county", "created_at"], name="case_county_created"),
-            models.Index(fields=["status", "warn_at"], name="case_status_warn_at"),
+            # When a county's cases last changed: the dashboard cache's data version.
+            models.Index(fields=["county", "updated_at"], name="case_county_updated"),
+            models.Index(fields=["status", "warn_at"], name="case_open_warn_at", condition=IS_OPEN),
         ]
 
     def __str__(self) -> str:
@@ -276,15 +297,6 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["created_at", "id"]
-        indexes = [
-            # The few events the figures ask about (escalated, went overdue) among millions
-            # of reports and assignments: the dashboard and the ranking join on these.
-            models.Index(
-                fields=["action", "level", "case"],
-                name="caseevent_escalations",
-                condition=models.Q(action__in=["escalate", "escalate_overdue", "flag_overdue"]),
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"

@@ -5,27 +5,24 @@ counted) are the named ones of disputes.figures, which the monthly ranking count
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from disputes.figures import CASE_FIGURES
+from disputes.figures import CASE_FIGURES, escalated_to
 from disputes.figures import RESOLVED_STATUSES as RESOLVED_STATUSES  # where it used to be
 from disputes.filters import AREA_COLUMNS
-from disputes.models import OPEN_STATUSES, Case, CaseEvent, CaseLevel
+from disputes.models import IS_OPEN, Case, CaseLevel
 from disputes.selectors import cases_visible_to
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
 
-ESCALATION_ACTIONS = ("escalate", "escalate_overdue")
 TOP_CATEGORIES = 10
 TREND_MONTHS = 12
 
-IS_OPEN = Q(status__in=OPEN_STATUSES)
 # The figures counted for a subtree, for each of its child areas and for each month.
 FIGURES = {
     "total": Count("pk"),
@@ -59,28 +56,28 @@ def area_stats(
     now: datetime | None = None,
 ) -> dict:
     """Figures for the cases reported in [start, end] (local dates, both optional) in the
-    subtree of `area`, which the caller has looked up through areas_visible_to(user)."""
+    subtree of `area`, which the caller has looked up through areas_visible_to(user).
+
+    Three passes over the cases: one GROUP BY status, kind, level and child area that every
+    total, breakdown and child row is summed from, the top categories, and the months."""
     now = now or timezone.now()
     cases = reported_between(cases_in_area(user=user, area=area), start=start, end=end)
-
-    def escalated_to(level: str) -> Q:
-        events = CaseEvent.objects.filter(action__in=ESCALATION_ACTIONS, level=level)
-        return Q(pk__in=events.values("case_id"))  # CaseEvent.level: the level after the step
-
-    figures = cases.aggregate(
-        **FIGURES,
-        past_deadline=Count("pk", filter=IS_OPEN & Q(deadline__lt=now)),
-        escalated_township=Count("pk", filter=escalated_to(CaseLevel.TOWNSHIP)),
-        escalated_county=Count("pk", filter=escalated_to(CaseLevel.COUNTY)),
+    child = AREA_COLUMNS.get(AreaLevel.below(area.level))
+    groups = list(
+        cases.values("status", "kind", "level", *([child] if child else []))
+        .annotate(
+            **FIGURES,
+            past_deadline=Count("pk", filter=IS_OPEN & Q(deadline__lt=now)),
+            escalated_township=Count("pk", filter=escalated_to(CaseLevel.TOWNSHIP)),
+            escalated_county=Count("pk", filter=escalated_to(CaseLevel.COUNTY)),
+        )
+        .order_by()
     )
-
-    by_status: Counter[str] = Counter()
-    by_kind: Counter[str] = Counter()
-    by_level: Counter[str] = Counter()
-    for row in cases.values("status", "kind", "level").annotate(n=Count("pk")).order_by():
-        by_status[row["status"]] += row["n"]
-        by_kind[row["kind"]] += row["n"]
-        by_level[row["level"]] += row["n"]
+    figures = _summed(groups)
+    by_status, by_kind, by_level = (
+        {key: counts["total"] for key, counts in _summed_by(groups, name).items()}
+        for name in ("status", "kind", "level")
+    )
 
     top_categories = [
         {"code": row["category__code"], "name": row["category__name"], "count": row["count"]}
@@ -91,9 +88,9 @@ def area_stats(
 
     return {
         "total": figures["total"],
-        "by_status": dict(by_status),
-        "by_kind": dict(by_kind),
-        "by_level": dict(by_level),
+        "by_status": by_status,
+        "by_kind": by_kind,
+        "by_level": by_level,
         "top_categories": top_categories,
         "open": figures["open"],
         "overdue": figures["overdue"],
@@ -106,8 +103,28 @@ def area_stats(
             CaseLevel.COUNTY.value: figures["escalated_county"],
         },
         "by_month": by_month(cases, start=start, end=end or timezone.localdate(now)),
-        "children": child_figures(user=user, area=area, cases=cases),
+        "children": child_figures(
+            user=user, area=area, counted=_summed_by(groups, child) if child else {}
+        ),
     }
+
+
+COUNTS = (*FIGURES, "past_deadline", "escalated_township", "escalated_county")
+
+
+def _summed(groups: list[dict]) -> dict[str, int]:
+    """Every count of `groups` added up."""
+    return {name: sum(group[name] for group in groups) for name in COUNTS}
+
+
+def _summed_by(groups: list[dict], column: str) -> dict:
+    """The counts of `groups` added up for each value of `column`."""
+    by_value: dict = {}
+    for group in groups:
+        counts = by_value.setdefault(group[column], dict.fromkeys(COUNTS, 0))
+        for name in COUNTS:
+            counts[name] += group[name]
+    return by_value
 
 
 def reported_between(
@@ -128,15 +145,13 @@ def rates(figures: dict) -> dict[str, float | None]:
     }
 
 
-def child_figures(*, user, area: Area, cases: QuerySet[Case]) -> list[dict]:
+def child_figures(*, user, area: Area, counted: dict[int, dict]) -> list[dict]:
     """A row for each direct child area (townships of a county, villages of a township,
-    grids of a village) from one GROUP BY on the child's stored ancestor column, weakest
-    first: lowest resolution rate, areas without a rate last. Grids have none: a
-    micro-grid's cases are its grid's."""
-    column = AREA_COLUMNS.get(AreaLevel.below(area.level))
-    if column is None:
+    grids of a village) from its counted figures (keyed by the child's id), weakest first:
+    lowest resolution rate, areas without a rate last. Grids have none: a micro-grid's
+    cases are its grid's."""
+    if AREA_COLUMNS.get(AreaLevel.below(area.level)) is None:
         return []
-    counted = {row.pop(column): row for row in cases.values(column).annotate(**FIGURES).order_by()}
     children = tree.in_order(areas_visible_to(user).filter(parent=area)).values(
         "id",
         "name",

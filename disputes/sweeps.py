@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.services import AuditInput, audit_record_many
 from disputes import notices
+from disputes.figures import event_flags
 from disputes.models import (
     OPEN_STATUSES,
     Assignment,
@@ -84,6 +85,7 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
             warn_at=now + timedelta(hours=count * WARN_SHARE),
             deadline_warned=False,
             updated_at=now,
+            **event_flags("escalate_overdue", above),
         )
     # Their handlers hear that the case left them, with the new level's centre.
     handlers = cases_active_handlers(case_ids=ids)
@@ -113,7 +115,9 @@ def _flag_county_batch(now: datetime, batch_size: int) -> int:
     if not rows:
         return 0
     ids = [row[0] for row in rows]
-    Case.objects.filter(id__in=ids).update(overdue=True, updated_at=now)
+    Case.objects.filter(id__in=ids).update(
+        overdue=True, updated_at=now, **event_flags("flag_overdue", CaseLevel.COUNTY)
+    )
     _record_system_events(ids, action="flag_overdue", level=CaseLevel.COUNTY, now=now)
     cases = _reloaded(ids)
     _audit_batch(rows, cases, action="flag_overdue", old={"overdue": False}, new={"overdue": True})

@@ -3,14 +3,31 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from governance.validators import mask_id_number, mask_phone
 
 T = TypeVar("T")
+
+
+class TokenWithAreaAuthentication(TokenAuthentication):
+    """DRF's token authentication, loading the user's area in the same query: nearly every
+    API request scopes by it (governance.jurisdiction)."""
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user", "user__area").get(key=key)
+        except model.DoesNotExist as error:
+            raise AuthenticationFailed(_("Invalid token.")) from error
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
 
 
 class Pagination(PageNumberPagination):

@@ -46,6 +46,10 @@ RESIDENT_RETENTION_YEARS = env.int("RESIDENT_RETENTION_YEARS", default=3)
 if RESIDENT_RETENTION_YEARS < 1:
     raise ImproperlyConfigured("RESIDENT_RETENTION_YEARS must be at least 1.")
 
+# How long the dashboard's figures may be read from the cache (disputes.stats_cache); any
+# change to a case of the area's county recomputes them sooner. 0 turns the cache off.
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=60)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -301,7 +305,7 @@ STORAGES = {
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "governance.api.TokenWithAreaAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from disputes.models import OPEN_STATUSES, CaseKind, CaseLevel, CaseStatus
-from disputes.stats import RESOLVED_STATUSES, area_stats, area_trend, trend_start
+from disputes.stats import RESOLVED_STATUSES, trend_start
+from disputes.stats_cache import cached_area_stats, cached_area_trend
 from governance.celery import app as celery_app
 from governance.jurisdiction import jurisdiction_root, sees_everything
 from grids import selectors
@@ -107,12 +108,12 @@ def dashboard(request: HttpRequest, *, root: Area) -> HttpResponse:
     area = root
     if area_id and area_id != root.pk:
         area = get_object_or_404(selectors.areas_visible_to(user), pk=area_id)
-    stats = area_stats(user=user, area=area, start=start, end=end)
+    stats = cached_area_stats(user=user, area=area, start=start, end=end)
     trend_end = end or today
     if period == "year":
         trend = stats["by_month"]
     else:
-        trend = area_trend(user=user, area=area, end=trend_end)
+        trend = cached_area_trend(user=user, area=area, end=trend_end)
 
     # The period as the stats endpoint, the case list and the page's own links take it.
     dates = {key: value for key, value in (("from", start), ("to", end)) if value}

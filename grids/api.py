@@ -5,9 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from disputes.stats import area_stats
+from disputes.stats_cache import cached_area_stats
 from governance.filters import IdFilter
 from grids import selectors, tree
 from grids.models import Area, AreaLevel
@@ -161,12 +162,17 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def stats(self, request, pk=None):
         """Case figures of the area's subtree for cases reported from `from` to `to`."""
-        area = self.get_object()
+        # The area by id within the jurisdiction, without the list's filters and child
+        # counts that get_object() would build (a dashboard polls this endpoint).
+        area = get_object_or_404(selectors.areas_visible_to(request.user), pk=pk)
+        self.check_object_permissions(request, area)
         query = StatsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         dates = query.validated_data
         return Response(
-            area_stats(user=request.user, area=area, start=dates.get("from"), end=dates.get("to"))
+            cached_area_stats(
+                user=request.user, area=area, start=dates.get("from"), end=dates.get("to")
+            )
         )
 
     @extend_schema(

@@ -106,6 +106,16 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_figures():
+    # Each test starts without cached dashboard figures: they are keyed by area id
+    # (disputes.stats_cache), and ids repeat from one test database to the next. (Not
+    # cache.clear(): with REDIS_URL the broker's queues live in the same Redis database.)
+    from disputes.stats_cache import forget_all
+
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     # Uploaded photos of a test never land in the developer's var/media.
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -4,7 +4,13 @@ page and API route, for every role."""
 import pytest
 from django.urls import reverse
 
-from governance.jurisdiction import jurisdiction_root, role_area_errors, scope
+from governance.jurisdiction import (
+    can_see,
+    can_see_area,
+    jurisdiction_root,
+    role_area_errors,
+    scope,
+)
 from grids.models import Area, AreaLevel
 from personnel.models import Role
 
@@ -153,3 +159,16 @@ def test_only_administrators_export(client, demo):
 def test_roles_are_posted_at_fitting_levels(demo, role, level, ok):
     area = Area.objects.filter(level=level).first()
     assert (role_area_errors(role, area) == []) is ok
+
+
+def test_the_area_check_without_a_query_agrees_with_scope(demo, other_county):
+    # can_see_area (case intake) and can_see (through scope) for every user and area.
+    from personnel.models import User
+
+    operator = User.objects.create_superuser(username="op-areas", password="x")
+    areas = list(Area.objects.all())
+    assert other_county in areas
+    for user in [*demo.users.values(), operator]:
+        seen = {area.pk for area in areas if can_see_area(user, area)}
+        assert seen == {area.pk for area in areas if can_see(user, area)}, user.username
+        assert seen == set(scope(user, Area.objects.all()).values_list("pk", flat=True))

@@ -1,13 +1,16 @@
 """The dashboard's statistics: every figure equals the count of the case list filtered the
 same way, within the caller's jurisdiction, in a fixed number of queries."""
 
+import importlib
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from disputes import services
+from disputes.figures import flags_from_events
 from disputes.models import OPEN_STATUSES, Case, CaseKind, CaseLevel, CaseStatus, Category
 from disputes.stats import RESOLVED_STATUSES, area_stats
 from disputes.sweeps import escalate_overdue
@@ -247,8 +250,34 @@ def test_the_number_of_queries_does_not_grow_with_the_cases(
         resolve(demo, report(demo).case)
     user = demo.user("township1")
     user.area  # noqa: B018 -- the login's area is loaded once per request, not per case
-    # figures, status × kind × level, categories, months, the children's figures and names
-    with django_assert_max_num_queries(6) as captured:
+    # the figures with status × kind × level and the children's (one GROUP BY), categories,
+    # months, the children's names
+    with django_assert_max_num_queries(4) as captured:
         figures = area_stats(user=user, area=demo.township1, start=None, end=None)
     assert figures["total"] == figures["resolved"] == count
-    assert len(captured) == 6
+    assert len(captured) == 4
+
+
+FLAGS = ("went_overdue", "escalated_overdue", "escalated_to_township", "escalated_to_county")
+
+
+def flags_by_case() -> dict[int, dict]:
+    return {case.pop("id"): case for case in Case.objects.values("id", *FLAGS)}
+
+
+def test_the_flags_kept_with_each_event_are_those_its_events_give(cases):
+    kept = flags_by_case()
+    # The fixture's services and sweeps raise every flag on some case.
+    assert all(any(case[flag] for case in kept.values()) for flag in FLAGS)
+    Case.objects.update(**dict.fromkeys(FLAGS, False))
+    assert flags_from_events(Case.objects.all()) == 2  # the overdue and the escalated case
+    assert flags_by_case() == kept
+
+
+def test_the_migration_that_brought_the_flags_sets_them_from_the_events(cases):
+    migration = importlib.import_module("disputes.migrations.0009_case_event_flags")
+    kept = flags_by_case()
+    Case.objects.update(**dict.fromkeys(FLAGS, False))
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FLAGS_FROM_EVENTS)
+    assert flags_by_case() == kept

@@ -1,7 +1,7 @@
 """The escalation sweep: `disputes.sweeps.escalate_overdue` with some thousands of open
 village and township cases past their deadline among all the cases, against a per-row loop
-on the same cases (load the case, change its level and deadline, save it, add the event:
-how common helpdesk software does it).
+on the same cases (load the case, change its level and deadline, save it, add the event and
+the audit entry every change to a case gets: how common helpdesk software does it).
 
 Before every run (untimed) the chosen cases' deadlines are put in the past; after it their
 level, status, deadline and the rest are put back from a table saved first, and the
@@ -140,7 +140,8 @@ def _save(ids: list[int]) -> None:
     _execute(
         f"""
         CREATE TABLE {SAVED} AS
-        SELECT id, level, status, deadline, warn_at, deadline_warned, overdue, updated_at
+        SELECT id, level, status, deadline, warn_at, deadline_warned, overdue, updated_at,
+            went_overdue, escalated_overdue, escalated_to_township, escalated_to_county
         FROM disputes_case WHERE id = ANY(%s)
         """,
         [ids],
@@ -186,7 +187,10 @@ def _restore(marks: dict[str, int] | None = None, *, drop: bool = False) -> None
             f"""
             UPDATE disputes_case c SET level = s.level, status = s.status,
                 deadline = s.deadline, warn_at = s.warn_at, deadline_warned = s.deadline_warned,
-                overdue = s.overdue, updated_at = s.updated_at
+                overdue = s.overdue, updated_at = s.updated_at, went_overdue = s.went_overdue,
+                escalated_overdue = s.escalated_overdue,
+                escalated_to_township = s.escalated_to_township,
+                escalated_to_county = s.escalated_to_county
             FROM {SAVED} s WHERE c.id = s.id
             """
         )
@@ -233,6 +237,8 @@ def _loop(now: datetime) -> int:
     """The overdue cases one at a time: load, move up, save, add the event."""
     from django.db import transaction
 
+    from audit.services import audit_record
+    from disputes.figures import event_flags
     from disputes.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
     from disputes.services import LEVEL_ABOVE, deadline_times
 
@@ -249,6 +255,8 @@ def _loop(now: datetime) -> int:
                 now, category_id=case.category_id, severity=case.severity, level=case.level
             )
             case.deadline_warned = False
+            for flag, value in event_flags("escalate_overdue", case.level).items():
+                setattr(case, flag, value)
             case.save()
             CaseEvent.objects.create(
                 case=case,
@@ -258,5 +266,13 @@ def _loop(now: datetime) -> int:
                 level=case.level,
                 created_at=now,
                 data={"from_level": level, "automatic": True},
+            )
+            # The audit entry every change to a case gets (as the sweep writes it).
+            audit_record(
+                action="case.escalate_overdue",
+                obj=case,
+                area_id=case.grid_id,
+                old={"status": status, "level": level},
+                new={"status": case.status, "level": case.level},
             )
     return len(overdue)

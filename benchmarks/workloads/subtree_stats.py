@@ -1,5 +1,6 @@
 """Subtree statistics: the dashboard selector `disputes.stats.area_stats` for a township, a
-county and the city root, against the floor: ONE hand-written statement over the same rows
+county and the city root (computed, not read from disputes.stats_cache: what a change to
+a case costs the next reader), against the floor: ONE hand-written statement over the same rows
 that computes every figure the selector returns (the counts by status, kind and level, the
 open, overdue, past-deadline, supervised and resolved counts and the rates, the escalated
 counts, the top categories, the twelve months and the child areas) with GROUPING SETS and
@@ -20,9 +21,8 @@ SCAN_BOUND = (
     " kept pre-aggregated (per village, month, status, kind, level and category)"
 )
 
-# The escalation events a case has had, for the cases of the area only (so that a township
-# reads its own events by index, the city hashes them all); then one scan of the cases
-# grouped five ways. grouping(status, code, month, child) tells the sets apart.
+# One scan of the area's cases grouped five ways; the escalations are flags on the case
+# (disputes.figures.event_flags). grouping(status, code, month, child) tells the sets apart.
 FLOOR_SQL = """
 SELECT grouping(c.status, cat.code, m.month, c.{child}) AS grouping_set,
     c.status, c.kind, c.level, cat.code, cat.name, m.month, c.{child},
@@ -36,22 +36,11 @@ SELECT grouping(c.status, cat.code, m.month, c.{child}) AS grouping_set,
     count(*) FILTER (WHERE c.status IN ({resolved}) AND c.resolved_at IS NOT NULL)
         AS resolved_timed,
     count(*) FILTER (WHERE c.status IN ({resolved}) AND c.resolved_at <= c.deadline
-        AND e.went_overdue IS NOT TRUE) AS on_time,
-    count(*) FILTER (WHERE e.to_township) AS escalated_township,
-    count(*) FILTER (WHERE e.to_county) AS escalated_county
+        AND NOT c.went_overdue) AS on_time,
+    count(*) FILTER (WHERE c.escalated_to_township) AS escalated_township,
+    count(*) FILTER (WHERE c.escalated_to_county) AS escalated_county
 FROM disputes_case c
 JOIN disputes_category cat ON cat.id = c.category_id
-LEFT JOIN (
-    SELECT x.case_id,
-        bool_or(x.action IN ('escalate_overdue', 'flag_overdue')) AS went_overdue,
-        bool_or(x.action IN ('escalate', 'escalate_overdue') AND x.level = 'township')
-            AS to_township,
-        bool_or(x.action IN ('escalate', 'escalate_overdue') AND x.level = 'county')
-            AS to_county
-    FROM disputes_caseevent x JOIN disputes_case y ON y.id = x.case_id
-    WHERE {area_y} AND x.action IN ('escalate', 'escalate_overdue', 'flag_overdue')
-    GROUP BY x.case_id
-) e ON e.case_id = c.id
 CROSS JOIN LATERAL (
     SELECT CASE WHEN c.created_at >= %(first)s AND c.created_at < %(after)s
         THEN date_trunc('month', c.created_at AT TIME ZONE %(tz)s) END AS month
@@ -154,7 +143,6 @@ def _floor(area, now: datetime | None = None) -> dict:
         open=", ".join(f"'{status}'" for status in OPEN_STATUSES),
         resolved=", ".join(f"'{status}'" for status in RESOLVED_STATUSES),
         area_c=f"c.{column} = %(area)s" if column else "TRUE",
-        area_y=f"y.{column} = %(area)s" if column else "TRUE",
     )
     midnight = timezone.get_current_timezone()
     params = {

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 from audit.services import audit_record
 from disputes import notices
+from disputes.figures import event_flags
 from disputes.models import (
     Case,
     CaseEvent,
@@ -25,7 +26,11 @@ def record_event(
     before: dict | None = None,
 ) -> CaseEvent:
     """The timeline event, and its audit entry in the same transaction (`before`: what else
-    the step changed, as it was)."""
+    the step changed, as it was); an escalation also flags the case for the figures."""
+    if flags := event_flags(action, case.level):
+        Case.objects.filter(pk=case.pk).update(**flags)
+        for name, value in flags.items():
+            setattr(case, name, value)
     event = CaseEvent.objects.create(
         case=case,
         actor=actor,
