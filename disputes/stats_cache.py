@@ -39,7 +39,7 @@ from grids import tree
 from grids.models import Area, AreaLevel
 
 KEY_PREFIX = "area-figures:v1"
-# A token in every key: forget_all() replaces it, which drops every cached figure at once.
+# A token kept with every entry: forget_all() replaces it, which drops every cached figure.
 GENERATION_KEY = f"{KEY_PREFIX}:generation"
 # How long a computation may hold a key's lock before others compute it themselves.
 LOCK_SECONDS = 30
