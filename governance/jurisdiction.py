@@ -83,12 +83,14 @@ def scope(user, queryset: QuerySet, *, via: str = "") -> QuerySet:
 
 
 def can_see(user, obj: Model, *, via: str = "") -> bool:
+    if isinstance(obj, Area) and not via:
+        return can_see_area(user, obj)
     return scope(user, type(obj)._default_manager.filter(pk=obj.pk), via=via).exists()
 
 
 def can_see_area(user, area: Area) -> bool:
     """can_see(user, area) for an area already loaded, without a query: the same subtree
-    test as scope's (case intake asks it of every report)."""
+    test as scope's (case intake asks it of every report; tested against scope)."""
     if sees_everything(user):
         return True
     root = jurisdiction_root(user)

@@ -21,7 +21,7 @@ from disputes.models import (
 )
 from disputes.services.config import restart_clock
 from disputes.services.events import record_event
-from governance.jurisdiction import can_see_area
+from governance.jurisdiction import can_see
 from governance.validators import id_number_is_valid, mobile_is_valid
 from grids.models import Area, AreaLevel
 
@@ -97,7 +97,7 @@ def case_report(
             _("Choose a grid (or micro-grid), not a %(level)s.")
             % {"level": grid.get_level_display()}
         ]
-    elif not can_see_area(reporter, grid):
+    elif not can_see(reporter, grid):
         errors["grid"] = [_("This grid lies outside your jurisdiction.")]
     if category.kind != kind or not category.is_active:
         errors["category"] = [
