@@ -28,8 +28,11 @@ from django.db.models import ForeignKey, Model
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from governance.bulk import insert_rows
 from governance.validators import mask_id_number, mask_phone
 
+# Values a JSON column gives back unchanged (a float could come back otherwise).
+JSON_SCALARS = (str, int, bool, type(None))
 GENESIS = "0" * 64  # the previous hash of the first entry
 # Any fixed number: the PostgreSQL advisory lock that serialises appends to the chain.
 CHAIN_LOCK_KEY = 72_300_009
@@ -43,6 +46,7 @@ HIDDEN = "***"
 # An ID number or a mainland mobile inside free text (a note, a reason).
 ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+SHORTEST_NUMBER = 11  # a mobile; an ID number is 18
 
 
 def masked(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,6 +63,8 @@ def masked(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def scrubbed(value: Any) -> Any:
     if isinstance(value, str):
+        if len(value) < SHORTEST_NUMBER:  # a status, a level: nothing to mask
+            return value
         return PHONE_IN_TEXT.sub(r"\1****\2", ID_IN_TEXT.sub(r"\1********\2", value))
     if isinstance(value, Mapping):
         return masked(value)
@@ -70,7 +76,10 @@ def scrubbed(value: Any) -> Any:
 def _stored(values: Mapping[str, Any]) -> dict[str, Any]:
     """As the JSON column gives it back (dates, decimals and UUIDs as text), so that the
     hash computed now is the hash recomputed from the row later."""
-    return json.loads(json.dumps(masked(values), cls=DjangoJSONEncoder))
+    result = masked(values)
+    if all(type(key) is str and isinstance(value, JSON_SCALARS) for key, value in result.items()):
+        return result  # the JSON column gives these back as they are
+    return json.loads(json.dumps(result, cls=DjangoJSONEncoder))
 
 
 def snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -131,12 +140,18 @@ def audit_record(
         old=old or {},
         new=new or {},
     )
-    return audit_record_many([entry])[0]
+    return AuditEntry(**_append([entry])[0])
 
 
-def audit_record_many(entries: Sequence[AuditInput]) -> list[AuditEntry]:
+def audit_record_many(entries: Sequence[AuditInput]) -> int:
     """Append many entries at once: the chain computed in one pass under the chain lock and
-    written with one INSERT."""
+    written with one INSERT. Returns how many were written."""
+    return len(_append(entries))
+
+
+def _append(entries: Sequence[AuditInput]) -> list[dict[str, Any]]:
+    """The entries as rows ({column: value}, with their ids), chained and inserted. Plain
+    rows, not model instances: a sweep's batch is 10,000 of them."""
     if not entries:
         return []
     now = timezone.now()
@@ -146,54 +161,24 @@ def audit_record_many(entries: Sequence[AuditInput]) -> list[AuditEntry]:
         rows = []
         for entry in entries:
             actor = entry.actor if getattr(entry.actor, "is_authenticated", False) else None
-            row = AuditEntry(
-                created_at=now,
-                actor_id=actor.pk if actor else None,
-                actor_name=actor.get_username() if actor else "",
-                action=entry.action,
-                object_type=entry.object_type,
-                object_id=entry.object_id,
-                area_id=entry.area_id if entry.area_id is not None else _area_of(actor),
-                old_values=_stored(entry.old),
-                new_values=_stored(entry.new),
-                prev_hash=previous,
-            )
-            row.hash = previous = entry_hash(row)
+            row = {
+                "created_at": now,
+                "actor_id": actor.pk if actor else None,
+                "actor_name": actor.get_username() if actor else "",
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "area_id": entry.area_id if entry.area_id is not None else _area_of(actor),
+                "old_values": _stored(entry.old),
+                "new_values": _stored(entry.new),
+                "prev_hash": previous,
+            }
+            row["hash"] = previous = entry_hash(row)
             rows.append(row)
-        _insert(rows)
+        ids = insert_rows(AuditEntry, rows, returning_ids=True)
+    for row, pk in zip(rows, ids, strict=True):
+        row["id"] = pk
     return rows
-
-
-COLUMNS = [field for field in AuditEntry._meta.concrete_fields if not field.primary_key]
-SQLITE_MAX_PARAMETERS = 999  # as Django counts them for SQLite
-
-
-def _insert(rows: list[AuditEntry]) -> None:
-    if connection.vendor != "sqlite" or len(rows) * len(COLUMNS) <= SQLITE_MAX_PARAMETERS:
-        AuditEntry.objects.bulk_create(rows)
-        return
-    # SQLite binds at most 999 values a statement, which would split a sweep's batch into
-    # a hundred INSERTs: the batch goes instead as one JSON document that one INSERT …
-    # SELECT unpacks, whatever its size.
-    document = [
-        {
-            field.column: (
-                getattr(row, field.attname)
-                if field.get_internal_type() == "JSONField"
-                else field.get_db_prep_value(getattr(row, field.attname), connection)
-            )
-            for field in COLUMNS
-        }
-        for row in rows
-    ]
-    names = ", ".join(connection.ops.quote_name(field.column) for field in COLUMNS)
-    values = ", ".join(f"json_extract(value, '$.{field.column}')" for field in COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {AuditEntry._meta.db_table} ({names}) "
-            f"SELECT {values} FROM json_each(%s) ORDER BY key",
-            [json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False)],
-        )
 
 
 def _area_of(actor) -> int | None:
@@ -209,18 +194,19 @@ def _chain_head() -> str:
     return last or GENESIS
 
 
-def entry_hash(row: AuditEntry) -> str:
+def entry_hash(row: Mapping[str, Any]) -> str:
+    """The hash of a row given as {column: value}."""
     content = {
-        "time": row.created_at.astimezone(UTC).isoformat(),
-        "actor": row.actor_id,
-        "actor_name": row.actor_name,
-        "action": row.action,
-        "object_type": row.object_type,
-        "object_id": row.object_id,
-        "area": row.area_id,
-        "old": row.old_values,
-        "new": row.new_values,
-        "prev": row.prev_hash,
+        "time": row["created_at"].astimezone(UTC).isoformat(),
+        "actor": row["actor_id"],
+        "actor_name": row["actor_name"],
+        "action": row["action"],
+        "object_type": row["object_type"],
+        "object_id": row["object_id"],
+        "area": row["area_id"],
+        "old": row["old_values"],
+        "new": row["new_values"],
+        "prev": row["prev_hash"],
     }
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -244,11 +230,15 @@ def audit_verify(*, chunk_size: int = 2000) -> ChainReport:
     content does not give its own hash (it was altered)."""
     previous = GENESIS
     checked = 0
-    for row in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
-        if row.prev_hash != previous:
-            return ChainReport(checked, row.pk, "it does not follow the entry before it", previous)
-        if entry_hash(row) != row.hash:
-            return ChainReport(checked, row.pk, "its content does not match its hash", previous)
-        previous = row.hash
+    columns = [field.attname for field in AuditEntry._meta.concrete_fields]
+    rows = AuditEntry.objects.order_by("id").values(*columns)
+    for row in rows.iterator(chunk_size=chunk_size):
+        if row["prev_hash"] != previous:
+            return ChainReport(
+                checked, row["id"], "it does not follow the entry before it", previous
+            )
+        if entry_hash(row) != row["hash"]:
+            return ChainReport(checked, row["id"], "its content does not match its hash", previous)
+        previous = row["hash"]
         checked += 1
     return ChainReport(checked, head=previous)

@@ -35,6 +35,15 @@ class PartyInput(serializers.Serializer):
     role = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
 
+# A report's grid and its ancestors up to the county (four above a micro-grid).
+GRID_ANCESTORS = "parent__parent__parent__parent"
+GRID_FIELDS = [
+    f"{'parent__' * depth}{name}"
+    for depth in range(GRID_ANCESTORS.count("parent") + 1)
+    for name in ("level", "name", "parent", "tree_id", "lft", "rght")
+]
+
+
 class CaseInput(serializers.Serializer):
     client_uuid = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=CaseKind.choices)
@@ -60,9 +69,11 @@ class CaseInput(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            # With its ancestors up to the county (a micro-grid's too), which the case stores.
-            areas = areas_visible_to(request.user)
-            self.fields["grid"].queryset = areas.select_related("parent__parent__parent__parent")
+            # With its ancestors up to the county (a micro-grid's too), which the case stores:
+            # only what placing the case and checking the jurisdiction read.
+            self.fields["grid"].queryset = (
+                areas_visible_to(request.user).select_related(GRID_ANCESTORS).only(*GRID_FIELDS)
+            )
 
 
 class CategoryOutput(serializers.ModelSerializer):

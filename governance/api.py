@@ -22,7 +22,11 @@ class TokenWithAreaAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
         try:
-            token = model.objects.select_related("user", "user__area").get(key=key)
+            token = (
+                model.objects.select_related("user", "user__area")
+                .defer("user__area__boundary")  # a polygon nothing here reads
+                .get(key=key)
+            )
         except model.DoesNotExist as error:
             raise AuthenticationFailed(_("Invalid token.")) from error
         if not token.user.is_active:

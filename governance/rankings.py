@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from governance.bulk import insert_rows
 from governance.incidents import three_zero_failures
 from governance.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from governance.models import RankingRow, RankingSnapshot, SnapshotStatus
@@ -50,7 +51,8 @@ def newest_of(snapshots: QuerySet[RankingSnapshot]) -> RankingSnapshot | None:
 
 def _rows(
     *, snapshot: RankingSnapshot, lines: list[AreaLine], vetoes: dict[int, list[str]]
-) -> list[RankingRow]:
+) -> list[dict]:
+    """The snapshot's rows as {column: value}, for one INSERT (governance.bulk)."""
     previous = newest_of(
         RankingSnapshot.objects.filter(
             county_id=snapshot.county_id, month=previous_month(snapshot.month)
@@ -81,30 +83,30 @@ def _rows(
         score = line.score.quantize(CENT, rounding=ROUND_HALF_UP)
         kinds = vetoes.get(line.area_id, [])
         rows.append(
-            RankingRow(
-                snapshot=snapshot,
-                area_id=line.area_id,
-                level=line.level,
-                township_id=line.township_id,
-                score=score,
-                rank=ranks[line.area_id],
-                rank_in_township=in_township.get(line.area_id),
-                previous_rank=before.get(line.area_id),
-                score_change=(
+            {
+                "snapshot_id": snapshot.pk,
+                "area_id": line.area_id,
+                "level": line.level,
+                "township_id": line.township_id,
+                "score": score,
+                "rank": ranks[line.area_id],
+                "rank_in_township": in_township.get(line.area_id),
+                "previous_rank": before.get(line.area_id),
+                "score_change": (
                     score - before_score[line.area_id] if line.area_id in before_score else None
                 ),
-                veto=bool(kinds),
-                veto_kinds=kinds,
-                safe_candidate=(
+                "veto": bool(kinds),
+                "veto_kinds": kinds,
+                "safe_candidate": (
                     line.level == AreaLevel.VILLAGE
                     and not kinds
                     and score >= snapshot.scheme.safe_village_score
                 ),
-                cases=line.figures["counted"],
-                below_minimum=line.figures["counted"] < snapshot.min_cases,
-                values=line.values,
-                figures=line.figures,
-            )
+                "cases": line.figures["counted"],
+                "below_minimum": line.figures["counted"] < snapshot.min_cases,
+                "values": line.values,
+                "figures": line.figures,
+            }
         )
     return rows
 
@@ -176,9 +178,9 @@ def rankings_compute(
                     **fields,
                 )
             lines = ranking_lines(county=county, month=month, scheme=scheme, indicators=indicators)
-            RankingRow.objects.bulk_create(
+            insert_rows(
+                RankingRow,
                 _rows(snapshot=snapshot, lines=lines, vetoes=three_zero_failures(month=month)),
-                batch_size=1000,
             )
             audit_record(
                 action="ranking.new_version" if new_version else "ranking.compute",

@@ -151,11 +151,13 @@ def test_a_batch_is_chained_in_one_pass_and_written_with_one_insert(demo):
     batch = [AuditInput(action="case.escalate_overdue", object_type="case", object_id=str(n))
              for n in range(500)]  # fmt: skip
     with CaptureQueriesContext(connection) as queries:
-        rows = audit_record_many(batch)
+        written = audit_record_many(batch)
     # The lock (PostgreSQL), the chain's head, and one INSERT for the 500 entries.
     assert len(queries) == chain_statements()
     assert [q["sql"][:6] for q in queries][-1] == "INSERT"
-    assert rows[0].prev_hash == AuditEntry.objects.order_by("id").first().hash
+    first, second, *_rest, last = AuditEntry.objects.order_by("id")
+    assert written == 500 and second.prev_hash == first.hash
+    assert last.object_id == "499"  # in the batch's order
     assert audit_verify().checked == 501
 
 

@@ -85,9 +85,9 @@ def case_report(
     location_lng: Any = None,
 ) -> ReportResult:
     """File a report; the same client UUID again returns the case already filed."""
-    existing = Case.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None:
-        return _resent(existing, reporter)
+    # Nearly always nothing: asked by the unique index alone, the case loaded if it exists.
+    if Case.objects.filter(client_uuid=client_uuid).exists():
+        return _resent(Case.objects.get(client_uuid=client_uuid), reporter)
     parties = parties or []
     errors: dict[str, list[str]] = {}
     if grid.level == AreaLevel.MICROGRID:
