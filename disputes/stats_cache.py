@@ -29,8 +29,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Subquery
 from redis.exceptions import RedisError
 
 from disputes.models import Case
@@ -73,43 +72,30 @@ def cached_area_trend(*, user, area: Area, end: date) -> list[dict]:
     )
 
 
-def with_cases_version(areas: QuerySet[Area]) -> QuerySet[Area]:
-    """`areas`, each with its data version (`cases_stamp`) read in the same query: when a
-    case of its county last changed. The county is found by the parents, one join a level
-    (a city's version is cases_version's)."""
-    order = AreaLevel.order()
-    below_city = order[order.index(AreaLevel.COUNTY) :]
-    county = models.Case(
-        *(
-            models.When(level=level, then=F("__".join(["parent"] * depth + ["id"])))
-            for depth, level in enumerate(below_city)
-        ),
-        output_field=models.IntegerField(),
-    )
-    latest = Case.objects.filter(county_id=OuterRef("cases_county")).order_by("-updated_at")
-    return areas.annotate(
-        cases_county=county, cases_stamp=Subquery(latest.values("updated_at")[:1])
-    )
-
-
 def cases_version(area: Area) -> str:
-    """When a case of `area`'s county (of every county in a city) last changed: as read with
-    the area (with_cases_version), else one query."""
+    """When a case of `area`'s county (of every county in a city) last changed."""
+    latest = Case.objects.order_by("-updated_at").values_list("updated_at", flat=True)
     if area.level == AreaLevel.CITY:
-        latest = Case.objects.order_by("-updated_at").values_list("updated_at", flat=True)
         counties = Area.objects.filter(tree.subtree_q(area), level=AreaLevel.COUNTY)
         stamps = counties.annotate(latest=Subquery(latest.filter(county=OuterRef("pk"))[:1]))
         found = [stamp for stamp in stamps.values_list("latest", flat=True) if stamp]
         stamp = max(found) if found else None
-    elif hasattr(area, "cases_stamp"):
-        stamp = area.cases_stamp
     else:
-        stamp = (
-            with_cases_version(Area.objects.filter(pk=area.pk))
-            .values_list("cases_stamp", flat=True)
-            .get()
-        )
+        stamp = latest.filter(county_id=_county_id(area)).first()
     return stamp.isoformat() if stamp else "none"
+
+
+def _county_id(area: Area) -> int:
+    """The county above `area` (itself for a county), by its parents: one primary-key
+    lookup for each level below the township's."""
+    order = AreaLevel.order()
+    steps = order.index(area.level) - order.index(AreaLevel.COUNTY)
+    area_id, parent_id = area.pk, area.parent_id
+    for step in range(steps):
+        area_id = parent_id
+        if step + 1 < steps:
+            parent_id = Area.objects.values_list("parent_id", flat=True).get(pk=area_id)
+    return area_id
 
 
 def forget_all() -> None:

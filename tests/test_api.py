@@ -69,12 +69,12 @@ def test_area_pages_cost_a_fixed_number_of_queries(
     # ... the search's count and page
     with django_assert_num_queries(6):
         county_client.get(reverse("area_tree"), {"q": query})
-    # the county's dashboard: the area with the cache's data version in one query, then its
-    # figures and its year's months computed ...
-    with django_assert_num_queries(10):
+    # the county's dashboard: its figures and its year's months computed, each with the
+    # cache's data version ...
+    with django_assert_num_queries(11):
         county_client.get(reverse("home"))
-    # ... then read from the cache: the area with its data version alone
-    with django_assert_num_queries(5):
+    # ... then read from the cache: the two data versions alone
+    with django_assert_num_queries(6):
         county_client.get(reverse("home"))
 
 

@@ -252,9 +252,8 @@ def test_the_dashboard_page_costs_a_fixed_number_of_queries(
 ):
     settings.STATS_CACHE_SECONDS = 0  # what computing them costs (cached: test_stats_cache)
     township_client.get(reverse("home"))
-    # session, user, user's area, unread count; the area with its data version (one query
-    # for the cache whether it is on or not); the four of the stats and the year's months
-    with django_assert_num_queries(10):
+    # session, user, user's area, unread count; the four of the stats and the year's months
+    with django_assert_num_queries(9):
         township_client.get(reverse("home"))
     # ... and the drilled-down area and its breadcrumbs
     with django_assert_num_queries(11):
