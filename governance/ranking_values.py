@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from disputes.figures import CASE_FIGURES
 from disputes.models import Case
-from disputes.stats import percent
+from disputes.stats import local_midnight, percent
 from governance.inspections import inspection_scores
 from governance.models import (
     EnteredValue,
@@ -58,8 +57,8 @@ def _case_figures(*, county: Area, month: date) -> dict[int, dict[str, int]]:
     same lookups as the case list's created_after / created_before)."""
     # A range of local midnights, not created_at__date: the index on (county, created_at)
     # serves a range, while a date cast reads every case of the county.
-    start = timezone.make_aware(datetime.combine(month, time.min))
-    end = timezone.make_aware(datetime.combine(month_end(month) + timedelta(days=1), time.min))
+    start = local_midnight(month)
+    end = local_midnight(month_end(month) + timedelta(days=1))
     rows = (
         Case.objects.filter(county_id=county.pk, created_at__gte=start, created_at__lt=end)
         .values("village_id")
