@@ -23,6 +23,8 @@ ESCALATED_TO = {
 
 COUNTED = ~Q(status=CaseStatus.MERGED)  # a merged duplicate counts once, in its original
 RESOLVED = Q(status__in=RESOLVED_STATUSES)
+RESOLVED_TIMED = RESOLVED & Q(resolved_at__isnull=False)  # the on-time rate's denominator
+SUPERVISED = Q(supervised=True)
 
 
 def event_flags(action: str, level: str) -> dict[str, bool]:
@@ -83,17 +85,15 @@ def _count(condition: Q) -> Count:
 CASE_FIGURES = {
     "counted": _count(COUNTED),
     "resolved": _count(RESOLVED),
-    "resolved_timed": _count(RESOLVED & Q(resolved_at__isnull=False)),
+    "resolved_timed": _count(RESOLVED_TIMED),
     "on_time": _count(ON_TIME),
     # Where the month's cases are now: never sent above the village (小事不出村), or
     # settled without reaching the county (大事不出镇).
     "at_village": _count(COUNTED & Q(level=CaseLevel.VILLAGE)),
     "at_township_or_below": _count(COUNTED & Q(level__in=(CaseLevel.VILLAGE, CaseLevel.TOWNSHIP))),
-    "supervised_count": _count(Q(supervised=True)),
+    "supervised_count": _count(SUPERVISED),
     "supervised_on_time": _count(
-        Q(supervised=True)
-        & RESOLVED
-        & Q(resolved_at__lte=Coalesce("supervision_deadline", "deadline"))
+        SUPERVISED & RESOLVED & Q(resolved_at__lte=Coalesce("supervision_deadline", "deadline"))
     ),
     "went_overdue": _count(went_overdue()),
     "overdue_escalated": _count(escalated_overdue()),

@@ -7,15 +7,24 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import connections
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db import connections, models
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 
-from disputes.figures import CASE_FIGURES, escalated_to
+from disputes.figures import COUNTED, ON_TIME, RESOLVED, RESOLVED_TIMED, SUPERVISED, escalated_to
 from disputes.figures import RESOLVED_STATUSES as RESOLVED_STATUSES  # where it used to be
 from disputes.filters import AREA_COLUMNS
-from disputes.models import IS_OPEN, Case, CaseLevel
+from disputes.models import IS_OPEN, Case, CaseLevel, Category
 from disputes.selectors import cases_visible_to
 from grids import tree
 from grids.models import Area, AreaLevel
@@ -24,17 +33,19 @@ from grids.selectors import areas_visible_to
 TOP_CATEGORIES = 10
 TREND_MONTHS = 12
 
-# The figures counted for a subtree, for each of its child areas and for each month.
-FIGURES = {
-    "total": Count("pk"),
-    "counted": CASE_FIGURES["counted"],  # merged duplicates left out
-    "open": Count("pk", filter=IS_OPEN),
-    "overdue": Count("pk", filter=IS_OPEN & Q(overdue=True)),
-    "supervised": CASE_FIGURES["supervised_count"],
-    "resolved": CASE_FIGURES["resolved"],
-    "resolved_timed": CASE_FIGURES["resolved_timed"],
-    "on_time": CASE_FIGURES["on_time"],
+# The figures counted for a subtree, for each of its child areas and for each month, each
+# as the condition it counts (None: every case); the same conditions as the ranking's.
+CONDITIONS: dict[str, Q | None] = {
+    "total": None,
+    "counted": COUNTED,  # merged duplicates left out
+    "open": IS_OPEN,
+    "overdue": IS_OPEN & Q(overdue=True),
+    "supervised": SUPERVISED,
+    "resolved": RESOLVED,
+    "resolved_timed": RESOLVED_TIMED,
+    "on_time": ON_TIME,
 }
+FIGURES = {name: Count("pk", filter=condition) for name, condition in CONDITIONS.items()}
 MONTH_FIGURES = ("total", "counted", "resolved", "resolved_timed", "on_time")
 
 
@@ -59,35 +70,33 @@ def area_stats(
     """Figures for the cases reported in [start, end] (local dates, both optional) in the
     subtree of `area`, which the caller has looked up through areas_visible_to(user).
 
-    Three passes over the cases: one GROUP BY status, kind, level and child area that every
-    total, breakdown and child row is summed from, the top categories, and the months."""
+    One scan of the cases (_grouped): every total, breakdown and child row is summed from
+    its groups by status, kind, level and child area, and the top categories and the
+    months come from groups of their own; then the names of the categories and of the child
+    areas."""
     now = now or timezone.now()
     cases = reported_between(cases_in_area(user=user, area=area), start=start, end=end)
     child = AREA_COLUMNS.get(AreaLevel.below(area.level))
-    groups = (
-        cases.values("status", "kind", "level", *([child] if child else []))
-        .annotate(
-            **FIGURES,
-            past_deadline=Count("pk", filter=IS_OPEN & Q(deadline__lt=now)),
-            escalated_township=Count("pk", filter=escalated_to(CaseLevel.TOWNSHIP)),
-            escalated_county=Count("pk", filter=escalated_to(CaseLevel.COUNTY)),
-        )
-        .order_by()
+    conditions = {
+        **CONDITIONS,
+        "past_deadline": IS_OPEN & Q(deadline__lt=now),
+        "escalated_township": escalated_to(CaseLevel.TOWNSHIP),
+        "escalated_county": escalated_to(CaseLevel.COUNTY),
+    }
+    last_day = end or timezone.localdate(now)
+    groups, categories, by_month_key = _grouped(
+        cases,
+        keys=["status", "kind", "level", *([child] if child else [])],
+        months=(months := month_starts(start or trend_start(last_day), last_day)),
+        conditions=conditions,
     )
-    figures, by_status, by_kind, by_level, by_child = _summed(_tuples(groups))
-    top_categories = [
-        {"code": row["category__code"], "name": row["category__name"], "count": row["count"]}
-        for row in cases.values("category__code", "category__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "category__code")[:TOP_CATEGORIES]
-    ]
-
+    figures, by_status, by_kind, by_level, by_child = _summed(groups)
     return {
         "total": figures["total"],
         "by_status": by_status,
         "by_kind": by_kind,
         "by_level": by_level,
-        "top_categories": top_categories,
+        "top_categories": _top_categories(categories),
         "open": figures["open"],
         "overdue": figures["overdue"],
         "past_deadline": figures["past_deadline"],
@@ -98,7 +107,7 @@ def area_stats(
             CaseLevel.TOWNSHIP.value: figures["escalated_township"],
             CaseLevel.COUNTY.value: figures["escalated_county"],
         },
-        "by_month": by_month(cases, start=start, end=end or timezone.localdate(now)),
+        "by_month": _month_rows(by_month_key, months),
         "children": child_figures(user=user, area=area, counted=by_child),
     }
 
@@ -106,14 +115,114 @@ def area_stats(
 COUNTS = (*FIGURES, "past_deadline", "escalated_township", "escalated_county")
 
 
-def _tuples(queryset: QuerySet) -> list[tuple]:
-    """The rows of a values() query as the database gives them: a township's groups are over
-    a thousand rows of a dozen counts, which the ORM would pass one by one through each
-    count's converter and into a dict."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
+def _grouped(
+    cases: QuerySet[Case], *, keys: list[str], months: list[date], conditions: dict
+) -> tuple[list[tuple], dict[int, int], dict[int, tuple]]:
+    """One scan of `cases`, counted three ways: by `keys` (rows of the keys' values and the
+    COUNTS), by category (id -> cases) and by month from the first of `months` (yyyymm ->
+    COUNTS).
+
+    The cases' own query (scope, area, dates: the case list's) selects each condition as a
+    true/false column, so every condition keeps its one ORM definition; around it, one
+    statement counts them: GROUPING SETS on PostgreSQL, which reads the rows once; three
+    GROUP BYs in a UNION ALL on SQLite, the development default, which has no GROUPING SETS.
+    A township's groups are over a thousand rows: they come back as the database gives
+    them, not through the ORM's converters one count at a time."""
+    # The month (yyyymm, local) of the cases from the first of `months`; none before it.
+    month_key = (
+        models.Case(
+            When(
+                created_at__gte=local_midnight(months[0]),
+                then=ExtractYear("created_at") * 100 + ExtractMonth("created_at"),
+            ),
+            output_field=IntegerField(),
+        )
+        if months
+        else Value(None, output_field=IntegerField())
+    )
+    rows = cases.order_by().values(
+        *keys,
+        "category_id",
+        month_key=month_key,
+        **{
+            f"is_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+            for name, condition in conditions.items()
+            if condition is not None
+        },
+    )
+    inner, params = rows.query.sql_with_params()
+    connection = connections[rows.db]
+    quote = connection.ops.quote_name
+    counts = ", ".join(
+        "COUNT(*)" if conditions[name] is None else f"COUNT(*) FILTER (WHERE {quote('is_' + name)})"
+        for name in COUNTS
+    )
+    columns = ", ".join(quote(key) for key in keys)
+    source = f"FROM ({inner}) AS cases"
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT GROUPING(category_id, month_key), {columns}, category_id, month_key,"
+            f" {counts} {source}"
+            f" GROUP BY GROUPING SETS (({columns}), (category_id), (month_key))"
+        )
+    else:
+        nulls = ", ".join(["NULL"] * len(keys))
+        sql = " UNION ALL ".join(
+            [
+                f"SELECT {BY_KEYS}, {columns}, NULL, NULL, {counts} {source} GROUP BY {columns}",
+                f"SELECT {BY_CATEGORY}, {nulls}, category_id, NULL, {counts} {source}"
+                " GROUP BY category_id",
+                f"SELECT {BY_MONTH}, {nulls}, NULL, month_key, {counts} {source}"
+                " GROUP BY month_key",
+            ]
+        )
+        params = params * 3
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        found = cursor.fetchall()
+    width = len(COUNTS)
+    groups, categories, by_month_key = [], {}, {}
+    for row in found:
+        grouped_by, counts_of = row[0], row[-width:]
+        if grouped_by == BY_KEYS:
+            groups.append((*row[1 : 1 + len(keys)], *counts_of))
+        elif grouped_by == BY_CATEGORY:
+            categories[row[-width - 2]] = counts_of[0]
+        elif row[-width - 1] is not None:  # by month; cases before the months have none
+            by_month_key[row[-width - 1]] = counts_of
+    return groups, categories, by_month_key
+
+
+# GROUPING(category_id, month_key): 1 for each of the two that a set does not group by.
+BY_KEYS, BY_CATEGORY, BY_MONTH = 0b11, 0b01, 0b10
+
+
+def _top_categories(counts: dict[int, int]) -> list[dict]:
+    """The TOP_CATEGORIES categories with the most cases, with their codes and names."""
+    names = (
+        Category.objects.filter(pk__in=list(counts)).order_by().values_list("pk", "code", "name")
+    )
+    found = [{"code": code, "name": name, "count": counts[pk]} for pk, code, name in names]
+    found.sort(key=lambda row: (-row["count"], row["code"]))
+    return found[:TOP_CATEGORIES]
+
+
+def _month_rows(by_month_key: dict[int, tuple], months: list[date]) -> list[dict]:
+    """by_month's rows from the counts of each month (yyyymm)."""
+    empty = dict.fromkeys(COUNTS, 0)
+    rows = []
+    for month in months:
+        counts = by_month_key.get(month.year * 100 + month.month)
+        figures = dict(zip(COUNTS, counts, strict=True)) if counts else empty
+        rows.append(
+            {
+                "month": f"{month:%Y-%m}",
+                "total": figures["total"],
+                "resolved": figures["resolved"],
+                **rates(figures),
+            }
+        )
+    return rows
 
 
 def _summed(groups: list[tuple]) -> tuple[dict, dict, dict, dict, dict]:

@@ -241,9 +241,9 @@ def test_the_stats_cost_the_same_queries_for_two_children_or_many(
     with CaptureQueriesContext(connection) as captured:
         figures = township_client.get(url).json()
     assert len(figures["children"]) == 2 + extra_grids
-    # session, user, user's area, the area; the figures with status × kind × level and the
-    # children's figures (one GROUP BY), categories, months and the children's names
-    assert len(captured) == 8, [query["sql"] for query in captured]
+    # session, user, user's area, the area; one statement for the figures by status × kind
+    # × level × child, by category and by month; the categories' and the children's names
+    assert len(captured) == 7, [query["sql"] for query in captured]
 
 
 @pytest.mark.usefixtures("cases")
@@ -252,11 +252,11 @@ def test_the_dashboard_page_costs_a_fixed_number_of_queries(
 ):
     settings.STATS_CACHE_SECONDS = 0  # what computing them costs (cached: test_stats_cache)
     township_client.get(reverse("home"))
-    # session, user, user's area, unread count; the four of the stats and the year's months
-    with django_assert_num_queries(9):
+    # session, user, user's area, unread count; the three of the stats and the year's months
+    with django_assert_num_queries(8):
         township_client.get(reverse("home"))
     # ... and the drilled-down area and its breadcrumbs
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         township_client.get(reverse("home"), {"area": demo.village1.pk})
 
 

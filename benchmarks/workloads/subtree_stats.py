@@ -18,7 +18,7 @@ CITY_ROOT_MS = 300
 # What the profile of a miss showed (county scale, EXPLAIN ANALYZE).
 SCAN_BOUND = (
     "one scan of every case takes {floor} even as the floor: under 300 ms needs the counts"
-    " kept pre-aggregated (per village, month, status, kind, level and category)"
+    " kept pre-aggregated (per township, month, status, kind, level and category)"
 )
 
 # One scan of the area's cases grouped five ways; the escalations are flags on the case
