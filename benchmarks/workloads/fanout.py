@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from itertools import combinations
 
-from benchmarks.harness import Context, Row, measure, ms, ratio
+from benchmarks.harness import Context, Row, measure_side_by_side, ms, ratio
 
 TARGETS = 12_000
 RECIPIENTS = 10_000
@@ -103,20 +103,17 @@ def _campaign(context: Context) -> Row:
             raise AssertionError("the INSERT … SELECT makes other tasks than the launch")
     finally:
         run.after()
-    launch = measure(
-        lambda: campaign_launch(campaign=run.prepared, actor=actor),
+    timings = measure_side_by_side(
+        {
+            "launch": lambda: campaign_launch(campaign=run.prepared, actor=actor),
+            "insert": lambda: _insert_tasks(run.prepared),
+        },
         runs=context.runs,
         warmup=context.warmup,
-        before=run.before,
-        after=run.after,
+        before=dict.fromkeys(("launch", "insert"), run.before),
+        after=dict.fromkeys(("launch", "insert"), run.after),
     )
-    insert = measure(
-        lambda: _insert_tasks(run.prepared),
-        runs=context.runs,
-        warmup=context.warmup,
-        before=run.before,
-        after=run.after,
-    )
+    launch, insert = timings["launch"], timings["insert"]
     within = launch.median <= TARGET_RATIO * insert.median
     return Row(
         workload="fanout",
@@ -224,20 +221,17 @@ def _instruction(context: Context) -> Row:
             raise AssertionError("the INSERT … SELECT makes other receipts than the send")
     finally:
         run.after()
-    send = measure(
-        lambda: instruction_send(actor=actor, data=data),
+    timings = measure_side_by_side(
+        {
+            "send": lambda: instruction_send(actor=actor, data=data),
+            "insert": lambda: _insert_receipts(run.prepared, root, kinds),
+        },
         runs=context.runs,
         warmup=context.warmup,
-        before=run.before,
-        after=run.after,
+        before=dict.fromkeys(("send", "insert"), run.before),
+        after=dict.fromkeys(("send", "insert"), run.after),
     )
-    insert = measure(
-        lambda: _insert_receipts(run.prepared, root, kinds),
-        runs=context.runs,
-        warmup=context.warmup,
-        before=run.before,
-        after=run.after,
-    )
+    send, insert = timings["send"], timings["insert"]
     return Row(
         workload="fanout",
         case=f"instruction to {len(receipts):,} recipients ({_posts(kinds)})",

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from benchmarks.harness import Context, Row, measure, ms, ratio
+from benchmarks.harness import Context, Row, measure_side_by_side, ms, ratio
 
 TARGET_RATIO = 2.0
 TARGET_PER_AREA = 50
 SAMPLE = 100
-LOOP_RUNS = 3
 # What the profiles of misses showed (county scale, cProfile and EXPLAIN ANALYZE).
 
 ROLLUP_SQL = """
@@ -71,28 +70,23 @@ def run(context: Context) -> list[Row]:
         areas, cases = _check_same_figures(month, counties, rankings_compute_all(month=month))
     finally:
         roll_back()
-    compute = measure(
-        lambda: rankings_compute_all(month=month),
-        runs=context.runs,
-        warmup=context.warmup,
-        before=begin,
-        after=roll_back,
-    )
-    rollup = measure(lambda: _rollup(month, counties), runs=context.runs, warmup=context.warmup)
     # The part of the ranking that the ROLLUP computes: its case figures, one GROUP BY per
     # county (the rest is scoring every indicator of every area and writing the rows).
-    figures = measure(
-        lambda: [_case_figures(county=county, month=month) for county in counties],
+    villages = _sample_villages()
+    timings = measure_side_by_side(
+        {
+            "compute": lambda: rankings_compute_all(month=month),
+            "rollup": lambda: _rollup(month, counties),
+            "figures": lambda: [_case_figures(county=county, month=month) for county in counties],
+            "loop": lambda: [_one_area(month, village) for village in villages],
+        },
         runs=context.runs,
         warmup=context.warmup,
+        before={"compute": begin},
+        after={"compute": roll_back},
     )
-    villages = _sample_villages()
-    # A hundred queries a run average themselves: fewer runs keep the city's minutes down.
-    loop = measure(
-        lambda: [_one_area(month, village) for village in villages],
-        runs=min(context.runs, LOOP_RUNS),
-        warmup=0,
-    )
+    compute, rollup, figures = timings["compute"], timings["rollup"], timings["figures"]
+    loop = timings["loop"]
     per_area = compute.median / areas
     loop_per_area = loop.median / len(villages)
     faster = loop_per_area / per_area
