@@ -150,7 +150,7 @@ def _grouped(
             if condition is not None
         },
     )
-    inner, params = rows.query.sql_with_params()
+    inner, params = rows.query.get_compiler(rows.db).as_sql()
     connection = connections[rows.db]
     quote = connection.ops.quote_name
     counts = ", ".join(

@@ -67,11 +67,18 @@ def insert_rows(
             f"SELECT {names} FROM jsonb_populate_recordset(NULL::{table}, CAST(%s AS jsonb))"
             " WITH ORDINALITY AS document ORDER BY document.ordinality"
         )
-    returning = f" RETURNING {quote(model._meta.pk.column)}" if returning_ids else ""
+    # SQLite before 3.35 has no RETURNING: one statement's rows then take consecutive ids
+    # (AUTOINCREMENT, one writer at a time), the last of which the cursor knows.
+    returning = returning_ids and connection.features.can_return_rows_from_bulk_insert
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({names}) {source}{returning}",
+            f"INSERT INTO {table} ({names}) {source}"
+            + (f" RETURNING {quote(model._meta.pk.column)}" if returning else ""),
             [json.dumps(document, default=_encoded, ensure_ascii=False)],
         )
-        # Ids are drawn in the order the rows go in; RETURNING may list them in any order.
-        return sorted(row[0] for row in cursor.fetchall()) if returning_ids else []
+        if returning:
+            # Ids are drawn in the order the rows go in; RETURNING may list them in any order.
+            return sorted(row[0] for row in cursor.fetchall())
+        if returning_ids:
+            return list(range(cursor.lastrowid - len(rows) + 1, cursor.lastrowid + 1))
+        return []

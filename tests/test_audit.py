@@ -161,6 +161,18 @@ def test_a_batch_is_chained_in_one_pass_and_written_with_one_insert(demo):
     assert audit_verify().checked == 501
 
 
+def test_an_older_sqlite_without_returning_still_gives_each_entry_its_id(demo, monkeypatch):
+    if is_postgres():
+        pytest.skip("SQLite before 3.35 only: PostgreSQL always has RETURNING")
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    first = audit_record(action="settings.change")
+    audit_record_many([AuditInput(action="case.flag_overdue", object_id=str(n)) for n in range(3)])
+    last = audit_record(action="settings.change", object_id="last")
+    assert AuditEntry.objects.get(pk=first.pk).hash == first.hash
+    assert AuditEntry.objects.get(pk=last.pk).object_id == "last"
+    assert audit_verify().checked == 5
+
+
 def test_personal_data_is_masked_in_the_values(demo):
     values = {
         "id_number": ID_NUMBER,
