@@ -84,13 +84,18 @@ def area_stats(
         "escalated_county": escalated_to(CaseLevel.COUNTY),
     }
     last_day = end or timezone.localdate(now)
+    months = month_starts(start or trend_start(last_day), last_day)
     groups, categories, by_month_key = _grouped(
         cases,
         keys=["status", "kind", "level", *([child] if child else [])],
-        months=(months := month_starts(start or trend_start(last_day), last_day)),
+        months=months,
         conditions=conditions,
     )
     figures, by_status, by_kind, by_level, by_child = _summed(groups)
+    counted_by_month = {
+        f"{key // 100:04d}-{key % 100:02d}": dict(zip(COUNTS, counts, strict=True))
+        for key, counts in by_month_key.items()
+    }
     return {
         "total": figures["total"],
         "by_status": by_status,
@@ -107,7 +112,7 @@ def area_stats(
             CaseLevel.TOWNSHIP.value: figures["escalated_township"],
             CaseLevel.COUNTY.value: figures["escalated_county"],
         },
-        "by_month": _month_rows(by_month_key, months),
+        "by_month": _month_rows(months, counted_by_month),
         "children": child_figures(user=user, area=area, counted=by_child),
     }
 
@@ -207,20 +212,16 @@ def _top_categories(counts: dict[int, int]) -> list[dict]:
     return found[:TOP_CATEGORIES]
 
 
-def _month_rows(by_month_key: dict[int, tuple], months: list[date]) -> list[dict]:
-    """by_month's rows from the counts of each month (yyyymm)."""
+def _month_rows(months: list[date], counted: dict[str, dict]) -> list[dict]:
+    """One row for each of `months` from its figures (`counted`, keyed "YYYY-MM"): its cases,
+    how many of them are resolved now, and its rates; a month without cases counts zero."""
     empty = dict.fromkeys(COUNTS, 0)
     rows = []
-    for month in months:
-        counts = by_month_key.get(month.year * 100 + month.month)
-        figures = dict(zip(COUNTS, counts, strict=True)) if counts else empty
+    for key in (f"{month:%Y-%m}" for month in months):
+        figures = counted.get(key, empty)
         rows.append(
-            {
-                "month": f"{month:%Y-%m}",
-                "total": figures["total"],
-                "resolved": figures["resolved"],
-                **rates(figures),
-            }
+            {"month": key, "total": figures["total"], "resolved": figures["resolved"]}
+            | rates(figures)
         )
     return rows
 
@@ -327,17 +328,7 @@ def by_month(cases: QuerySet[Case], *, start: date | None, end: date) -> list[di
         .annotate(**{name: FIGURES[name] for name in MONTH_FIGURES})
         .order_by()
     )
-    counted = {f"{row['month']:%Y-%m}": row for row in rows}
-    empty = dict.fromkeys(MONTH_FIGURES, 0)
-    return [
-        {
-            "month": key,
-            "total": counted.get(key, empty)["total"],
-            "resolved": counted.get(key, empty)["resolved"],
-            **rates(counted.get(key, empty)),
-        }
-        for key in (f"{month:%Y-%m}" for month in months)
-    ]
+    return _month_rows(months, {f"{row['month']:%Y-%m}": row for row in rows})
 
 
 def local_midnight(day: date) -> datetime:
