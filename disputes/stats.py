@@ -93,7 +93,8 @@ def area_stats(
     )
     figures, by_status, by_kind, by_level, by_child = _summed(groups)
     counted_by_month = {
-        f"{key // 100:04d}-{key % 100:02d}": dict(zip(COUNTS, counts, strict=True))
+        # yyyymm; EXTRACT gives PostgreSQL's numeric, hence int().
+        f"{int(key) // 100:04d}-{int(key) % 100:02d}": dict(zip(COUNTS, counts, strict=True))
         for key, counts in by_month_key.items()
     }
     return {
