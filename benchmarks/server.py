@@ -20,7 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Two cores: two worker processes of four threads each (gthread, like the deployment).
+# As the README deploys it (gunicorn --workers 4): four single-threaded workers on two
+# cores. gthread with one thread is the sync worker that keeps connections open between
+# requests, as nginx's upstream keep-alive does; the load generator's clients reuse theirs.
 WORKERS = 4
 THREADS = 1
 BENCH_PASSWORD = "bench-pass-2026"

@@ -50,7 +50,9 @@ def insert_rows(
             if column in json_columns:
                 # SQLite's json_extract gives a nested document back as text, but a string
                 # unquoted: the column's JSON text goes in as a string.
-                item[column] = json.dumps(value, ensure_ascii=False) if sqlite else value
+                item[column] = (
+                    json.dumps(value, default=_encoded, ensure_ascii=False) if sqlite else value
+                )
             elif isinstance(value, PLAIN):
                 item[column] = value
             else:
