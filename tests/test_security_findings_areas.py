@@ -102,10 +102,10 @@ def test_an_import_audits_every_area_it_creates_or_changes(demo):
     created = Area.objects.get(code=f"{demo.village1.code}099")
     entries = AuditEntry.objects.filter(action="area.import", object_type="area")
     by_object = {entry.object_id: entry for entry in entries}
-    assert by_object[str(created.pk)].new["code"] == created.code
-    assert by_object[str(created.pk)].new["name"] == "新建网格"
+    assert by_object[str(created.pk)].new_values["code"] == created.code
+    assert by_object[str(created.pk)].new_values["name"] == "新建网格"
     renamed = by_object[str(demo.village1.pk)]
-    assert (renamed.old, renamed.new) == ({"name": demo.village1.name}, {"name": "改名村"})
+    assert (renamed.old_values, renamed.new_values) == ({"name": demo.village1.name}, {"name": "改名村"})
     assert renamed.area_id == demo.village1.pk
 
 
@@ -126,4 +126,4 @@ def test_the_area_admin_creates_through_the_area_service(client, demo):
     assert response.status_code == 302, response.content.decode()[:2000]
     created = Area.objects.get(code=f"{demo.village1.code}098")
     entry = AuditEntry.objects.get(object_type="area", object_id=str(created.pk))
-    assert entry.action == "area.create" and entry.new["parent"] == demo.village1.pk
+    assert entry.action == "area.create" and entry.new_values["parent"] == demo.village1.pk
