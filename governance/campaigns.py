@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from audit.services import audit_record
+from audit.services import audit_record, snapshot
 from disputes.services.reporting import CaseDraft
 from governance.jurisdiction import (
     can_complete_task,
@@ -87,6 +87,18 @@ class CampaignInput:
     client_uuid: uuid.UUID | None = None
 
 
+# What the audit log keeps of a new campaign.
+CAMPAIGN_RECORDED = (
+    "title",
+    "area",
+    "target_mode",
+    "post_kinds",
+    "member_types",
+    "starts_at",
+    "deadline",
+)
+
+
 def campaign_errors(*, actor, data: CampaignInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
@@ -129,20 +141,29 @@ def _create(actor, data: CampaignInput) -> Campaign:
     errors = campaign_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
-    return Campaign.objects.create(
-        title=data.title.strip(),
-        instructions=data.instructions.strip(),
-        area=data.area,
-        target_mode=data.target_mode,
-        post_kinds=sorted(set(data.post_kinds)),
-        member_types=sorted(set(data.member_types)),
-        needs_photo=data.needs_photo,
-        needs_location=data.needs_location,
-        starts_at=data.starts_at,
-        deadline=data.deadline,
-        client_uuid=data.client_uuid,
-        created_by=actor,
-    )
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            title=data.title.strip(),
+            instructions=data.instructions.strip(),
+            area=data.area,
+            target_mode=data.target_mode,
+            post_kinds=sorted(set(data.post_kinds)),
+            member_types=sorted(set(data.member_types)),
+            needs_photo=data.needs_photo,
+            needs_location=data.needs_location,
+            starts_at=data.starts_at,
+            deadline=data.deadline,
+            client_uuid=data.client_uuid,
+            created_by=actor,
+        )
+        audit_record(
+            action="campaign.create",
+            actor=actor,
+            obj=campaign,
+            area_id=campaign.area_id,
+            new=snapshot(campaign, CAMPAIGN_RECORDED),
+        )
+    return campaign
 
 
 @dataclass
@@ -239,8 +260,16 @@ def campaign_targets_set(*, campaign: Campaign, actor, rows: list[TargetRow]) ->
             ]
         raise ValidationError({"file": problems})
     with transaction.atomic():
-        campaign.targets.all().delete()
+        replaced = campaign.targets.all().delete()[0]
         CampaignTarget.objects.bulk_create(targets, batch_size=2000)
+        audit_record(
+            action="campaign.targets",
+            actor=actor,
+            obj=campaign,
+            area_id=campaign.area_id,
+            old={"targets": replaced},
+            new={"targets": len(targets)},
+        )
     return len(targets)
 
 
@@ -439,13 +468,27 @@ def campaign_end(*, campaign: Campaign, actor, cancel: bool = False) -> Campaign
         (CampaignStatus.DRAFT, CampaignStatus.RUNNING) if cancel else (CampaignStatus.RUNNING,)
     )
     now = timezone.now()
-    changed = Campaign.objects.filter(pk=campaign.pk, status__in=allowed).update(
-        status=CampaignStatus.CANCELLED if cancel else CampaignStatus.FINISHED,
-        finished_at=now,
-        updated_at=now,
-    )
-    if not changed:
-        raise ValidationError({"status": [_("This campaign has already ended.")]})
+    status = CampaignStatus.CANCELLED if cancel else CampaignStatus.FINISHED
+    with transaction.atomic():
+        before = (
+            Campaign.objects.select_for_update()
+            .filter(pk=campaign.pk, status__in=allowed)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if before is None:
+            raise ValidationError({"status": [_("This campaign has already ended.")]})
+        Campaign.objects.filter(pk=campaign.pk).update(
+            status=status, finished_at=now, updated_at=now
+        )
+        audit_record(
+            action="campaign.cancel" if cancel else "campaign.end",
+            actor=actor,
+            obj=campaign,
+            area_id=campaign.area_id,
+            old={"status": before},
+            new={"status": status},
+        )
     campaign.refresh_from_db()
     return campaign
 
@@ -519,6 +562,19 @@ def task_complete(*, task: CampaignTask, actor, data: TaskInput) -> TaskResult:
                 task.photo.save(data.photo.name, data.photo, save=False)
                 stored.append(task.photo.name)
             task.save()
+            audit_record(
+                action="task.complete",
+                actor=actor,
+                obj=task,
+                area_id=task.area_id,
+                old={"status": TaskStatus.PENDING},
+                new={
+                    "status": TaskStatus.DONE,
+                    "campaign": task.campaign_id,
+                    "photo": bool(data.photo),
+                    "case": task.case_id,
+                },
+            )
     except IntegrityError:
         _remove(stored)
         return TaskResult(CampaignTask.objects.get(client_uuid=data.client_uuid), created=False)

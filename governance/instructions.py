@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from governance.jurisdiction import (
     can_confirm_receipts,
     can_organise,
@@ -109,6 +110,19 @@ def _send(actor, data: InstructionInput) -> Instruction:
             raise ValidationError({"post_kinds": [_("Nobody in this area holds these posts.")]})
         instruction.recipient_count = count
         instruction.save(update_fields=["recipient_count"])
+        audit_record(
+            action="instruction.send",
+            actor=actor,
+            obj=instruction,
+            area_id=instruction.area_id,
+            new={
+                "title": instruction.title,
+                "area": instruction.area_id,
+                "post_kinds": instruction.post_kinds,
+                "member_types": instruction.member_types,
+                "recipients": count,
+            },
+        )
         _insert_inbox(instruction, now)
         ids = _insert_outgoing(instruction, now)
         if ids:
@@ -292,8 +306,18 @@ def receipts_confirm(*, instruction: Instruction, actor, receipt_ids: list[int])
     """A centre (or the village staff) records that these recipients confirmed by phone."""
     if not can_confirm_receipts(actor):
         raise PermissionDenied(_("Only the centres and village staff record confirmations."))
-    return (
-        receipts_visible_to(actor, instruction)
-        .filter(pk__in=receipt_ids, read_at__isnull=True)
-        .update(read_at=timezone.now(), confirmed_by=actor)
-    )
+    with transaction.atomic():
+        confirmed = (
+            receipts_visible_to(actor, instruction)
+            .filter(pk__in=receipt_ids, read_at__isnull=True)
+            .update(read_at=timezone.now(), confirmed_by=actor)
+        )
+        if confirmed:
+            audit_record(
+                action="instruction.confirm",
+                actor=actor,
+                obj=instruction,
+                area_id=instruction.area_id,
+                new={"confirmed": confirmed},
+            )
+    return confirmed

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from disputes.models import OPEN_STATUSES, AssignmentLine, Case, CaseStatus
 from disputes.selectors import cases_visible_to
 from governance.jurisdiction import can_act_on_case, can_record_meetings, can_see, scope
@@ -213,6 +214,19 @@ def _record(actor, data: MeetingInput) -> Meeting:
                 raise ValidationError({f"items-{index}": error.messages}) from error
             if row.event is not None:
                 row.save(update_fields=["event"])
+        audit_record(
+            action="meeting.record",
+            actor=actor,
+            obj=meeting,
+            area_id=meeting.area_id,
+            new={
+                "level": meeting.level,
+                "area": meeting.area_id,
+                "held_on": meeting.held_on,
+                "cases": [item.case.pk for item in data.items],
+                "decisions": [item.decision for item in data.items],
+            },
+        )
     return meeting
 
 

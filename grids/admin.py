@@ -6,7 +6,6 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.admin_changes import AuditedAdmin
 from governance.jurisdiction import can_read_access_log, can_see, scope, sees_everything
 from governance.validators import mask_id_number, mask_phone
 from grids import tree
@@ -14,7 +13,13 @@ from grids.access import access_log
 from grids.importing import read_area_file
 from grids.models import Area, Resident, ResidentAccess, ResidentStatusChange, Visit, VisitCycle
 from grids.rules import area_errors
-from grids.services import AreaImportError, areas_import
+from grids.services import (
+    EDITABLE_FIELDS,
+    AreaImportError,
+    area_create,
+    area_update,
+    areas_import,
+)
 
 
 class AreaAdminForm(forms.ModelForm):
@@ -64,7 +69,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Area)
-class AreaAdmin(AuditedAdmin, admin.ModelAdmin):
+class AreaAdmin(admin.ModelAdmin):
     form = AreaAdminForm
     list_display = ["name", "code", "level", "kind", "parent", "households", "residents"]
     list_filter = ["level", "kind"]
@@ -95,11 +100,21 @@ class AreaAdmin(AuditedAdmin, admin.ModelAdmin):
         return ScopedForm
 
     def save_model(self, request, obj, form, change):
-        tree.insert(obj)
-        self.audit_saved(request, obj, form, change)
-
-    def audit_area(self, obj: Area) -> int | None:
-        return obj.pk  # an area belongs to itself, so the log scopes it to its county
+        # Through the area services, which check the jurisdiction again and audit the
+        # change (the form has already shown any error on its fields).
+        values = {name: form.cleaned_data[name] for name in form.cleaned_data}
+        if change:
+            stored = Area.objects.get(pk=obj.pk)
+            area_update(
+                area=stored,
+                actor=request.user,
+                **{name: value for name, value in values.items() if name in EDITABLE_FIELDS},
+            )
+            obj.refresh_from_db()
+        else:
+            created = area_create(actor=request.user, **values)
+            obj.pk = created.pk
+            obj.refresh_from_db()
 
     def has_delete_permission(self, request, obj=None):
         return False  # areas carry history; retire them by import, never delete

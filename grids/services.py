@@ -3,21 +3,41 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
+from audit.services import AuditInput, audit_record, audit_record_many, changes, snapshot
+from governance.jurisdiction import can_administer, can_see_area, sees_everything
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.rules import area_errors, area_object_errors, level_label
+from personnel.models import User
 
 # Fields an import or an edit may change on an existing area; code, level and parent define
 # its place in the tree and are not changed by re-importing.
 ATTRIBUTE_FIELDS = ("name", "kind", "households", "residents")
+# What an edit in the administration pages may change besides (the place and the shape).
+EDITABLE_FIELDS = (*ATTRIBUTE_FIELDS, "boundary", "centre_lat", "centre_lng")
+# What the audit log keeps of a new area.
+RECORDED_FIELDS = ("code", "name", "level", "parent", *ATTRIBUTE_FIELDS)
+
+
+def _restricted(actor: User | None) -> bool:
+    """Whether `actor` writes only inside a jurisdiction. None is the operator at the
+    console (`import_areas`, the demo), who may write anywhere, as may a superuser
+    without an area."""
+    return actor is not None and not sees_everything(actor)
+
+
+def _require_administrator(actor: User | None) -> None:
+    if actor is not None and not can_administer(actor):
+        raise PermissionDenied(_("Only the county's administrators change the area tree."))
 
 
 def area_create(
     *,
+    actor: User | None = None,
     code: str,
     name: str,
     level: str,
@@ -41,14 +61,55 @@ def area_create(
         centre_lat=centre_lat,
         centre_lng=centre_lng,
     )
+    _require_administrator(actor)
     errors = area_object_errors(area)
+    if _restricted(actor):
+        if parent is None:
+            errors.setdefault("parent", []).append(
+                _("Choose the parent area within your jurisdiction.")
+            )
+        elif not can_see_area(actor, parent):
+            errors.setdefault("parent", []).append(_("This area lies outside your jurisdiction."))
     if Area.objects.filter(code=code).exists():
         errors.setdefault("code", []).append(
             _("An area with code %(code)s exists already.") % {"code": code}
         )
     if errors:
         raise ValidationError(errors)
-    tree.insert(area)
+    with tree.locked():
+        tree.insert(area)
+        audit_record(
+            action="area.create",
+            actor=actor,
+            obj=area,
+            area_id=area.pk,
+            new=snapshot(area, RECORDED_FIELDS),
+        )
+    return area
+
+
+def area_update(*, area: Area, actor: User | None, **values: Any) -> Area:
+    """Change what an edit may change of an area inside the actor's jurisdiction; its
+    code, level and parent (its place in the tree) stay as they are."""
+    _require_administrator(actor)
+    if _restricted(actor) and not can_see_area(actor, area):
+        raise PermissionDenied(_("This area lies outside your jurisdiction."))
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"area_update cannot change {sorted(unknown)}")
+    before = snapshot(area, values)
+    for name, value in values.items():
+        setattr(area, name, value)
+    errors = area_object_errors(area)
+    if errors:
+        raise ValidationError(errors)
+    old, new = changes(before, snapshot(area, values))
+    if new:
+        with transaction.atomic():
+            area.save(update_fields=[*new, "updated_at"])
+            audit_record(
+                action="area.update", actor=actor, obj=area, area_id=area.pk, old=old, new=new
+            )
     return area
 
 
@@ -108,12 +169,18 @@ KIND_ALIASES = {
 }
 
 
-def areas_import(*, rows: list[ImportRow], actor=None) -> ImportResult:
+def areas_import(*, rows: list[ImportRow], actor: User | None) -> ImportResult:
     """Create or update the areas in `rows`, all or nothing.
 
     Every bad row is reported with its line and reason; if any row is bad nothing is
     written. Rows that match what is stored change nothing, so a re-import is a no-op.
+    A county's administrator imports only inside their jurisdiction: each row's area, and
+    each new area's parent, must lie in their subtree, and a new root (a county or city)
+    is the operators' (`actor=None` at the console, or a superuser without an area). A
+    parent outside the jurisdiction reads exactly as one that does not exist.
     """
+    _require_administrator(actor)
+    restricted = _restricted(actor)
     result = ImportResult()
     errors = result.errors
     seen: dict[str, int] = {}
@@ -132,10 +199,26 @@ def areas_import(*, rows: list[ImportRow], actor=None) -> ImportResult:
             parsed.append((row, values))
 
     codes = {row.code for row, _v in parsed} | {row.parent_code for row, _v in parsed}
-    stored = {area.code: area for area in Area.objects.filter(code__in=codes - {""})}
+    stored = {
+        area.code: area
+        for area in Area.objects.filter(code__in=codes - {""})
+        if not restricted or can_see_area(actor, area)
+    }
+    # Codes taken outside the jurisdiction: such a row is refused, whether it would create
+    # or change the area (the code rules place it under a parent the importer cannot see).
+    taken_outside = (
+        set(
+            Area.objects.filter(code__in={row.code for row, _v in parsed}).values_list(
+                "code", flat=True
+            )
+        )
+        - set(stored)
+        if restricted
+        else set()
+    )
     in_file = {row.code: (row, values) for row, values in parsed}
     new_areas: dict[str, Area] = {}
-    changed: list[Area] = []
+    changed: list[tuple[Area, dict, dict]] = []
 
     # Parents before children, whatever order the file has.
     order = AreaLevel.order()
@@ -148,12 +231,32 @@ def areas_import(*, rows: list[ImportRow], actor=None) -> ImportResult:
                     message = _(
                         "its parent %(code)s (line %(line)s) cannot be imported as its parent"
                     ) % {"code": row.parent_code, "line": in_file[row.parent_code][0].line}
+                elif restricted:
+                    message = _(
+                        "parent code %(code)s is neither in the file nor in your jurisdiction"
+                    ) % {"code": row.parent_code}
                 else:
                     message = _("parent code %(code)s is neither in the file nor in the system") % {
                         "code": row.parent_code
                     }
                 errors.append((row.line, message))
                 continue
+        elif restricted and row.code not in stored:
+            errors.append(
+                (
+                    row.line,
+                    _(
+                        "only the system's operators add a county or city (an area without a "
+                        "parent); give the parent code of an area in your jurisdiction"
+                    ),
+                )
+            )
+            continue
+        if row.code in taken_outside:
+            errors.append(
+                (row.line, _("code %(code)s lies outside your jurisdiction") % {"code": row.code})
+            )
+            continue
         problems = area_errors(
             code=row.code, level=values["level"], parent=parent, kind=values["kind"]
         )
@@ -178,13 +281,12 @@ def areas_import(*, rows: list[ImportRow], actor=None) -> ImportResult:
                 )
             )
             continue
-        differences = {
-            k: v for k, v in values.items() if k in ATTRIBUTE_FIELDS and getattr(current, k) != v
-        }
-        if differences:
-            for key, value in differences.items():
+        before = snapshot(current, ATTRIBUTE_FIELDS)
+        old, new = changes(before, {k: values[k] for k in ATTRIBUTE_FIELDS})
+        if new:
+            for key, value in new.items():
                 setattr(current, key, value)
-            changed.append(current)
+            changed.append((current, old, new))
         else:
             result.unchanged += 1
 
@@ -195,13 +297,44 @@ def areas_import(*, rows: list[ImportRow], actor=None) -> ImportResult:
     result.updated = len(changed)
     with tree.locked():
         tree.bulk_insert(list(new_areas.values()))
-        Area.objects.bulk_update(changed, list(ATTRIBUTE_FIELDS), batch_size=tree.BATCH_SIZE)
+        Area.objects.bulk_update(
+            [area for area, _old, _new in changed],
+            list(ATTRIBUTE_FIELDS),
+            batch_size=tree.BATCH_SIZE,
+        )
+        # One entry per area created or changed, with what it was and became (a city is
+        # 100,000 rows: written in one statement), and one with the counts.
+        audit_record_many(
+            [
+                *(
+                    AuditInput(
+                        action="area.import",
+                        object_type="area",
+                        object_id=str(area.pk),
+                        actor=actor,
+                        area_id=area.pk,
+                        new=snapshot(area, RECORDED_FIELDS),
+                    )
+                    for area in new_areas.values()
+                ),
+                *(
+                    AuditInput(
+                        action="area.import",
+                        object_type="area",
+                        object_id=str(area.pk),
+                        actor=actor,
+                        area_id=area.pk,
+                        old=old,
+                        new=new,
+                    )
+                    for area, old, new in changed
+                ),
+            ]
+        )
         if new_areas or changed:
-            # One entry for the whole import (a city is 100,000 rows), with its counts.
             audit_record(
                 action="area.import",
                 actor=actor,
-                object_type="area",
                 new={"created": result.created, "updated": result.updated},
             )
     return result

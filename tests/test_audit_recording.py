@@ -308,7 +308,7 @@ def test_an_area_changed_in_the_admin_and_an_import_are_recorded(client, demo):
     }  # fmt: skip
     response = client.post(reverse("admin:grids_area_change", args=[village.pk]), form)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    (renamed,) = entries("settings.change")
+    (renamed,) = entries("area.update")
     assert renamed.object_type == "area" and renamed.area_id == village.pk
     assert renamed.old_values["name"] == village.name and renamed.new_values["name"] == "更名村"
     rows = "code,name,level,parent_code,kind,households,residents\n"
@@ -318,6 +318,80 @@ def test_an_area_changed_in_the_admin_and_an_import_are_recorded(client, demo):
         content_type="text/csv",
     )
     assert client.post(reverse("admin:grids_area_import"), {"file": upload}).status_code == 302
-    (imported,) = entries("area.import")
-    assert imported.new_values == {"created": 1, "updated": 0}
-    assert imported.actor == demo.user("county")
+    summary, created = sorted(entries("area.import"), key=lambda entry: entry.object_type)
+    assert summary.new_values == {"created": 1, "updated": 0}
+    assert created.object_type == "area" and created.new_values["name"] == "新建网格"
+    assert summary.actor == created.actor == demo.user("county")
+
+
+def test_instructions_campaigns_task_completions_and_meetings_are_audited(demo, roster):
+    import uuid
+
+    from governance.campaigns import (
+        CampaignInput,
+        TargetRow,
+        TaskInput,
+        campaign_create,
+        campaign_end,
+        campaign_launch,
+        campaign_targets_set,
+        task_complete,
+    )
+    from governance.instructions import InstructionInput, instruction_send
+    from governance.meetings import MeetingInput, meeting_record
+    from governance.models import MeetingLevel, TaskStatus
+    from personnel.models import PostKind
+
+    township = demo.user("township1")
+    instruction = instruction_send(
+        actor=township,
+        data=InstructionInput(
+            title="暴雨预警", body="今夜有暴雨，请巡查山塘。", area=demo.township1,
+            post_kinds=[PostKind.GRID_WORKER], member_types=[],
+        ),
+    )  # fmt: skip
+    (sent,) = entries("instruction.send")
+    assert sent.object_id == str(instruction.pk) and sent.area_id == demo.township1.pk
+    assert sent.actor == township and sent.new_values["recipients"] == instruction.recipient_count
+
+    now = timezone.now()
+    campaign = campaign_create(
+        actor=township,
+        data=CampaignInput(
+            title="防溺水家访", instructions="逐户宣讲。", area=demo.township1,
+            target_mode="items", starts_at=now, deadline=now + timedelta(hours=4),
+            post_kinds=[], member_types=[],
+        ),
+    )  # fmt: skip
+    (created,) = entries("campaign.create")
+    assert created.new_values["title"] == "防溺水家访" and created.area_id == demo.township1.pk
+    campaign_targets_set(
+        campaign=campaign,
+        actor=township,
+        rows=[TargetRow(line=2, name="学生甲", grid=demo.grid1.code)],
+    )
+    assert entries("campaign.targets")[0].new_values == {"targets": 1}
+    campaign_launch(campaign=campaign, actor=township)
+    task = type(campaign.tasks.get()).objects.get(campaign_id=campaign.pk)
+    task_complete(
+        task=task, actor=township, data=TaskInput(client_uuid=uuid.uuid4(), result="已宣讲")
+    )
+    (done,) = entries("task.complete")
+    assert done.object_id == str(task.pk) and done.new_values["status"] == TaskStatus.DONE
+    campaign_end(campaign=campaign, actor=township)
+    (ended,) = entries("campaign.end")
+    assert (ended.old_values, ended.new_values) == ({"status": "running"}, {"status": "finished"})
+
+    case = report(demo).case
+    meeting = meeting_record(
+        actor=township,
+        data=MeetingInput(
+            level=MeetingLevel.TOWNSHIP_DAILY, area=demo.township1,
+            held_on=timezone.localdate(), chair="王镇长", units=["centre"],
+            participants="综治中心", summary="研判。", items=[],
+        ),
+    )  # fmt: skip
+    (recorded,) = entries("meeting.record")
+    assert recorded.object_id == str(meeting.pk) and recorded.actor == township
+    assert case.pk not in recorded.new_values["cases"]
+    assert audit_verify().intact

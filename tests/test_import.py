@@ -21,7 +21,7 @@ GOOD = HEADER + (
 
 def import_text(text: str, name: str = "areas.csv"):
     rows = read_area_file(io.BytesIO(text.encode("utf-8")), name)
-    return areas_import(rows=rows)
+    return areas_import(rows=rows, actor=None)
 
 
 def snapshot() -> list[tuple]:
@@ -105,7 +105,7 @@ def test_xlsx_files_import_like_csv():
     stream = io.BytesIO()
     book.save(stream)
     stream.seek(0)
-    assert areas_import(rows=read_area_file(stream, "areas.xlsx")).created == 4
+    assert areas_import(rows=read_area_file(stream, "areas.xlsx"), actor=None).created == 4
     assert Area.objects.get(code="439921100201").households == 320
 
 

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         try:
             with open(file, "rb") as stream:
                 rows = read_area_file(stream, file)
-            result = areas_import(rows=rows)
+            result = areas_import(rows=rows, actor=None)  # the operator, at the console
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         except AreaImportError as error:
