@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from governance.jurisdiction import (
     scope,
 )
 from grids import tree
-from grids.models import AccessAction, AreaLevel, Resident, ResidentAccess
+from grids.models import AccessAction, AreaLevel, Resident, ResidentAccess, Visit
 from grids.residents import REASON_MAX, REASON_MIN, resident_find, residents_visible_to
 from personnel.models import Role, User
 
@@ -84,9 +84,17 @@ def _flag_bulk_viewing(*, actor, resident: Resident) -> None:
     )
 
 
+def _refused(*, actor, action: str, resident_id: Subquery) -> None:
+    """A refused attempt logged by the resident's id alone, read inside the INSERT: the same
+    one statement whether that person exists elsewhere (then the row names them) or nobody
+    has the id (then it names nobody). Nothing is loaded or decrypted, so a refusal takes
+    the same path, and the same time, for both."""
+    ResidentAccess.objects.create(resident_id=resident_id, actor=actor, action=action, denied=True)
+
+
 def resident_for(*, user, pk: int, action: str) -> Resident | None:
-    """The resident the user may see, or None; an attempt at someone outside the user's
-    register is written to the log as refused (without telling the user they exist)."""
+    """The resident the user may see, or None; any other id is written to the log as a
+    refused attempt (without telling the user whether anyone has it)."""
     resident = (
         residents_visible_to(user)
         .select_related("grid__parent", "responsible")
@@ -94,10 +102,27 @@ def resident_for(*, user, pk: int, action: str) -> Resident | None:
         .first()
     )
     if resident is None and user.is_authenticated:
-        outside = Resident.objects.filter(pk=pk).first()
-        if outside is not None:
-            resident_access_record(resident=outside, actor=user, action=action, denied=True)
+        _refused(
+            actor=user,
+            action=action,
+            resident_id=Subquery(Resident.objects.filter(pk=pk).order_by().values("pk")[:1]),
+        )
     return resident
+
+
+def visit_for(*, user, pk: int) -> Visit | None:
+    """A visit to a resident the user may see, or None, refused like resident_for."""
+    visible = residents_visible_to(user)
+    visit = (
+        Visit.objects.filter(pk=pk, resident__in=visible).only("id", "photo", "resident").first()
+    )
+    if visit is None and user.is_authenticated:
+        _refused(
+            actor=user,
+            action=AccessAction.VIEW,
+            resident_id=Subquery(Visit.objects.filter(pk=pk).order_by().values("resident_id")[:1]),
+        )
+    return visit
 
 
 def resident_detail(*, user, pk: int) -> Resident | None:
