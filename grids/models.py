@@ -302,7 +302,7 @@ class ResidentAccess(models.Model):
         Resident,
         verbose_name=_("resident"),
         on_delete=models.PROTECT,
-        null=True,  # empty for a refused export of the register
+        null=True,  # empty for a refused export, or a refused attempt at an id nobody has
         blank=True,
         related_name="accesses",
     )
