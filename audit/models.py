@@ -91,6 +91,7 @@ ACTION_LABELS = {
     "resident.status": _("Resident's status changed"),
     "resident.visit": _("Visit recorded"),
     "resident.erase": _("Personal data erased"),
+    "resident.flagged": _("Stopped at the hourly limit and reported"),
     "score.enter": _("Assessment values entered"),
     "incident.record": _("Three-zero incident recorded"),
     "inspection.record": _("Inspection recorded"),
