@@ -79,6 +79,7 @@ ACTION_LABELS = {
     "case.attach": _("Files attached to a case"),
     "staff.create": _("Person added to the roster"),
     "staff.update": _("Person's details changed"),
+    "staff.duplicate": _("ID number also entered on another roster"),
     "post.add": _("Post given"),
     "post.end": _("Post ended"),
     "user.create": _("Login granted"),

@@ -138,7 +138,9 @@ class Resident(models.Model):
 
     name = models.CharField(_("name"), max_length=40)
     id_number = EncryptedTextField(_("ID number"))
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Unique within each registrar's register, not across the county (grids.residents:
+    # a clash with someone the registrar may not see must not answer differently).
+    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
     phone = EncryptedTextField(_("phone"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     grid = models.ForeignKey(
