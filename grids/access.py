@@ -251,12 +251,13 @@ def access_log(
     until: date | None = None,
 ) -> QuerySet[ResidentAccess]:
     """The access log as the committee's administrators search it: their county's residents
-    and people (refused exports, which name no resident, by the people of their county)."""
+    and people (refused exports and attempts at ids nobody has, which name no resident, by
+    the people of their county)."""
     if not can_read_access_log(user):
         return ResidentAccess.objects.none()
     rows = ResidentAccess.objects.all()
-    # Through the one scoping selector: rows about the user's residents, and refused exports
-    # (which name no resident) by the people of the user's jurisdiction.
+    # Through the one scoping selector: rows about the user's residents, and the rows that
+    # name no resident by the people of the user's jurisdiction.
     entries = (
         scope(user, rows, via="resident__grid")
         | scope(user, rows.filter(resident__isnull=True), via="actor__area")
