@@ -161,8 +161,8 @@ def visit_for(*, user, pk: int) -> Visit | None:
 
 def resident_detail(*, user, pk: int) -> Resident | None:
     """One resident the user may see, its detail view written to the access log. Beyond the
-    hourly limit of detail views the view is refused (AccessLimited) and the county's
-    administrators are told."""
+    hourly limit of detail views and reveals the view is refused (AccessLimited) and the
+    county's administrators are told."""
     resident = resident_for(user=user, pk=pk, action=AccessAction.VIEW)
     if resident is None:
         return None
