@@ -10,17 +10,20 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
+from audit.services import audit_record
 from governance.jurisdiction import (
     can_export_residents,
     can_read_access_log,
     scope,
 )
 from grids import tree
-from grids.models import AccessAction, AreaLevel, Resident, ResidentAccess
+from grids.models import AccessAction, AreaLevel, Resident, ResidentAccess, Visit
 from grids.residents import REASON_MAX, REASON_MIN, resident_find, residents_visible_to
 from personnel.models import Role, User
 
@@ -28,7 +31,7 @@ EXPORT_LIMIT = 20_000
 
 
 class AccessLimited(PermissionDenied):
-    """More detail views in the last hour than RESIDENT_VIEWS_PER_HOUR allows."""
+    """More detail views and reveals in the last hour than RESIDENT_VIEWS_PER_HOUR allows."""
 
 
 def resident_access_record(
@@ -41,52 +44,91 @@ def resident_access_record(
     )
 
 
-def _views_in_the_last_hour(actor) -> int:
+# Detail views and reveals together: each shows a person's data.
+OPENINGS = (AccessAction.VIEW, AccessAction.REVEAL)
+# The audit entry of an alert about a person's pace: at most one an hour per person.
+FLAGGED = "resident.flagged"
+
+
+def _openings_in_the_last_hour(actor) -> int:
     return ResidentAccess.objects.filter(
         actor=actor,
-        action=AccessAction.VIEW,
+        action__in=OPENINGS,
         denied=False,
         created_at__gte=timezone.now() - timedelta(hours=1),
     ).count()
 
 
-def _flag_bulk_viewing(*, actor, resident: Resident) -> None:
-    """Tell the county's administrators, once an hour per person, that someone is going
-    through the register at a pace no visit work needs."""
-    from notifications.models import NotificationKind
-    from notifications.services import notify
-
-    flagged_already = ResidentAccess.objects.filter(
-        actor=actor,
-        action=AccessAction.VIEW,
-        denied=True,
-        created_at__gte=timezone.now() - timedelta(hours=1),
-    ).exists()
-    resident_access_record(resident=resident, actor=actor, action=AccessAction.VIEW, denied=True)
-    if flagged_already:
+def _within_the_hourly_limit(*, actor, resident: Resident, action: str) -> None:
+    """Past RESIDENT_VIEWS_PER_HOUR openings in the last hour, the attempt is refused
+    (AccessLimited) and logged as refused, and the county's administrators are told."""
+    if _openings_in_the_last_hour(actor) < settings.RESIDENT_VIEWS_PER_HOUR:
         return
-    county = tree.ancestor_at_level(resident.grid, AreaLevel.COUNTY)
-    admins = User.objects.filter(role=Role.COUNTY_ADMIN, is_active=True)
-    if county is not None:
-        admins = admins.filter(area=county)
-    notify(
-        recipients=list(admins),
-        kind=NotificationKind.ACCESS_FLAGGED,
-        case=None,
-        text=_(
-            "%(user)s opened more than %(limit)s residents' details within an hour and was "
-            "stopped. See the access log."
+    resident_access_record(resident=resident, actor=actor, action=action, denied=True)
+    _flag_bulk_viewing(actor=actor, resident=resident)
+    raise AccessLimited(
+        _(
+            "You have opened %(limit)s residents' details in the last hour; the register "
+            "is paused for you and the county's administrators have been told. If your "
+            "work needs more, ask them."
         )
-        % {
-            "user": str(actor),
-            "limit": settings.RESIDENT_VIEWS_PER_HOUR,
-        },
+        % {"limit": settings.RESIDENT_VIEWS_PER_HOUR}
     )
 
 
+def _flag_bulk_viewing(*, actor, resident: Resident) -> None:
+    """Tell the county's administrators, once an hour per person, that someone is going
+    through the register at a pace no visit work needs. Whether they were told is the
+    audit log's own entry of the alert, never a refusal of any other kind (an attempt at
+    someone outside the user's register is refused too, and must not silence the alert)."""
+    from notifications.models import NotificationKind
+    from notifications.services import notify
+
+    with transaction.atomic():
+        # One alert at a time per person: a request past the limit at the same moment waits
+        # here, then finds this one's entry.
+        User.objects.select_for_update().only("pk").get(pk=actor.pk)
+        told = AuditEntry.objects.filter(
+            action=FLAGGED, actor=actor, created_at__gte=timezone.now() - timedelta(hours=1)
+        ).exists()
+        if told:
+            return
+        audit_record(
+            action=FLAGGED,
+            actor=actor,
+            obj=actor,
+            new={"limit": settings.RESIDENT_VIEWS_PER_HOUR},
+        )
+        county = tree.ancestor_at_level(resident.grid, AreaLevel.COUNTY)
+        admins = User.objects.filter(role=Role.COUNTY_ADMIN, is_active=True)
+        if county is not None:
+            admins = admins.filter(area=county)
+        notify(
+            recipients=list(admins),
+            kind=NotificationKind.ACCESS_FLAGGED,
+            case=None,
+            text=_(
+                "%(user)s opened more than %(limit)s residents' details within an hour and "
+                "was stopped. See the access log."
+            )
+            % {
+                "user": str(actor),
+                "limit": settings.RESIDENT_VIEWS_PER_HOUR,
+            },
+        )
+
+
+def _refused(*, actor, action: str, resident_id: Subquery) -> None:
+    """A refused attempt logged by the resident's id alone, read inside the INSERT: the same
+    one statement whether that person exists elsewhere (then the row names them) or nobody
+    has the id (then it names nobody). Nothing is loaded or decrypted, so a refusal takes
+    the same path, and the same time, for both."""
+    ResidentAccess.objects.create(resident_id=resident_id, actor=actor, action=action, denied=True)
+
+
 def resident_for(*, user, pk: int, action: str) -> Resident | None:
-    """The resident the user may see, or None; an attempt at someone outside the user's
-    register is written to the log as refused (without telling the user they exist)."""
+    """The resident the user may see, or None; any other id is written to the log as a
+    refused attempt (without telling the user whether anyone has it)."""
     resident = (
         residents_visible_to(user)
         .select_related("grid__parent", "responsible")
@@ -94,29 +136,37 @@ def resident_for(*, user, pk: int, action: str) -> Resident | None:
         .first()
     )
     if resident is None and user.is_authenticated:
-        outside = Resident.objects.filter(pk=pk).first()
-        if outside is not None:
-            resident_access_record(resident=outside, actor=user, action=action, denied=True)
+        _refused(
+            actor=user,
+            action=action,
+            resident_id=Subquery(Resident.objects.filter(pk=pk).order_by().values("pk")[:1]),
+        )
     return resident
+
+
+def visit_for(*, user, pk: int) -> Visit | None:
+    """A visit to a resident the user may see, or None, refused like resident_for."""
+    visible = residents_visible_to(user)
+    visit = (
+        Visit.objects.filter(pk=pk, resident__in=visible).only("id", "photo", "resident").first()
+    )
+    if visit is None and user.is_authenticated:
+        _refused(
+            actor=user,
+            action=AccessAction.VIEW,
+            resident_id=Subquery(Visit.objects.filter(pk=pk).order_by().values("resident_id")[:1]),
+        )
+    return visit
 
 
 def resident_detail(*, user, pk: int) -> Resident | None:
     """One resident the user may see, its detail view written to the access log. Beyond the
-    hourly limit of detail views the view is refused (AccessLimited) and the county's
-    administrators are told."""
+    hourly limit of detail views and reveals the view is refused (AccessLimited) and the
+    county's administrators are told."""
     resident = resident_for(user=user, pk=pk, action=AccessAction.VIEW)
     if resident is None:
         return None
-    if _views_in_the_last_hour(user) >= settings.RESIDENT_VIEWS_PER_HOUR:
-        _flag_bulk_viewing(actor=user, resident=resident)
-        raise AccessLimited(
-            _(
-                "You have opened %(limit)s residents' details in the last hour; the register "
-                "is paused for you and the county's administrators have been told. If your "
-                "work needs more, ask them."
-            )
-            % {"limit": settings.RESIDENT_VIEWS_PER_HOUR}
-        )
+    _within_the_hourly_limit(actor=user, resident=resident, action=AccessAction.VIEW)
     resident_access_record(resident=resident, actor=user, action=AccessAction.VIEW)
     return resident
 
@@ -136,8 +186,11 @@ def reason_errors(reason: str) -> dict[str, list[str]]:
 
 def resident_reveal(*, resident: Resident, actor, reason: str) -> dict[str, str]:
     """The full ID number and phone, for a stated purpose that the access log keeps; a
-    reveal without a purpose is refused and logged as refused."""
+    reveal without a purpose is refused and logged as refused. A reveal is an opening of
+    the person's data like a detail view: it counts against the hourly limit, and past the
+    limit it is refused (AccessLimited), whatever its reason."""
     reason = (reason or "").strip()
+    _within_the_hourly_limit(actor=actor, resident=resident, action=AccessAction.REVEAL)
     if errors := reason_errors(reason):
         resident_access_record(
             resident=resident, actor=actor, action=AccessAction.REVEAL, reason=reason, denied=True
@@ -198,12 +251,13 @@ def access_log(
     until: date | None = None,
 ) -> QuerySet[ResidentAccess]:
     """The access log as the committee's administrators search it: their county's residents
-    and people (refused exports, which name no resident, by the people of their county)."""
+    and people (refused exports and attempts at ids nobody has, which name no resident, by
+    the people of their county)."""
     if not can_read_access_log(user):
         return ResidentAccess.objects.none()
     rows = ResidentAccess.objects.all()
-    # Through the one scoping selector: rows about the user's residents, and refused exports
-    # (which name no resident) by the people of the user's jurisdiction.
+    # Through the one scoping selector: rows about the user's residents, and the rows that
+    # name no resident by the people of the user's jurisdiction.
     entries = (
         scope(user, rows, via="resident__grid")
         | scope(user, rows.filter(resident__isnull=True), via="actor__area")

@@ -138,7 +138,9 @@ class Resident(models.Model):
 
     name = models.CharField(_("name"), max_length=40)
     id_number = EncryptedTextField(_("ID number"))
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Unique within each registrar's register, not across the county (grids.residents:
+    # a clash with someone the registrar may not see must not answer differently).
+    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
     phone = EncryptedTextField(_("phone"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     grid = models.ForeignKey(
@@ -302,7 +304,7 @@ class ResidentAccess(models.Model):
         Resident,
         verbose_name=_("resident"),
         on_delete=models.PROTECT,
-        null=True,  # empty for a refused export of the register
+        null=True,  # empty for a refused export, or a refused attempt at an id nobody has
         blank=True,
         related_name="accesses",
     )

@@ -192,6 +192,8 @@ class ResidentReveal(NoStore, APIView):
             )
         except DjangoValidationError as error:
             raise api_errors(error) from error
+        except access.AccessLimited as error:
+            raise PermissionDenied(str(error)) from error
         return Response(shown)
 
 

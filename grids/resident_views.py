@@ -245,6 +245,11 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         add_service_errors(form, error)
+        # Shown again with the error, the person's page is an opening like any other:
+        # logged and counted against the hourly limit.
+        resident = access.resident_detail(user=request.user, pk=pk)
+        if resident is None:
+            raise Http404 from None
         return _detail_page(request, resident, reveal_form=form, status=400)
     return _detail_page(request, resident, revealed=revealed)
 

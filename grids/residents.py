@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,14 +22,17 @@ from governance.jurisdiction import (
     scope,
     sees_sensitive_residents,
 )
+from governance.locks import RESIDENT_ID_NUMBER, lock_value
 from governance.validators import id_number_is_valid, mobile_is_valid
 from grids import tree
 from grids.cycles import resident_schedule
 from grids.models import (
     SENSITIVE_CATEGORIES,
+    AccessAction,
     Area,
     AreaLevel,
     Resident,
+    ResidentAccess,
     ResidentCategory,
     ResidentStatus,
     ResidentStatusChange,
@@ -127,6 +130,32 @@ def resident_errors(*, data: ResidentInput, actor) -> dict[str, list[str]]:
     return errors
 
 
+def _others_with_the_id_number(*, actor, number_hash: str, message: str) -> list[int]:
+    """The ids of the people registered with this ID number, none of whom the actor may see;
+    a clash with someone they may see is refused with `message`. Call it in the transaction
+    that saves the number.
+
+    An ID number is unique within each registrar's register, not across the county. A clash
+    inside it keeps its helpful message: the person is visible anyway. A clash outside it is
+    no error: any answer the actor could tell from an unknown number's (a refusal, however
+    vague, or an "invalid number" that the check digit disproves) would tell a township that
+    the number is on the county's register of key persons. So the person is registered as
+    an unknown one would be, and the clash goes to the access log as a refused lookup of the
+    other record, for the county to see and to settle who manages the person."""
+    lock_value(RESIDENT_ID_NUMBER, number_hash)  # the check and the save, one writer at a time
+    others = Resident.objects.filter(id_number_hash=number_hash)
+    if residents_visible_to(actor).filter(pk__in=others.values("pk")).exists():
+        raise ValidationError({"id_number": [message]})
+    return list(others.values_list("pk", flat=True))
+
+
+def _refused_lookups(*, actor, residents: list[int]) -> None:
+    ResidentAccess.objects.bulk_create(
+        ResidentAccess(resident_id=pk, actor=actor, action=AccessAction.LOOKUP, denied=True)
+        for pk in residents
+    )
+
+
 def resident_register(*, data: ResidentInput, actor) -> Resident:
     if not can_register_residents(actor):
         raise PermissionDenied(_("Only the centres, the village staff and the police register."))
@@ -134,36 +163,38 @@ def resident_register(*, data: ResidentInput, actor) -> Resident:
     if errors:
         raise ValidationError(errors)
     id_number = data.id_number.strip().upper()
-    try:
-        with transaction.atomic():
-            resident = Resident(
-                name=data.name.strip(),
-                id_number=id_number,
-                id_number_hash=lookup_hash(ID_NUMBER, id_number),
-                phone=data.phone.strip(),
-                address=data.address.strip(),
-                grid=data.grid,
-                category=data.category,
-                risk=data.risk,
-                situation=data.situation.strip(),
-                responsible=data.responsible,
-                created_by=actor,
-            )
-            resident_schedule(resident)
-            resident.save()
-            given = {key: value for key, value in _audited(resident).items() if value}
-            audit_record(
-                action="resident.register",
-                actor=actor,
-                obj=resident,
-                area_id=resident.grid_id,
-                new=changes({}, given, hide=PERSONAL_FIELDS)[1],
-            )
-            return resident
-    except IntegrityError:  # the same person, registered already (here or elsewhere)
-        raise ValidationError(
-            {"id_number": [_("This person is registered already; search by ID number.")]}
-        ) from None
+    number_hash = lookup_hash(ID_NUMBER, id_number)
+    with transaction.atomic():
+        others = _others_with_the_id_number(
+            actor=actor,
+            number_hash=number_hash,
+            message=_("This person is registered already; search by ID number."),
+        )
+        resident = Resident(
+            name=data.name.strip(),
+            id_number=id_number,
+            id_number_hash=number_hash,
+            phone=data.phone.strip(),
+            address=data.address.strip(),
+            grid=data.grid,
+            category=data.category,
+            risk=data.risk,
+            situation=data.situation.strip(),
+            responsible=data.responsible,
+            created_by=actor,
+        )
+        resident_schedule(resident)
+        resident.save()
+        given = {key: value for key, value in _audited(resident).items() if value}
+        audit_record(
+            action="resident.register",
+            actor=actor,
+            obj=resident,
+            area_id=resident.grid_id,
+            new=changes({}, given, hide=PERSONAL_FIELDS)[1],
+        )
+        _refused_lookups(actor=actor, residents=others)
+        return resident
 
 
 def resident_update(*, resident: Resident, data: ResidentInput, actor) -> Resident:
@@ -180,37 +211,41 @@ def resident_update(*, resident: Resident, data: ResidentInput, actor) -> Reside
     if errors:
         raise ValidationError(errors)
     id_number = data.id_number.strip().upper()
-    try:
-        with transaction.atomic():
-            resident = Resident.objects.select_for_update().get(pk=resident.pk)
-            before = _audited(resident)
-            resident.name = data.name.strip()
-            resident.id_number = id_number
-            resident.id_number_hash = lookup_hash(ID_NUMBER, id_number)
-            resident.phone = data.phone.strip()
-            resident.address = data.address.strip()
-            resident.grid = data.grid
-            resident.category = data.category
-            resident.risk = data.risk
-            resident.situation = data.situation.strip()
-            resident.responsible = data.responsible
-            resident_schedule(resident)
-            resident.save()
-            old, new = changes(before, _audited(resident), hide=PERSONAL_FIELDS)
-            if new:
-                audit_record(
-                    action="resident.update",
-                    actor=actor,
-                    obj=resident,
-                    area_id=resident.grid_id,
-                    old=old,
-                    new=new,
-                )
-            return resident
-    except IntegrityError:
-        raise ValidationError(
-            {"id_number": [_("Another registered person has this ID number.")]}
-        ) from None
+    number_hash = lookup_hash(ID_NUMBER, id_number)
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().get(pk=resident.pk)
+        others = []
+        if number_hash != resident.id_number_hash:
+            others = _others_with_the_id_number(
+                actor=actor,
+                number_hash=number_hash,
+                message=_("Another registered person has this ID number."),
+            )
+        before = _audited(resident)
+        resident.name = data.name.strip()
+        resident.id_number = id_number
+        resident.id_number_hash = number_hash
+        resident.phone = data.phone.strip()
+        resident.address = data.address.strip()
+        resident.grid = data.grid
+        resident.category = data.category
+        resident.risk = data.risk
+        resident.situation = data.situation.strip()
+        resident.responsible = data.responsible
+        resident_schedule(resident)
+        resident.save()
+        old, new = changes(before, _audited(resident), hide=PERSONAL_FIELDS)
+        if new:
+            audit_record(
+                action="resident.update",
+                actor=actor,
+                obj=resident,
+                area_id=resident.grid_id,
+                old=old,
+                new=new,
+            )
+        _refused_lookups(actor=actor, residents=others)
+        return resident
 
 
 def resident_set_status(*, resident: Resident, actor, status: str, reason: str) -> Resident:

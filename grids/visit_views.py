@@ -21,7 +21,7 @@ from governance.filters import as_id
 from governance.jurisdiction import can_register_residents, can_report, jurisdiction_root
 from governance.pages import error_dict
 from grids import selectors, visits
-from grids.access import resident_for
+from grids.access import resident_for, visit_for
 from grids.models import AccessAction, Area, Visit
 from grids.residents import residents_visible_to
 from grids.visit_forms import VisitForm
@@ -149,8 +149,8 @@ def _report_area(request: HttpRequest) -> Area:
 @never_cache
 @login_required
 def visit_photo(request: HttpRequest, visit_pk: int) -> FileResponse:
-    visit = get_object_or_404(Visit.objects.exclude(photo=""), pk=visit_pk)
-    if resident_for(user=request.user, pk=visit.resident_id, action=AccessAction.VIEW) is None:
+    visit = visit_for(user=request.user, pk=visit_pk)  # logged when refused
+    if visit is None or not visit.photo:
         raise Http404
     try:
         stream = visit.photo.open("rb")

@@ -16,7 +16,8 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
     list_display = ["username", "last_name", "first_name", "role", "area", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
-    search_fields = ["username", "first_name", "last_name", "phone", "area__name"]
+    # The phone whole or not at all: a part would uncover the masked digits one by one.
+    search_fields = ["username", "first_name", "last_name", "=phone", "area__name"]
     raw_id_fields = ["area"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,

@@ -238,7 +238,7 @@ class RosterFilterForm(forms.Form):
         max_length=50,
         required=False,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Name, phone prefix or full ID number")}
+            attrs={"type": "search", "placeholder": _("Name, full mobile number or full ID number")}
         ),
     )
     area = forms.TypedChoiceField(label=_("Area"), coerce=int, required=False, empty_value=None)

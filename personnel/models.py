@@ -49,7 +49,9 @@ class Staff(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=20)
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    # Unique within each centre's roster, not across the county (personnel.services: a
+    # clash with someone the centre may not see must not answer differently).
+    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     employer = models.CharField(_("employer / unit"), max_length=100, blank=True)
     # The unit that manages the person (a village, or the township for police covering

@@ -160,7 +160,9 @@ class StaffList(GenericAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("search", str, description="name, phone prefix or ID number"),
+            OpenApiParameter(
+                "search", str, description="name, full mobile number or full ID number"
+            ),
             OpenApiParameter("area", int),
             OpenApiParameter("kind", str, enum=PostKind.values),
             OpenApiParameter("member_type", str, enum=MemberType.values),

@@ -35,9 +35,9 @@ def staff_list(
     """The roster with its open posts prefetched (two queries per page)."""
     staff = staff_visible_to(user)
     if query:
-        staff = staff.filter(
-            Q(name__icontains=query) | Q(phone__startswith=query) | Q(id_number=query.upper())
-        )
+        # Numbers are masked on every page: matched whole or not at all, never by a part that
+        # would let a search uncover the masked digits one by one.
+        staff = staff.filter(Q(name__icontains=query) | Q(phone=query) | Q(id_number=query.upper()))
     today = timezone.localdate()
     posts = Post.objects.filter(posts_open_on(today))
     if area is not None:

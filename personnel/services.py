@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes, snapshot
 from governance.jurisdiction import can_see
+from governance.locks import STAFF_ID_NUMBER, lock_value
 from governance.validators import id_number_is_valid, mobile_is_valid
 from grids import tree
 from grids.models import Area, AreaLevel
 from personnel.models import EndReason, Gender, MemberType, Post, PostKind, Role, Staff, User
+from personnel.selectors import staff_visible_to
 
 # Where each post is held.
 POST_LEVELS: dict[str, tuple[str, ...]] = {
@@ -79,7 +81,13 @@ def staff_errors(*, data: StaffInput, actor, staff: Staff | None = None) -> dict
         errors["id_number"] = [
             _("This is not a valid ID number: 18 characters, the last a check digit or X.")
         ]
-    elif Staff.objects.filter(id_number=id_number).exclude(pk=getattr(staff, "pk", None)).exists():
+    elif (
+        staff_visible_to(actor)
+        .filter(id_number=id_number)
+        .exclude(pk=getattr(staff, "pk", None))
+        .exists()
+    ):
+        # Only on the actor's own roster: see _on_other_rosters.
         errors["id_number"] = [_("A person with this ID number is already on the roster.")]
     if data.gender not in Gender.values:
         errors["gender"] = [_("Choose male or female.")]
@@ -103,36 +111,55 @@ def _clean_phone(phone: str) -> str:
     return digits.removeprefix("+86")
 
 
+def _on_other_rosters(*, actor, staff: Staff) -> None:
+    """Record that `staff`'s ID number is on rosters the actor may not see (staff_errors has
+    refused any they may see).
+
+    An ID number is unique within each centre's roster, not across the county. A clash
+    inside it keeps its helpful message: the person is visible anyway. A clash outside it is
+    no error: any answer the actor could tell from an unknown number's would tell them the
+    number is on another township's roster. So the person is added as an unknown one would
+    be, and the clash goes to the audit log against the other record (in its area, where the
+    county's administrators read it), for the county to see and settle."""
+    others = Staff.objects.filter(id_number=staff.id_number).exclude(pk=staff.pk)
+    for other in others.only("pk", "area"):
+        audit_record(
+            action="staff.duplicate",
+            actor=actor,
+            obj=other,
+            area_id=other.area_id,
+            new={"added_as": staff.pk},
+        )
+
+
 @transaction.atomic
 def staff_create(*, data: StaffInput, actor) -> Staff:
+    # The check of the ID number and the save, one writer of the number at a time.
+    lock_value(STAFF_ID_NUMBER, data.id_number.strip().upper())
     if errors := staff_errors(data=data, actor=actor):
         raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            staff = Staff.objects.create(
-                name=data.name.strip(),
-                phone=_clean_phone(data.phone),
-                id_number=data.id_number.strip().upper(),
-                gender=data.gender,
-                employer=data.employer.strip(),
-                area=data.area,
-            )
-            audit_record(
-                action="staff.create",
-                actor=actor,
-                obj=staff,
-                area_id=staff.area_id,
-                new=snapshot(staff, STAFF_AUDITED),
-            )
-            return staff
-    except IntegrityError:  # the same ID number saved by someone else a moment ago
-        raise ValidationError(
-            {"id_number": [_("A person with this ID number is already on the roster.")]}
-        ) from None
+    staff = Staff.objects.create(
+        name=data.name.strip(),
+        phone=_clean_phone(data.phone),
+        id_number=data.id_number.strip().upper(),
+        gender=data.gender,
+        employer=data.employer.strip(),
+        area=data.area,
+    )
+    audit_record(
+        action="staff.create",
+        actor=actor,
+        obj=staff,
+        area_id=staff.area_id,
+        new=snapshot(staff, STAFF_AUDITED),
+    )
+    _on_other_rosters(actor=actor, staff=staff)
+    return staff
 
 
 @transaction.atomic
 def staff_update(*, staff: Staff, data: StaffInput, actor) -> Staff:
+    lock_value(STAFF_ID_NUMBER, data.id_number.strip().upper())
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     if errors := staff_errors(data=data, actor=actor, staff=staff):
         raise ValidationError(errors)
@@ -149,6 +176,8 @@ def staff_update(*, staff: Staff, data: StaffInput, actor) -> Staff:
         audit_record(
             action="staff.update", actor=actor, obj=staff, area_id=staff.area_id, old=old, new=new
         )
+    if staff.id_number != before["id_number"]:
+        _on_other_rosters(actor=actor, staff=staff)
     if staff.user_id:
         User.objects.filter(pk=staff.user_id).update(
             phone=staff.phone, last_name=staff.name[:1], first_name=staff.name[1:]

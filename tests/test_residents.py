@@ -65,6 +65,40 @@ def test_the_same_person_cannot_be_registered_twice(demo):
     assert Resident.objects.count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_registrations_of_the_same_person_at_once_leave_one():
+    # The ID number is unique within each register, not by a constraint: a lock keeps the
+    # check and the save of one number to one writer at a time.
+    import threading
+
+    from tests.conftest import build_demo
+
+    demo = build_demo()
+    barrier = threading.Barrier(4)
+    outcomes, errors = [], []
+
+    def send():
+        try:
+            barrier.wait()
+            register(demo)
+            outcomes.append("registered")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.message_dict))
+        except Exception as error:  # anything else is a bug: a 500 for the user
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sorted(outcomes) == ["id_number"] * 3 + ["registered"]
+    assert Resident.objects.count() == 1
+
+
 def test_bad_input_is_refused_field_by_field_and_nothing_is_written(demo):
     with pytest.raises(ValidationError) as refused:
         resident_register(

@@ -106,6 +106,46 @@ def test_the_same_id_number_cannot_be_on_the_roster_twice(demo):
     assert "already on the roster" in error.value.message_dict["id_number"][0]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_centres_adding_the_same_person_at_once_leave_one():
+    # The ID number is unique within each roster, not by a constraint: a lock keeps the
+    # check and the save of one number to one writer at a time.
+    import threading
+
+    from django.db import connection
+
+    from tests.conftest import build_demo
+
+    demo = build_demo()
+    data = services.StaffInput(
+        name="另一人", phone="13800000000", id_number=_people.id_number("430521"),
+        gender="male", area=demo.village1,
+    )  # fmt: skip
+    barrier = threading.Barrier(4)
+    outcomes, errors = [], []
+
+    def add(username):
+        try:
+            barrier.wait()
+            services.staff_create(data=data, actor=demo.user(username))
+            outcomes.append("added")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.message_dict))
+        except Exception as error:  # anything else is a bug: a 500 for the user
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(name,)) for name in ("county", "township1") * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sorted(outcomes) == ["added"] + ["id_number"] * 3
+    assert Staff.objects.count() == 1
+
+
 def test_a_post_is_held_at_its_level_and_inside_the_managing_area(demo):
     staff = person(demo, demo.village1)
     cases = [
