@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from governance import xlsx
 from governance.campaigns import TaskInput, task_complete
 from grids import access
 from grids.models import Area
@@ -114,6 +115,21 @@ def test_a_township_name_opens_as_text_in_the_bulletin_workbook(client, demo, sn
     rename(demo.township1)
     client.force_login(demo.user("county"))
     assert_opens_as_text(client.get(reverse("ranking_bulletin_xlsx", args=[snapshot.pk])))
+
+
+def test_a_cell_set_by_address_or_by_position_keeps_formula_text_as_text():
+    workbook = xlsx.Workbook()  # not streaming: cells may be set where they are
+    sheet = workbook.active
+    sheet["A1"] = FORMULA
+    sheet.cell(row=1, column=2, value="-1+1")
+    sheet.append(["+1", 42, "plain"])
+    read = load_workbook(BytesIO(xlsx.workbook_bytes(workbook))).active
+    assert [(c.value, c.data_type, c.quotePrefix) for c in read[1][:2]] == [
+        (FORMULA, "s", True), ("-1+1", "s", True)
+    ]  # fmt: skip
+    assert [(c.value, c.quotePrefix) for c in read[2]] == [
+        ("+1", True), (42, False), ("plain", False)
+    ]  # fmt: skip
 
 
 # Reading an uploaded workbook (grids.importing) is not writing one.
