@@ -10,15 +10,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from governance import xlsx
 from governance.campaigns import TaskInput, task_complete
+from governance.demo import DEMO_PASSWORD
 from grids import access
 from grids.models import Area
 from personnel.models import PostKind
 from tests.test_campaign_pages import launched_campaign
+from tests.test_case_api import payload as case_payload
 from tests.test_case_workflow import report
 from tests.test_evaluations import QUARTER, YEAR, quarter_evaluated, worker  # noqa: F401
 from tests.test_ranking_pages import snapshot  # noqa: F401 (fixture)
@@ -192,3 +196,68 @@ def test_every_workbook_is_written_through_the_platforms_one_door():
         if (found := openpyxl_bypasses(path))
     }
     assert offenders == {}
+
+
+# --- 11. Deeply nested JSON -------------------------------------------------------------------
+
+DEEP = "[" * 1000 + "]" * 1000
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.fixture
+def api():
+    """A client that answers a server error with its 500 page, as a real server does."""
+    return Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+def too_deep(response) -> str:
+    assert response.status_code == 400, response.status_code
+    assert response["Content-Type"] == "application/json"
+    return response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "username"),
+    [
+        ("/api/v1/cases/", "grid1"),
+        ("/api/v1/residents/lookup/", "township1"),
+        ("/api/v1/auth/token/", None),  # anonymous
+    ],
+)
+def test_a_body_of_a_thousand_nested_arrays_is_a_400_in_json(api, demo, url, username):
+    if username:
+        api.force_login(demo.user(username))
+    message = too_deep(api.post(url, DEEP, content_type="application/json"))
+    with translation.override("zh-hans"):
+        assert message == translation.gettext(
+            "The JSON body is nested too deeply: at most %(limit)s levels of arrays and objects."
+        ) % {"limit": 32}
+    assert "嵌套" in message  # said in Chinese
+
+
+def test_json_nested_past_the_limit_is_refused_and_at_the_limit_is_read(api, demo):
+    api.force_login(demo.user("township1"))
+    url = "/api/v1/residents/lookup/"
+    too_deep(api.post(url, nested(33), content_type="application/json"))
+    objects = '{"a":' * 32 + "1" + "}" * 32
+    too_deep(api.post(url, '{"id_number": ' + objects + "}", content_type="application/json"))
+    at_limit = api.post(url, nested(32), content_type="application/json")
+    assert at_limit.status_code == 400 and "id_number" in at_limit.json()  # read, then refused
+    brackets_in_text = {"id_number": "[" * 100 + "{" * 100}
+    read = api.post(url, brackets_in_text, content_type="application/json")
+    assert read.status_code == 404  # looked up (no such person), not refused as too deep
+
+
+def test_ordinary_json_bodies_still_work(api, demo):
+    token = api.post(
+        "/api/v1/auth/token/",
+        {"username": "grid1", "password": DEMO_PASSWORD},
+        content_type="application/json",
+    )
+    assert token.status_code == 200 and token.json()["token"]
+    api.force_login(demo.user("grid1"))
+    created = api.post("/api/v1/cases/", case_payload(demo), content_type="application/json")
+    assert created.status_code == 201, created.json()
