@@ -261,3 +261,19 @@ def test_ordinary_json_bodies_still_work(api, demo):
     api.force_login(demo.user("grid1"))
     created = api.post("/api/v1/cases/", case_payload(demo), content_type="application/json")
     assert created.status_code == 201, created.json()
+
+
+def test_no_view_parses_json_but_through_the_depth_limited_parser():
+    """The API's default parser limits the depth, and no view sets DRF's own JSON parser
+    instead. (No view reads a request body with json.loads: none parses JSON itself.)"""
+    assert settings.REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"][0] == (
+        "governance.api.DepthLimitedJSONParser"
+    )
+    offenders = [
+        path.relative_to(settings.BASE_DIR).as_posix()
+        for path in project_modules()
+        if "rest_framework.parsers.JSONParser"
+        in imported_modules(ast.parse(path.read_text(encoding="utf-8")))
+        and path.relative_to(settings.BASE_DIR).as_posix() != "governance/api.py"
+    ]
+    assert offenders == []
