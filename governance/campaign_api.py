@@ -16,7 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,7 +24,7 @@ from disputes.attachments import photo_checked
 from disputes.services import CaseDraft
 from governance import campaign_selectors as selectors
 from governance import campaigns, instructions
-from governance.api import api_call, once_field
+from governance.api import DepthLimitedJSONParser, api_call, once_field
 from governance.models import (
     Campaign,
     CampaignStatus,
@@ -285,7 +285,7 @@ class TaskCompleteInput(serializers.Serializer):
 
 
 class TaskComplete(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         request=TaskCompleteInput,
