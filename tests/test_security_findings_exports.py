@@ -5,22 +5,30 @@ from __future__ import annotations
 
 import ast
 import uuid
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from governance import xlsx
 from governance.campaigns import TaskInput, task_complete
 from governance.demo import DEMO_PASSWORD
+from governance.inspections import InspectionInput, inspection_record
+from governance.inspections import ItemInput as InspectionItem
+from governance.instructions import InstructionInput, instruction_send
+from governance.meetings import ItemInput as MeetingItem
+from governance.meetings import MeetingInput, meeting_record
 from grids import access
 from grids.models import Area
 from personnel.models import PostKind
+from tests.test_campaign_api import campaign_body
 from tests.test_campaign_pages import launched_campaign
 from tests.test_case_api import payload as case_payload
 from tests.test_case_workflow import report
@@ -277,3 +285,131 @@ def test_no_view_parses_json_but_through_the_depth_limited_parser():
         and path.relative_to(settings.BASE_DIR).as_posix() != "governance/api.py"
     ]
     assert offenders == []
+
+
+# --- 9. A resend answers only to a caller who may still see what it made ----------------------
+
+SECRET = "一号镇的旧事"
+
+
+def move(user, area: Area) -> None:
+    user.area = area
+    user.save(update_fields=["area"])
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def refused_as_in_use(resent, theirs) -> None:
+    """The resend is answered exactly as someone else's use of the same UUID, and says
+    nothing of what the UUID made."""
+    assert (resent.status_code, resent.json()) == (theirs.status_code, theirs.json())
+    assert resent.status_code == 400 and list(resent.json()) == ["client_uuid"]
+    assert SECRET not in resent.content.decode()
+
+
+def test_a_worker_moved_to_another_township_cannot_read_an_old_case_by_resending_it(demo):
+    grid_worker = demo.user("grid1")
+    api = logged_in(grid_worker)
+    body = case_payload(demo, title=SECRET)
+    first = api.post("/api/v1/cases/", body, content_type="application/json")
+    assert first.status_code == 201
+    move(grid_worker, demo.grid2)
+    assert api.get(f"/api/v1/cases/{first.json()['id']}/").status_code == 404
+    body["grid"] = demo.grid2.pk  # a grid of the new township: the form is valid
+    resent = api.post("/api/v1/cases/", body, content_type="application/json")
+    theirs = logged_in(demo.user("township2")).post(
+        "/api/v1/cases/", body, content_type="application/json"
+    )
+    refused_as_in_use(resent, theirs)
+
+
+def test_a_worker_moved_away_cannot_read_an_old_visit_by_resending_it(demo):
+    grid_worker = demo.user("grid1")
+    ours = register(demo, id_number=id_number(961))
+    theirs = register(demo, id_number=id_number(962), grid=demo.grid2, actor="county")
+    api = logged_in(grid_worker)
+    body = {"client_uuid": str(uuid.uuid4()), "met": True, "situation": f"在家，谈及{SECRET}"}
+    first = api.post(reverse("api_resident_visits", args=[ours.pk]), body, "application/json")
+    assert first.status_code == 201
+    move(grid_worker, demo.grid2)
+    url = reverse("api_resident_visits", args=[theirs.pk])  # a person of the new grid
+    resent = api.post(url, body, "application/json")
+    refused_as_in_use(resent, logged_in(demo.user("township2")).post(url, body, "application/json"))
+
+
+def test_a_centre_moved_to_another_township_cannot_read_an_old_campaign_by_resending_it(
+    demo, roster
+):
+    centre = demo.user("township1")
+    api = logged_in(centre)
+    body = {**campaign_body(demo, title=SECRET), "client_uuid": str(uuid.uuid4())}
+    assert api.post("/api/v1/campaigns/", body, "application/json").status_code == 201
+    move(centre, demo.township2)
+    body = {**body, "area": demo.township2.pk, "targets": []}  # valid in the new township
+    resent = api.post("/api/v1/campaigns/", body, "application/json")
+    theirs = logged_in(demo.user("township2")).post("/api/v1/campaigns/", body, "application/json")
+    refused_as_in_use(resent, theirs)
+
+
+def test_meetings_instructions_and_inspections_answer_a_resend_only_while_still_visible(
+    demo, roster, other_county
+):
+    township1, centre = demo.user("township1"), demo.user("centre")
+    meeting = MeetingInput(
+        level="township_daily",
+        area=demo.township1,
+        held_on=timezone.localdate(),
+        chair="王镇长",
+        items=[MeetingItem(case=report(demo).case, judgement="attention", decision="watch")],
+        client_uuid=uuid.uuid4(),
+    )
+    instruction = InstructionInput(
+        title=SECRET,
+        body="今夜有暴雨。",
+        area=demo.township1,
+        post_kinds=[PostKind.GRID_WORKER],
+        member_types=[],
+        client_uuid=uuid.uuid4(),
+    )
+    inspection = InspectionInput(
+        area=demo.village1,
+        inspected_on=timezone.localdate(),
+        inspectors="督导组",
+        score=Decimal(90),
+        items=[InspectionItem(text="台账完整", passed=True)],
+        client_uuid=uuid.uuid4(),
+    )
+    meeting_record(actor=township1, data=meeting)
+    instruction_send(actor=township1, data=instruction)
+    inspection_record(actor=centre, data=inspection)
+    move(township1, demo.township2)
+    move(centre, other_county)
+    resends = {
+        "meeting": lambda: meeting_record(actor=township1, data=meeting),
+        "instruction": lambda: instruction_send(actor=township1, data=instruction),
+        "inspection": lambda: inspection_record(actor=centre, data=inspection),
+    }
+    answered = {}
+    for name, resend in resends.items():
+        try:
+            answered[name] = f"made {resend()!r}"
+        except ValidationError as refused:
+            answered[name] = list(refused.message_dict)
+    assert answered == {name: ["client_uuid"] for name in resends}
+
+
+def test_a_task_resent_after_the_move_answers_as_a_task_out_of_reach(demo, roster):
+    campaign = launched_campaign(demo)
+    task = campaign.tasks.filter(area=demo.grid1, staff__user__isnull=False).first()
+    grid_worker = task.staff.user
+    api = logged_in(grid_worker)
+    url = f"/api/v1/campaigns/{campaign.pk}/tasks/{task.pk}/complete/"
+    body = {"client_uuid": str(uuid.uuid4()), "result": SECRET}
+    assert api.post(url, body, "application/json").status_code == 201
+    move(grid_worker, demo.grid2)
+    resent = api.post(url, body, "application/json")
+    assert resent.status_code == 404 and SECRET not in resent.content.decode()
