@@ -143,7 +143,8 @@ class CampaignList(GenericAPIView):
 
 
 def _create(actor, data, targets: list[dict], launch: bool) -> Campaign:
-    if made := made_before(Campaign, client_uuid=data.client_uuid, actor=actor):
+    visible = selectors.campaigns_visible_to(actor)
+    if made := made_before(visible, client_uuid=data.client_uuid, actor=actor):
         return made  # a resend: its targets were set and its launch done the first time
     with transaction.atomic():  # all or nothing: no half-made campaign on a bad target
         campaign = campaigns.campaign_create(actor=actor, data=data)
