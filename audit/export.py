@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import ACTION_LABELS, AuditEntry
-from grids.resident_export import watermark, watermarked_workbook, workbook_bytes
+from governance.xlsx import workbook_bytes
+from grids.resident_export import watermark, watermarked_workbook
 
 
 def values_text(values: dict) -> str:

@@ -150,7 +150,8 @@ class EventOutput(serializers.ModelSerializer):
 
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's jurisdiction. A resent report (same client_uuid) answers 200
-    with the case filed the first time."""
+    with the case filed the first time, to its reporter while the case is in their
+    jurisdiction; to anyone else it is a 400 on client_uuid (governance.resends)."""
 
     lookup_value_regex = r"\d+"  # any other id is no route: a 404, not a failed query
     serializer_class = CaseOutput

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from disputes.models import Case
+from governance.xlsx import Workbook, bold_row, workbook_bytes
 
 EXPORT_LIMIT = 100_000
 
@@ -44,13 +41,7 @@ def cases_workbook(cases: Iterable[Case]) -> bytes:
     widths = [8, 36, 12, 14, 10, 10, 10, 8, 14, 14, 14, 10, 17, 17, 8, 8]
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet.append(bold_row(sheet, headers))
     yes, no = _("Yes"), ""
     for case in cases:
         sheet.append(
@@ -73,6 +64,4 @@ def cases_workbook(cases: Iterable[Case]) -> bytes:
                 yes if case.supervised else no,
             ]
         )
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)

@@ -1,14 +1,15 @@
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, ParseError, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 
 from governance.validators import mask_id_number, mask_phone
 
@@ -32,6 +33,45 @@ class TokenWithAreaAuthentication(TokenAuthentication):
         if not token.user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
         return (token.user, token)
+
+
+# Deeper than any body the API takes (a case's parties: an object in a list in an object).
+JSON_MAX_DEPTH = 32
+
+
+class DepthLimitedJSONParser(JSONParser):
+    """DRF's JSON parser, refusing (400) a body nested deeper than JSON_MAX_DEPTH arrays and
+    objects. Python's json module recurses once per level: a thousand nested arrays raise a
+    RecursionError (a 500) in the parser, and fewer may raise it in whatever walks the data
+    next (validation, rendering the errors). The API's default parser (settings.py)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_too_deep()) from None  # not the thousand frames of the error
+        if json_deeper_than(data, JSON_MAX_DEPTH):
+            raise ParseError(_too_deep())
+        return data
+
+
+def _too_deep() -> str:
+    return _(
+        "The JSON body is nested too deeply: at most %(limit)s levels of arrays and objects."
+    ) % {"limit": JSON_MAX_DEPTH}
+
+
+def json_deeper_than(data: Any, limit: int) -> bool:
+    """Whether parsed JSON nests more than `limit` arrays and objects; walked without
+    recursion, so that the walk itself never meets Python's recursion limit."""
+    pending = [(data, 1)] if isinstance(data, dict | list) else []
+    while pending:
+        value, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 class Pagination(PageNumberPagination):

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -20,6 +18,7 @@ from governance.models import (
     RankingSnapshot,
     Source,
 )
+from governance.xlsx import Workbook, workbook_bytes
 from grids.models import AreaLevel
 
 
@@ -117,9 +116,7 @@ def bulletin_workbook(
     for level, rows in rows_by_level.items():
         _level_sheet(workbook, snapshot, level, rows)
     _rules_sheet(workbook, snapshot)
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _level_sheet(workbook: Workbook, snapshot: RankingSnapshot, level: str, rows) -> None:

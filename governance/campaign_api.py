@@ -16,7 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,7 +24,7 @@ from disputes.attachments import photo_checked
 from disputes.services import CaseDraft
 from governance import campaign_selectors as selectors
 from governance import campaigns, instructions
-from governance.api import api_call, once_field
+from governance.api import DepthLimitedJSONParser, api_call, once_field
 from governance.models import (
     Campaign,
     CampaignStatus,
@@ -143,7 +143,8 @@ class CampaignList(GenericAPIView):
 
 
 def _create(actor, data, targets: list[dict], launch: bool) -> Campaign:
-    if made := made_before(Campaign, client_uuid=data.client_uuid, actor=actor):
+    visible = selectors.campaigns_visible_to(actor)
+    if made := made_before(visible, client_uuid=data.client_uuid, actor=actor):
         return made  # a resend: its targets were set and its launch done the first time
     with transaction.atomic():  # all or nothing: no half-made campaign on a bad target
         campaign = campaigns.campaign_create(actor=actor, data=data)
@@ -285,7 +286,7 @@ class TaskCompleteInput(serializers.Serializer):
 
 
 class TaskComplete(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         request=TaskCompleteInput,

@@ -4,17 +4,14 @@ governance.campaign_selectors.campaign_results gives them (the reader's own part
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from governance.models import Campaign, CampaignTask
+from governance.xlsx import Workbook, bold_row, workbook_bytes
 
 COLUMNS = [
     (gettext_lazy("Township"), 12),
@@ -38,13 +35,7 @@ def campaign_workbook(campaign: Campaign, tasks: Iterable[CampaignTask]) -> byte
     sheet = workbook.create_sheet(name or _("Results"))
     for index, (_header, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    headers = []
-    for header, _width in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font = bold
-        headers.append(cell)
-    sheet.append(headers)
+    sheet.append(bold_row(sheet, [header for header, _width in COLUMNS]))
     unassigned = _("(the village)")
     for task in tasks:
         sheet.append(
@@ -62,6 +53,4 @@ def campaign_workbook(campaign: Campaign, tasks: Iterable[CampaignTask]) -> byte
                 task.case_id or "",
             ]
         )
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from audit.services import audit_record, snapshot
 from disputes.services.reporting import CaseDraft
+from governance.campaign_selectors import campaigns_visible_to, tasks_visible_to
 from governance.jurisdiction import (
     can_complete_task,
     can_manage_campaign,
@@ -37,7 +38,7 @@ from governance.models import (
     TargetMode,
     TaskStatus,
 )
-from governance.resends import once
+from governance.resends import made_before, once, uuid_in_use
 from grids.models import Area, AreaLevel
 from grids.services import AreaImportError
 from notifications.models import NotificationKind
@@ -133,7 +134,10 @@ def campaign_create(*, actor, data: CampaignInput) -> Campaign:
     if not can_organise(actor):
         raise PermissionDenied(_("Only the county and township centres launch campaigns."))
     return once(
-        Campaign, client_uuid=data.client_uuid, actor=actor, make=lambda: _create(actor, data)
+        campaigns_visible_to(actor),
+        client_uuid=data.client_uuid,
+        actor=actor,
+        make=lambda: _create(actor, data),
     )
 
 
@@ -529,11 +533,8 @@ def task_errors(*, task: CampaignTask, data: TaskInput) -> dict[str, list[str]]:
 def task_complete(*, task: CampaignTask, actor, data: TaskInput) -> TaskResult:
     """Mark a task done. The same client UUID again returns it; a task done already (by a
     resend from another phone, or by the village on the worker's behalf) stays done once."""
-    existing = CampaignTask.objects.filter(client_uuid=data.client_uuid).first()
-    if existing is not None:
-        if existing.pk != task.pk or existing.done_by_id != actor.pk:
-            raise ValidationError({"client_uuid": [_("This client UUID is already in use.")]})
-        return TaskResult(existing, created=False)
+    if (resent := _resent(task, actor, data.client_uuid)) is not None:
+        return resent
     if not can_complete_task(actor, task):
         raise PermissionDenied(_("This task is not yours to complete."))
     if task.status == TaskStatus.DONE:
@@ -577,11 +578,25 @@ def task_complete(*, task: CampaignTask, actor, data: TaskInput) -> TaskResult:
             )
     except IntegrityError:
         _remove(stored)
-        return TaskResult(CampaignTask.objects.get(client_uuid=data.client_uuid), created=False)
+        # A concurrent resend won the race on client_uuid: theirs is the task done.
+        if (resent := _resent(task, actor, data.client_uuid)) is None:
+            raise
+        return resent
     except BaseException:
         _remove(stored)
         raise
     return TaskResult(task, created=True)
+
+
+def _resent(task: CampaignTask, actor, client_uuid: uuid.UUID) -> TaskResult | None:
+    """The task this UUID completed, if it is this one and `actor` completed it and may see it;
+    None if the UUID completed nothing; any other use of it is refused."""
+    done = made_before(tasks_visible_to(actor), client_uuid=client_uuid, actor=actor, by="done_by")
+    if done is None:
+        return None
+    if done.pk != task.pk:
+        raise uuid_in_use()
+    return TaskResult(done, created=False)
 
 
 def _remove(names: list[str]) -> None:

@@ -138,7 +138,10 @@ def inspection_record(*, actor, data: InspectionInput) -> Inspection:
     if not can_record_inspections(actor):
         raise PermissionDenied(_("Supervision inspections are recorded by the county."))
     return once(
-        Inspection, client_uuid=data.client_uuid, actor=actor, make=lambda: _record(actor, data)
+        inspections_visible_to(actor),
+        client_uuid=data.client_uuid,
+        actor=actor,
+        make=lambda: _record(actor, data),
     )
 
 

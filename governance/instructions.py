@@ -85,7 +85,10 @@ def instruction_send(*, actor, data: InstructionInput) -> Instruction:
     if not can_organise(actor):
         raise PermissionDenied(_("Only the county and township centres send instructions."))
     return once(
-        Instruction, client_uuid=data.client_uuid, actor=actor, make=lambda: _send(actor, data)
+        instructions_visible_to(actor),
+        client_uuid=data.client_uuid,
+        actor=actor,
+        make=lambda: _send(actor, data),
     )
 
 

@@ -177,7 +177,10 @@ def meeting_record(*, actor, data: MeetingInput) -> Meeting:
     if not can_record_meetings(actor):
         raise PermissionDenied(_("Only the county and township centres record meetings."))
     return once(
-        Meeting, client_uuid=data.client_uuid, actor=actor, make=lambda: _record(actor, data)
+        meetings_visible_to(actor),
+        client_uuid=data.client_uuid,
+        actor=actor,
+        make=lambda: _record(actor, data),
     )
 
 

@@ -6,16 +6,14 @@ minimum a list needs."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from governance.validators import mask_id_number, mask_phone
+from governance.xlsx import Workbook, bold_row, styled, workbook_bytes
 from grids.models import Area, Resident, ResidentAccess
 
 HEADER_FOOTER_MAX = 250  # Excel refuses a printed header or footer past 255 characters
@@ -50,24 +48,10 @@ def watermarked_workbook(*, title: str, mark: str, user, headers: list[str], wid
     sheet.oddFooter.right.text = "&P / &N"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    banner = WriteOnlyCell(sheet, value=mark)
-    banner.font = Font(bold=True, color="B42318")
-    sheet.append([banner])
+    sheet.append([styled(sheet, mark, font=Font(bold=True, color="B42318"))])
     sheet.append([])
-    bold = Font(bold=True)
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append(bold_row(sheet, headers))
     return workbook, sheet
-
-
-def workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def residents_workbook(rows: list[Resident], *, user, reason: str) -> bytes:

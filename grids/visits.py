@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from audit.services import audit_record, snapshot
 from disputes.services.reporting import CaseDraft
 from governance.jurisdiction import can_report
+from governance.resends import made_before
 from grids import tree
 from grids.cycles import registered_on, resident_schedule, visit_cycles
 from grids.models import (
@@ -102,9 +103,8 @@ def visit_errors(*, resident: Resident, data: VisitInput) -> dict[str, list[str]
 def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
     """Record a visit and move the resident's next visit one cycle on; the same client UUID
     again returns the visit already recorded (and the case it raised), never a second one."""
-    existing = Visit.objects.filter(client_uuid=data.client_uuid).first()
-    if existing is not None:
-        return _resent(existing, actor)
+    if (resent := _resent(data.client_uuid, actor)) is not None:
+        return resent
     if not can_record_visit(actor, resident):
         raise PermissionDenied(_("You cannot record visits to this person."))
     errors = visit_errors(resident=resident, data=data)
@@ -154,7 +154,9 @@ def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
     except IntegrityError:
         _remove(stored)
         # A concurrent resend won the race on client_uuid: theirs is the visit.
-        return _resent(Visit.objects.get(client_uuid=data.client_uuid), actor)
+        if (resent := _resent(data.client_uuid, actor)) is None:
+            raise
+        return resent
     except BaseException:
         _remove(stored)
         raise
@@ -181,10 +183,12 @@ def _raise_case(*, visit: Visit, resident: Resident, actor, data: VisitInput):
     )
 
 
-def _resent(existing: Visit, actor) -> VisitResult:
-    if existing.recorded_by_id != actor.pk:
-        raise ValidationError({"client_uuid": [_("This client UUID is already in use.")]})
-    return VisitResult(existing, created=False)
+def _resent(client_uuid: uuid.UUID, actor) -> VisitResult | None:
+    """The visit this UUID recorded, to its recorder while they may see the person
+    (governance.resends)."""
+    visible = Visit.objects.filter(resident__in=residents_visible_to(actor))
+    existing = made_before(visible, client_uuid=client_uuid, actor=actor, by="recorded_by")
+    return VisitResult(existing, created=False) if existing is not None else None
 
 
 def visits_of(*, resident: Resident) -> QuerySet[Visit]:

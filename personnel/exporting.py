@@ -4,15 +4,12 @@ ID and phone numbers leave the system masked, as on the pages."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from governance.validators import mask_id_number, mask_phone
+from governance.xlsx import Workbook, bold_row, workbook_bytes
 from personnel.coverage import Gap, Rate
 from personnel.models import Staff
 
@@ -23,20 +20,8 @@ def _sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int]
     sheet = workbook.create_sheet(title)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append(bold_row(sheet, headers))
     return sheet
-
-
-def _bytes(workbook: Workbook) -> bytes:
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 def staff_workbook(staff: Iterable[Staff]) -> bytes:
@@ -75,7 +60,7 @@ def staff_workbook(staff: Iterable[Staff]) -> bytes:
                 yes if person.user_id else "",
             ]
         )
-    return _bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def coverage_workbook(*, gaps: list[Gap], rates: list[Rate]) -> bytes:
@@ -122,4 +107,4 @@ def coverage_workbook(*, gaps: list[Gap], rates: list[Rate]) -> bytes:
     )
     for rate in rates:
         sheet.append([rate.name, rate.code, rate.required, rate.filled, rate.gaps, rate.rate])
-    return _bytes(workbook)
+    return workbook_bytes(workbook)

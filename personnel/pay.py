@@ -7,15 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from io import BytesIO
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from governance.xlsx import BOLD, Workbook, styled, workbook_bytes
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -156,12 +153,9 @@ def pay_sheet_workbook(sheet: PaySheet) -> bytes:
     worksheet = workbook.create_sheet(_("Performance pay"))
     for column, width in zip("ABCDEFGHI", [16, 12, 16, 10, 10, 10, 10, 10, 10], strict=True):
         worksheet.column_dimensions[column].width = width
-    bold = Font(bold=True)
 
-    def strong(value) -> WriteOnlyCell:
-        cell = WriteOnlyCell(worksheet, value=value)
-        cell.font = bold
-        return cell
+    def strong(value):
+        return styled(worksheet, value, font=BOLD)
 
     worksheet.append([strong(pay_sheet_title(sheet))])
     worksheet.append([])
@@ -204,6 +198,4 @@ def pay_sheet_workbook(sheet: PaySheet) -> bytes:
             ]
         )
     worksheet.append([strong(_("Total")), *[""] * 7, strong(sheet.total)])
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)

@@ -19,9 +19,11 @@ from disputes.models import (
     Category,
     Severity,
 )
+from disputes.selectors import cases_visible_to
 from disputes.services.config import restart_clock
 from disputes.services.events import record_event
 from governance.jurisdiction import can_see
+from governance.resends import made_before
 from governance.validators import id_number_is_valid, mobile_is_valid
 from grids.models import Area, AreaLevel
 
@@ -84,10 +86,10 @@ def case_report(
     location_lat: Any = None,
     location_lng: Any = None,
 ) -> ReportResult:
-    """File a report; the same client UUID again returns the case already filed."""
-    # Nearly always nothing: asked by the unique index alone, the case loaded if it exists.
-    if Case.objects.filter(client_uuid=client_uuid).exists():
-        return _resent(Case.objects.get(client_uuid=client_uuid), reporter)
+    """File a report; the same client UUID again returns the case already filed (to its
+    reporter, while they may see it: governance.resends)."""
+    if (resent := _resent(client_uuid, reporter)) is not None:
+        return resent
     parties = parties or []
     errors: dict[str, list[str]] = {}
     if grid.level == AreaLevel.MICROGRID:
@@ -138,15 +140,16 @@ def case_report(
             record_event(case, actor=reporter, action="report", from_status="")
     except IntegrityError:
         # A concurrent resend won the race on client_uuid: theirs is the case.
-        return _resent(Case.objects.get(client_uuid=client_uuid), reporter)
+        if (resent := _resent(client_uuid, reporter)) is None:
+            raise
+        return resent
     return ReportResult(case, created=True)
 
 
-def _resent(existing: Case, reporter) -> ReportResult:
-    # Only the reporter's own resend gets the case back; anyone else's UUID clash is refused.
-    if existing.reporter_id != reporter.pk:
-        raise ValidationError({"client_uuid": [_("This client UUID is already in use.")]})
-    return ReportResult(existing, created=False)
+def _resent(client_uuid: uuid.UUID, reporter) -> ReportResult | None:
+    visible = cases_visible_to(reporter)
+    existing = made_before(visible, client_uuid=client_uuid, actor=reporter, by="reporter")
+    return ReportResult(existing, created=False) if existing is not None else None
 
 
 @dataclass
