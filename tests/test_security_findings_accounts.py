@@ -17,6 +17,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -105,7 +107,9 @@ def test_a_token_dies_when_an_administrator_disables_the_password(client, demo):
     token = token_for(client, "grid1")
     client.force_login(demo.user("county"))
     url = reverse("admin:auth_user_password_change", args=[demo.user("grid1").pk])
-    assert client.post(url, {"usable_password": "false"}).status_code == 302
+    disabled = client.post(url, {"usable_password": "false", "unset-password": "1"})
+    assert disabled.status_code == 302
+    assert not User.objects.get(username="grid1").has_usable_password()
     client.logout()
     assert api_get(client, token).status_code == 401
 
@@ -141,6 +145,9 @@ def test_a_password_rehashed_at_login_is_no_password_change(client, demo, settin
 
 def test_a_token_expires_after_the_configured_hours(client, demo, settings):
     settings.API_TOKEN_HOURS = 8
+    # The demo's password was set a moment ago: as if a month ago, before the token.
+    month_ago = timezone.now() - timedelta(days=30)
+    User.objects.filter(username="grid1").update(password_changed_at=month_ago)
     token = token_for(client, "grid1")
     Token.objects.filter(key=token).update(created=timezone.now() - timedelta(hours=7))
     assert api_get(client, token).status_code == 200
@@ -291,6 +298,23 @@ def test_the_migration_renames_phone_and_id_number_usernames_and_keeps_the_other
     # Run twice, it changes nothing more.
     _renaming_migration().rename_personal_usernames(apps, None)
     assert User.objects.get(pk=phone_login.pk).username == f"staff{staff.pk}-2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_renames_them_in_a_real_migrate_run():
+    # The migration as `migrate` runs it, with the historical models (SQLite and, in CI,
+    # PostgreSQL): back to before it, logins named by numbers, then forward again.
+    executor = MigrationExecutor(connection)
+    before = [("personnel", "0003_user_password_changed_at_username_not_personal")]
+    state = executor.migrate(before)
+    OldUser = state.apps.get_model("personnel", "User")
+    phone = OldUser.objects.create(username="13977778888")
+    kept = OldUser.objects.create(username="township9")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert User.objects.get(pk=phone.pk).username == f"user{phone.pk}"
+    assert User.objects.get(pk=kept.pk).username == "township9"
 
 
 def test_case_events_in_the_api_name_the_actor_by_name_not_username(client, demo):
