@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import importlib
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -23,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from audit.services import audit_record
 from disputes.services import workflow
 from governance.demo import DEMO_PASSWORD
 from governance.validators import id_number_is_valid, mobile_is_valid
@@ -342,3 +345,21 @@ def test_trainings_and_spot_checks_in_the_api_name_who_recorded_them(client, dem
     checks = client.get(reverse("spot-check-list")).json()["results"]
     assert [row["created_by"] for row in trainings] == [str(township1)]
     assert [row["checked_by"] for row in checks] == [str(township1)]
+
+
+def test_the_audit_log_never_shows_a_login_that_was_a_phone_number(client, demo):
+    # A login from before migration 0004 (created here around the validators).
+    old_login = User.objects.create(
+        username="13977778888", role="grid_worker", area=demo.grid1, last_name="周"
+    )
+    audit_record(action="case.accept", actor=old_login, area_id=demo.grid1.pk)
+    client.force_login(demo.user("county"))
+    for name in ("audit_log", "audit_log_export"):
+        body = client.get(reverse(name)).content
+        text = body.decode("utf-8", "replace") if name == "audit_log" else xlsx_text(body)
+        assert "13977778888" not in text and "139****8888" in text, name
+
+
+def xlsx_text(body: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return "".join(archive.read(part).decode("utf-8", "replace") for part in archive.namelist())
