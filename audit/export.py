@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import ACTION_LABELS, AuditEntry
+from audit.services import scrubbed
 from governance.xlsx import workbook_bytes
 from grids.resident_export import watermark, watermarked_workbook
 
@@ -47,7 +48,7 @@ def audit_workbook(entries: Iterable[AuditEntry], *, user) -> bytes:
             [
                 entry.pk,
                 timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                entry.actor_name or _("(system)"),
+                scrubbed(entry.actor_name) or _("(system)"),  # a login once a phone: masked
                 str(ACTION_LABELS.get(entry.action, entry.action)),
                 entry.object_type,
                 entry.object_id,

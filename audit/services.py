@@ -164,7 +164,7 @@ def _append(entries: Sequence[AuditInput]) -> list[dict[str, Any]]:
             row = {
                 "created_at": now,
                 "actor_id": actor.pk if actor else None,
-                "actor_name": actor.get_username() if actor else "",
+                "actor_name": scrubbed(actor.get_username()) if actor else "",
                 "action": entry.action,
                 "object_type": entry.object_type,
                 "object_id": entry.object_id,

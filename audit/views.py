@@ -16,6 +16,7 @@ from audit.export import audit_workbook
 from audit.forms import AuditFilterForm
 from audit.models import ACTION_LABELS
 from audit.selectors import audit_entries
+from audit.services import scrubbed
 from governance.jurisdiction import can_read_audit_log
 from governance.pages import too_many_to_export, xlsx_response
 
@@ -39,6 +40,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)
+        # Logins were once phone numbers (personnel migration 0004 renamed them); the log
+        # keeps the names it wrote, shown masked.
+        entry.actor_login = scrubbed(entry.actor_name)
     return render(
         request,
         "audit/audit_log.html",

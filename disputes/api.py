@@ -131,7 +131,8 @@ class AttachmentOutput(serializers.ModelSerializer):
 
 
 class EventOutput(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    # The person's name: a username is a login, not who acted (and once was a phone).
+    actor = serializers.CharField(default=None, read_only=True)
 
     class Meta:
         model = CaseEvent

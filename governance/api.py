@@ -1,8 +1,11 @@
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authentication import TokenAuthentication
@@ -18,7 +21,9 @@ T = TypeVar("T")
 
 class TokenWithAreaAuthentication(TokenAuthentication):
     """DRF's token authentication, loading the user's area in the same query: nearly every
-    API request scopes by it (governance.jurisdiction)."""
+    API request scopes by it (governance.jurisdiction). A token lives as a session does:
+    until the next login replaces it (personnel.api), the password changes, or it is
+    API_TOKEN_HOURS old."""
 
     def authenticate_credentials(self, key):
         model = self.get_model()
@@ -29,10 +34,19 @@ class TokenWithAreaAuthentication(TokenAuthentication):
                 .get(key=key)
             )
         except model.DoesNotExist as error:
-            raise AuthenticationFailed(_("Invalid token.")) from error
-        if not token.user.is_active:
+            raise AuthenticationFailed(
+                _("This token is not valid (each login replaces the previous one): log in again.")
+            ) from error
+        user = token.user
+        if not user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
-        return (token.user, token)
+        if user.password_changed_at is not None and token.created < user.password_changed_at:
+            raise AuthenticationFailed(
+                _("The password was changed after this token was issued: log in again.")
+            )
+        if token.created <= timezone.now() - timedelta(hours=settings.API_TOKEN_HOURS):
+            raise AuthenticationFailed(_("This token has expired: log in again."))
+        return (user, token)
 
 
 # Deeper than any body the API takes (a case's parties: an object in a list in an object).

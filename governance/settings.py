@@ -259,6 +259,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Hours an API token lasts from the login that issued it (a login replaces the previous
+# token, and a password change ends it at once).
+API_TOKEN_HOURS = env.int("API_TOKEN_HOURS", default=24)
+if API_TOKEN_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_HOURS must be at least 1.")
+
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

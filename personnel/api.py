@@ -1,12 +1,12 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from personnel.accounts import token_issue
 from personnel.models import User
 
 
@@ -18,12 +18,15 @@ class TokenInput(AuthTokenSerializer):
 
 
 class TokenLogin(APIView):
-    """Exchange a username and password for an API token (failures are rate-limited)."""
+    """Exchange a username and password for an API token (failures are rate-limited); each
+    login issues a new token and ends the previous one."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
 
     @extend_schema(
+        description="Each login issues a new token and ends the previous one; a token ends "
+        "when the password changes and after API_TOKEN_HOURS (401: log in again).",
         request=TokenInput,
         responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
     )
@@ -43,5 +46,5 @@ class TokenLogin(APIView):
             )
         if not valid:
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token = token_issue(user=serializer.validated_data["user"])
         return Response({"token": token.key})

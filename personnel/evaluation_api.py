@@ -191,7 +191,7 @@ class TrainingOutput(serializers.ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
     attendees = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     attendee_count = serializers.IntegerField(read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    created_by = serializers.CharField(read_only=True)  # the name, not the username
 
     class Meta:
         model = Training
@@ -256,7 +256,7 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
 class SpotCheckOutput(serializers.ModelSerializer):
     staff_name = serializers.CharField(source="staff.name", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    checked_by = serializers.CharField(source="checked_by.username", read_only=True)
+    checked_by = serializers.CharField(read_only=True)  # the name, not the username
 
     class Meta:
         model = SpotCheck

@@ -220,6 +220,7 @@ class LoginGrantForm(forms.Form):
         label=_("Username"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+        help_text=_("The staff number is offered; never a mobile or ID number."),
         error_messages={"required": _("Choose a username.")},
     )
     password = forms.CharField(

@@ -1,6 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from governance.validators import validate_username_not_personal
 
 
 class Role(models.TextChoices):
@@ -15,6 +18,18 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
+    # AbstractUser's username, refusing a phone or ID number (every form built on the model:
+    # the admin's, createsuperuser's; the roster's login service checks it too).
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        help_text=_(
+            "Letters, digits and @/./+/-/_ only; never a mobile or ID number (e.g. staff1234)."
+        ),
+        validators=[AbstractUser.username_validator, validate_username_not_personal],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     area = models.ForeignKey(
         "grids.Area",
@@ -26,6 +41,11 @@ class User(AbstractUser):
         help_text=_("The user sees this area's whole subtree, and nothing outside it."),
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # When the password was last set: API tokens issued before it no longer authenticate
+    # (governance.api), as sessions end with the password too.
+    password_changed_at = models.DateTimeField(
+        _("password changed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -34,6 +54,18 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = f"{self.last_name}{self.first_name}"
         return full or self.username
+
+    # Every way of setting a password goes through these two: the user's own change, an
+    # administrator's reset or disabling, changepassword, the roster's login service. The
+    # rehash of an older hash at login saves the password field alone (Django: "hash
+    # upgrades shouldn't be considered password changes"), so its time is not saved.
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self.password_changed_at = timezone.now()
 
 
 # --- The roster 一警三专N员 ------------------------------------------------------------

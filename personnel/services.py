@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, changes, snapshot
 from governance.jurisdiction import can_see
 from governance.locks import STAFF_ID_NUMBER, lock_value
-from governance.validators import id_number_is_valid, mobile_is_valid
+from governance.validators import (
+    USERNAME_PERSONAL_MESSAGE,
+    id_number_is_valid,
+    mobile_is_valid,
+    username_is_personal,
+)
 from grids import tree
 from grids.models import Area, AreaLevel
 from personnel.models import EndReason, Gender, MemberType, Post, PostKind, Role, Staff, User
@@ -386,6 +391,8 @@ def staff_grant_login(*, staff: Staff, username: str, password: str, actor) -> U
     username = username.strip()
     if not username:
         errors["username"] = [_("Choose a username.")]
+    elif username_is_personal(username):
+        errors["username"] = [str(USERNAME_PERSONAL_MESSAGE)]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("This username is taken: choose another.")]
     user = User(

@@ -22,6 +22,7 @@ from governance.pages import add_service_errors, error_dict, xlsx_response
 from governance.validators import mask_id_number, mask_phone
 from grids.selectors import areas_search, areas_visible_to
 from personnel import selectors, services
+from personnel.accounts import staff_username
 from personnel.evaluations import evaluations_visible_to
 from personnel.exporting import EXPORT_LIMIT, staff_workbook
 from personnel.forms import (
@@ -234,7 +235,11 @@ def _detail_context(request: HttpRequest, staff: Staff, **extra) -> dict:
             :CASES_SHOWN
         ],
         "login_form": extra.pop("login_form", None)
-        or (LoginGrantForm() if can_manage and not staff.user_id else None),
+        or (
+            LoginGrantForm(initial={"username": staff_username(staff=staff)})
+            if can_manage and not staff.user_id
+            else None
+        ),
         **extra,
     }
 

@@ -1,7 +1,9 @@
 """No page, API response, export or log line carries a resident's full ID number or phone,
-except the answer to a logged reveal. Every route, discovered from the URL resolver, is
+except the answer to a logged reveal, nor anyone's mobile or ID number in full (a party's,
+a staff member's, one used as a username). Every route, discovered from the URL resolver, is
 fetched as every demo role with objects that role may see, exports included, with every
-log record of the walk captured; a route added without a place here fails by itself."""
+log record of the walk captured; a route added without a place here fails by itself. The
+walk stands on the demo's roster, whose logins act on the cases it reads."""
 
 from __future__ import annotations
 
@@ -17,20 +19,22 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 
 from disputes.models import CaseKind, Category
+from disputes.services import workflow
+from governance.jurisdiction import can_see
 from governance.rankings import rankings_compute
+from governance.validators import id_number_is_valid
 from grids.access import resident_reveal
 from grids.models import AccessAction, Resident, ResidentAccess, ResidentCategory, Visit
 from grids.residents import resident_set_status
 from grids.visits import CaseDraft, VisitInput, visit_record
 from notifications.models import Notification
-from personnel import services as staff_services
 from personnel.evaluations import evaluations_compute
-from personnel.models import Evaluation
+from personnel.models import Evaluation, Staff, User
 from tests.test_case_workflow import report
+from tests.test_log_privacy import ID_NUMBER, MOBILE
 from tests.test_residents import register
 from tests.test_roster_pages import id_number
 from tests.test_route_walk import operation_kwargs, operations_of
-from tests.test_visits import responsible_grid1
 
 # Routes that change state or end the session: fetched by GET only (which answers 405, a
 # form, or a redirect), never posted in this walk.
@@ -55,10 +59,11 @@ def routes() -> dict[str, tuple[str, ...]]:
 
 
 @pytest.fixture
-def world(demo):
-    """Township 1's and township 2's residents (one of a health category), visits, a case
-    raised from a visit, a status change, a reveal by the committee, a ranking."""
-    staff = responsible_grid1(demo)
+def world(demo, roster):
+    """The demo's roster; township 1's and township 2's residents (one of a health
+    category), visits, a case raised from a visit and handled by one of the roster's logins,
+    a status change, a reveal by the committee, a ranking."""
+    staff = Staff.objects.get(user=demo.user("grid1"))  # the roster's grid worker of grid 1
     ours = register(demo, responsible=staff, name="甲某")
     sensitive = register(
         demo, id_number=id_number(31), category=ResidentCategory.MENTAL_DISORDER, name="乙某"
@@ -88,10 +93,24 @@ def world(demo):
     )
     snapshot = rankings_compute(county=demo.county, month=timezone.localdate().replace(day=1))
     notice = Notification.objects.create(recipient=demo.user("grid1"), kind="assigned", text="x")
-    staff_services.post_add(
-        staff=staff, kind="grid_worker", area=demo.grid1,
-        start=timezone.localdate() - timezone.timedelta(days=30), actor=demo.user("county"),
-    )  # fmt: skip
+    # A login of the roster as the demo makes them (the thousands a county has) handles the
+    # case: its username is shown wherever the case's timeline is.
+    handler = next(
+        user
+        for user in User.objects.filter(staff__isnull=False, is_active=True)
+        .exclude(username__in=list(demo.users))
+        .select_related("area")
+        if can_see(user, visit.case.grid)
+    )
+    workflow.case_accept(case=visit.case, actor=demo.user("township1"))
+    workflow.case_assign(
+        case=visit.case,
+        actor=demo.user("township1"),
+        lines=[{"line": "police", "handler": handler}],
+    )
+    workflow.case_record_action(
+        case=visit.case, actor=handler, action_kind="visit", note="上门了解情况"
+    )
     operations_of(demo, case=case, township=demo.township1, marker="一号镇专项行动")
     secrets = set()
     for resident in Resident.objects.all():
@@ -114,7 +133,7 @@ def object_kwargs(world, demo) -> dict[str, dict]:
     """How each route with parameters names one object of township 1."""
     resident, staff, case = world["resident"], world["staff"], world["case"]
     post = staff.posts.first()
-    evaluation = Evaluation.objects.first()
+    evaluation = Evaluation.objects.filter(staff=staff).first()
     snapshot = world["snapshot"]
     staff_routes = [
         "staff_detail",
@@ -204,7 +223,10 @@ def readable(response) -> str:
 
 
 def found(text: str, secrets: set[str]) -> list[str]:
-    return [secret for secret in secrets if secret in text]
+    """The residents' numbers in `text`, and any other full mobile or ID number."""
+    numbers = MOBILE.findall(text)
+    numbers += [number for number in ID_NUMBER.findall(text) if id_number_is_valid(number)]
+    return sorted({secret for secret in secrets if secret in text} | set(numbers))
 
 
 def test_every_route_with_parameters_has_an_object_in_the_walk(demo, world):

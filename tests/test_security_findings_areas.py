@@ -105,7 +105,10 @@ def test_an_import_audits_every_area_it_creates_or_changes(demo):
     assert by_object[str(created.pk)].new_values["code"] == created.code
     assert by_object[str(created.pk)].new_values["name"] == "新建网格"
     renamed = by_object[str(demo.village1.pk)]
-    assert (renamed.old_values, renamed.new_values) == ({"name": demo.village1.name}, {"name": "改名村"})
+    assert (renamed.old_values, renamed.new_values) == (
+        {"name": demo.village1.name},
+        {"name": "改名村"},
+    )
     assert renamed.area_id == demo.village1.pk
 
 

@@ -15,7 +15,8 @@ Everything goes in with `bulk_create`, yet only as the roster services would all
 levels per POST_LEVELS/MEMBER_TYPE_LEVELS, every post inside the area that manages its
 holder, one open grid worker per grid, valid and unique ID numbers, and each login's role and
 area as `login_sync` sets them. Grid workers and police get a login without a usable password
-(they only author history); the demo accounts get the posts their roles stand for.
+(they only author history), named by their roster number (`staff1234`, never their phone);
+the demo accounts get the posts their roles stand for.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from governance.demo.people import People
 from governance.validators import id_number_check_char
 from grids import tree
 from grids.models import Area, AreaKind, AreaLevel
+from personnel.accounts import STAFF_USERNAME_PREFIX
 from personnel.models import (
     EndReason,
     Gender,
@@ -409,7 +411,6 @@ class _Planner:
         self.names = People(rng)
         self.ids = set(Staff.objects.values_list("id_number", flat=True))
         self.phones = set(Staff.objects.values_list("phone", flat=True))
-        self.phones |= set(User.objects.values_list("username", flat=True))
 
     def phone(self) -> str:
         while (phone := self.names.mobile()) in self.phones:
@@ -448,6 +449,11 @@ def _login_of(posts: list[Post], today: date, by_id: dict[int, Area]) -> tuple[s
 
 
 def _insert(people: list[_Person], today: date, by_id: dict[int, Area]) -> int:
+    # The people first (a demo account's login is theirs already): a login is named by the
+    # person's roster number, never by their phone.
+    for person in people:
+        person.staff.user = person.user
+    Staff.objects.bulk_create([p.staff for p in people], batch_size=1000)
     users = []
     for person in people:
         if not person.login:
@@ -462,7 +468,7 @@ def _insert(people: list[_Person], today: date, by_id: dict[int, Area]) -> int:
         else:
             role, area = login
         user = User(
-            username=staff.phone,
+            username=f"{STAFF_USERNAME_PREFIX}{staff.pk}",
             role=role,
             area=area,
             last_name=staff.name[:1],
@@ -471,12 +477,10 @@ def _insert(people: list[_Person], today: date, by_id: dict[int, Area]) -> int:
             is_active=login is not None,
         )
         user.set_unusable_password()
-        person.user = user
+        person.user = staff.user = user
         users.append(user)
     User.objects.bulk_create(users, batch_size=1000)
-    for person in people:
-        person.staff.user = person.user
-    Staff.objects.bulk_create([p.staff for p in people], batch_size=1000)
+    Staff.objects.bulk_update([p.staff for p in people if p.login], ["user"], batch_size=1000)
     Post.objects.bulk_create([post for p in people for post in p.posts], batch_size=1000)
     return len(users)
 
