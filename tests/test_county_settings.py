@@ -55,8 +55,10 @@ def county_a(demo) -> County:
     return County(demo.county, demo.grid1, demo.user("county"), demo.user("grid1"))
 
 
-def report(client, place: County, category: str = "neighbour", **fields) -> dict:
-    client.force_login(place.worker)
+def report(
+    client, place: County, category: str = "neighbour", user: User | None = None, **fields
+) -> dict:
+    client.force_login(user or place.worker)
     response = client.post(
         reverse("case-list"),
         {
@@ -236,6 +238,34 @@ def test_a_township_user_can_neither_see_nor_use_another_countys_categories_thro
     assert not Case.objects.filter(title="采石纠纷").exists()
 
 
+def test_the_report_form_and_the_case_filter_offer_only_the_counties_own_categories(
+    client, demo, county_b
+):
+    category_added(client, county_b, code="stone_quarry", name="采石场纠纷")
+    client.force_login(county_b.worker)
+    assert "采石场纠纷" in client.get(reverse("case_report")).content.decode()
+
+    client.force_login(demo.user("grid1"))
+    assert "采石场纠纷" not in client.get(reverse("case_report")).content.decode()
+    response = client.post(
+        reverse("case_report"),
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "dispute",
+            "category": "stone_quarry",
+            "grid": demo.grid1.pk,
+            "title": "采石纠纷",
+            "description": "采石场噪音。",
+            "severity": "ordinary",
+        },
+    )
+    assert response.status_code == 400 and response.context["form"].errors["category"]
+    client.force_login(demo.user("township1"))
+    filters = client.get(reverse("case_list")).content.decode()
+    assert "邻里纠纷" in filters and "采石场纠纷" not in filters
+    assert client.get(reverse("case-list"), {"category": "stone_quarry"}).status_code == 400
+
+
 def test_the_reporting_service_refuses_a_category_of_another_county(client, demo, county_b):
     category_added(client, county_b, code="stone_quarry", name="采石场纠纷")
     theirs = Category.objects.get(code="stone_quarry")
@@ -306,6 +336,41 @@ def test_an_administrator_cannot_give_a_rule_another_countys_category_or_county(
     assert not DeadlineRule.objects.exists()
 
 
+@pytest.fixture
+def city(db) -> tuple[User, County, County]:
+    """A city with two counties and a centre that works in both (a county role at the
+    city), each county with a grid worker."""
+    root = area_create(code="439900000000", name="示范市", level=AreaLevel.CITY, parent=None)
+    places = []
+    for prefix, name in (("439931", "东县"), ("439932", "西县")):
+        county, grid = small_county(prefix, name, parent=root)
+        worker = User.objects.create_user(f"grid-{prefix}", role=Role.GRID_WORKER, area=grid)
+        places.append(County(county=county, grid=grid, admin=worker, worker=worker))
+    centre = User.objects.create_user("city-centre", role=Role.COUNTY_CENTRE, area=root)
+    return centre, places[0], places[1]
+
+
+def test_a_city_centre_reports_with_the_category_of_the_grids_own_county(client, city):
+    from disputes.stats import area_stats
+
+    centre, east, west = city
+    client.force_login(centre)
+    rows = client.get(reverse("category-list"), {"kind": "dispute"}).json()
+    assert {row["county"] for row in rows} == {east.county.pk, west.county.pk}
+    one = reverse("category-detail", args=["neighbour"])
+    assert client.get(one).status_code == 400  # two counties have it: which?
+    assert client.get(one, {"county": west.county.pk}).json()["county"] == west.county.pk
+
+    for place in (east, west):
+        case = Case.objects.get(pk=report(client, place, user=centre)["id"])
+        assert (case.category.code, case.category.county) == ("neighbour", place.county)
+    client.force_login(centre)
+    listed = client.get(reverse("case-list"), {"category": "neighbour"}).json()
+    assert listed["count"] == 2
+    top = area_stats(user=centre, area=east.county.parent, start=None, end=None)
+    assert top["top_categories"] == [{"code": "neighbour", "name": "邻里纠纷", "count": 2}]
+
+
 # The last migration before categories and deadline rules had a county.
 BEFORE = [("disputes", "0010_case_lean_indexes")]
 
@@ -319,9 +384,9 @@ def latest() -> list[tuple[str, str]]:
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
-def small_county(prefix: str, name: str) -> tuple[Area, Area]:
+def small_county(prefix: str, name: str, parent: Area | None = None) -> tuple[Area, Area]:
     """A county with one township, village and grid (codes "4399xx…"); (county, grid)."""
-    county = area_create(code=f"{prefix}000000", name=name, level=AreaLevel.COUNTY, parent=None)
+    county = area_create(code=f"{prefix}000000", name=name, level=AreaLevel.COUNTY, parent=parent)
     township = area_create(
         code=f"{prefix}100000", name=f"{name}镇", level=AreaLevel.TOWNSHIP, parent=county
     )
