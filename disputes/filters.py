@@ -62,7 +62,7 @@ class CaseFilter(filters.FilterSet):
     )
     kind = filters.ChoiceFilter(label=_("kind"), choices=CaseKind.choices, empty_label=ANY)
     # By code: the same category in each county of a city's is one choice (the user's
-    # counties' categories, retired ones too, set in __init__).
+    # counties' categories, retired ones too: `form`).
     category = filters.ChoiceFilter(
         label=_("category"), field_name="category__code", choices=[], empty_label=ANY
     )
@@ -96,12 +96,17 @@ class CaseFilter(filters.FilterSet):
         model = Case
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = self.request.user if self.request is not None else None
-        # Read only when the choices are (a page's form, a category asked for); a plain
-        # function, which the form's deep copy of its fields keeps as it is.
-        self.filters["category"].extra["choices"] = lambda: category_choices(user)
+    @property
+    def form(self):
+        made = hasattr(self, "_form")
+        form = super().form
+        if not made:
+            # On the form's own field (the filter's may have been built already, by the
+            # schema generator): read only when the choices are (a page's form, a
+            # category asked for).
+            user = self.request.user if self.request is not None else None
+            form.fields["category"].choices = lambda: category_choices(user)
+        return form
 
     def filter_area(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
         """A subtree of cases by the stored ancestor id; the area itself is looked up through
