@@ -37,12 +37,16 @@ def build(scale: str, *, say=print) -> dict:
     from disputes.services import categories_ensure_defaults
     from governance.demo import demo_tree, demo_users, seed_roster
     from grids import tree
+    from grids.models import AreaLevel
 
-    categories_ensure_defaults()
     areas = demo_tree(scale=TREE_SCALE[scale], seed=2026)
     started = time.monotonic()
     with transaction.atomic():
         tree.bulk_insert(areas)
+        # Each county starts with the default case categories, its own rows.
+        for county in areas:
+            if county.level == AreaLevel.COUNTY:
+                categories_ensure_defaults(county=county)
     info["seconds"]["tree"] = round(time.monotonic() - started, 1)
     info["areas"] = len(areas)
     say(f"  {len(areas):,} areas in {info['seconds']['tree']} s")
@@ -93,11 +97,12 @@ def _cases(count: int, *, reporter_id: int) -> int:
         )
         cursor.execute("SELECT count(*) FROM bench_grid")
         grids = cursor.fetchone()[0]
+        # Each county's own categories, numbered by kind: a case takes one of its county's.
         cursor.execute(
             """
             CREATE TEMP TABLE bench_category AS
-            SELECT row_number() OVER (PARTITION BY kind ORDER BY id) AS n, id, kind,
-                   count(*) OVER (PARTITION BY kind) AS of_kind
+            SELECT row_number() OVER (PARTITION BY county_id, kind ORDER BY id) AS n, id,
+                   county_id, kind, count(*) OVER (PARTITION BY county_id, kind) AS of_kind
             FROM disputes_category WHERE is_active
             """
         )
@@ -152,7 +157,7 @@ def _cases(count: int, *, reporter_id: int) -> int:
                 SELECT CASE WHEN d.u_kind < 0.62 THEN 'dispute' WHEN d.u_kind < 0.85 THEN 'hazard'
                             WHEN d.u_kind < 0.94 THEN 'illegal_tip' ELSE 'key_person' END AS kind
             ) k ON true
-            JOIN bench_category cat ON cat.kind = k.kind
+            JOIN bench_category cat ON cat.county_id = g.county_id AND cat.kind = k.kind
                  AND cat.n = 1 + floor(d.u_cat * cat.of_kind)::bigint
             """,
             {"reporter": reporter_id, "now": now, "grids": grids},

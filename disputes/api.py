@@ -3,10 +3,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -25,7 +26,7 @@ from disputes.models import (
 )
 from governance.jurisdiction import can_act_on_case, can_attach, can_report
 from grids.models import Area
-from grids.selectors import areas_visible_to
+from grids.selectors import areas_visible_to, counties_of
 
 
 class PartyInput(serializers.Serializer):
@@ -44,12 +45,39 @@ GRID_FIELDS = [
 ]
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class CategoryField(serializers.SlugRelatedField):
+    """A category by its code, among those in use in the caller's counties: another
+    county's reads as one that does not exist. (For a caller of several counties, one of
+    theirs with the code: the report then takes its grid's county's, category_for_grid.)"""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Category.objects.none()
+        return selectors.categories_for(user=request.user)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        found = self.get_queryset().filter(code=data).order_by("county_id").first()
+        if found is None and self.context.get("request") is not None:
+            # A county's categories are made the first time they are needed.
+            user = self.context["request"].user
+            if services.categories_ensure_started(counties=counties_of(user)):
+                found = self.get_queryset().filter(code=data).order_by("county_id").first()
+        if found is None:
+            self.fail("does_not_exist", slug_name="code", value=data)
+        return found
+
+
 class CaseInput(serializers.Serializer):
     client_uuid = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=CaseKind.choices)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(is_active=True)
-    )
+    category = CategoryField()
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.ORDINARY)
     criminal_risk = serializers.BooleanField(default=False)
     title = serializers.CharField(max_length=120)
@@ -75,11 +103,15 @@ class CaseInput(serializers.Serializer):
                 areas_visible_to(request.user).select_related(GRID_ANCESTORS).only(*GRID_FIELDS)
             )
 
+    def validate(self, data):
+        data["category"] = services.category_for_grid(category=data["category"], grid=data["grid"])
+        return data
+
 
 class CategoryOutput(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ["code", "name", "kind"]
+        fields = ["code", "name", "kind", "county"]
 
 
 class CaseOutput(serializers.ModelSerializer):
@@ -231,10 +263,28 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The categories in use in the caller's county (in each county of a city's, told
+    apart by `county`, which also filters them)."""
+
     serializer_class = CategoryOutput
     pagination_class = None
-    filterset_fields = ["kind"]
+    filterset_fields = ["kind", "county"]
     lookup_field = "code"
 
     def get_queryset(self):
-        return selectors.categories_active()
+        # A county's categories are made the first time they are needed.
+        services.categories_ensure_started(counties=counties_of(self.request.user))
+        return selectors.categories_for(user=self.request.user).order_by(
+            "county_id", "kind", "sort_order", "code"
+        )
+
+    def get_object(self):
+        found = list(self.filter_queryset(self.get_queryset()).filter(code=self.kwargs["code"]))
+        if not found:
+            raise NotFound()
+        if len(found) > 1:
+            raise ApiValidationError(
+                {"county": [_("Several of your counties have this category: name the county.")]}
+            )
+        self.check_object_permissions(self.request, found[0])
+        return found[0]

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from disputes import figures
-from disputes.models import Case, CaseKind, CaseLevel, CaseStatus, Category, Severity
+from disputes.models import Case, CaseKind, CaseLevel, CaseStatus, Severity
+from disputes.selectors import categories_for
 from governance.filters import MAX_ID, IdFilter
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -44,17 +45,26 @@ def yes_no(label, **extra) -> filters.BooleanFilter:
     return filters.BooleanFilter(label=label, widget=forms.Select(choices=choices), **extra)
 
 
+def category_choices(user) -> list[tuple[str, str]]:
+    """The codes of the user's counties' categories, each once, by kind and order."""
+    if user is None:
+        return []
+    rows = categories_for(user=user, active=False).order_by("county_id")
+    first: dict[str, tuple] = {}
+    for code, name, kind, order in rows.values_list("code", "name", "kind", "sort_order"):
+        first.setdefault(code, (kind, order, code, name))
+    return [(code, name) for _kind, _order, code, name in sorted(first.values())]
+
+
 class CaseFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(
         label=_("status"), choices=CaseStatus.choices, widget=forms.CheckboxSelectMultiple
     )
     kind = filters.ChoiceFilter(label=_("kind"), choices=CaseKind.choices, empty_label=ANY)
-    category = filters.ModelChoiceFilter(
-        label=_("category"),
-        to_field_name="code",
-        queryset=Category.objects.all(),
-        field_name="category",
-        empty_label=ANY,
+    # By code: the same category in each county of a city's is one choice (the user's
+    # counties' categories, retired ones too: `form`).
+    category = filters.ChoiceFilter(
+        label=_("category"), field_name="category__code", choices=[], empty_label=ANY
     )
     severity = filters.ChoiceFilter(label=_("severity"), choices=Severity.choices, empty_label=ANY)
     level = filters.ChoiceFilter(label=_("level"), choices=CaseLevel.choices, empty_label=ANY)
@@ -85,6 +95,18 @@ class CaseFilter(filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+
+    @property
+    def form(self):
+        made = hasattr(self, "_form")
+        form = super().form
+        if not made:
+            # On the form's own field (the filter's may have been built already, by the
+            # schema generator): read only when the choices are (a page's form, a
+            # category asked for).
+            user = self.request.user if self.request is not None else None
+            form.fields["category"].choices = lambda: category_choices(user)
+        return form
 
     def filter_area(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
         """A subtree of cases by the stored ancestor id; the area itself is looked up through

@@ -8,9 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.attachments import MAX_FILES, attachments_errors, photo_checked
 from disputes.models import AttachmentKind, CaseKind, Category, Severity
-from disputes.services import CaseDraft, parties_errors
+from disputes.selectors import categories_for
+from disputes.services import (
+    CaseDraft,
+    categories_ensure_started,
+    category_for_grid,
+    parties_errors,
+)
 from governance.pages import OnceForm
 from grids.models import Area, AreaLevel
+from grids.selectors import counties_of
 
 PARTY_ROWS = 3
 # Above this many grids a select is unusable on a phone; the reporter types the grid code.
@@ -55,6 +62,24 @@ def document_field() -> MultipleFileField:
     )
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A category by its code, among the user's counties' (the form's queryset). A user of
+    several counties may name a code that more than one of them has: one of those, and the
+    report takes its grid's county's (category_for_grid)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        found = self.queryset.filter(code=str(value)).order_by("county_id").first()
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
 class GridChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
         return f"{obj.parent.name} · {obj.name}"
@@ -74,9 +99,9 @@ class FieldReportForm(OnceForm):
         initial=CaseKind.DISPUTE,
         widget=forms.RadioSelect,
     )
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         label=_("Category"),
-        queryset=Category.objects.filter(is_active=True),
+        queryset=Category.objects.none(),  # the user's counties' (__init__)
         to_field_name="code",
         empty_label=_("— choose —"),
     )
@@ -110,10 +135,17 @@ class FieldReportForm(OnceForm):
         widget=forms.HiddenInput,
     )  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Categories grouped by kind, so the page can show only the chosen kind's.
-        categories = list(self.fields["category"].queryset)
+        # The categories of the user's own county (a county's are made the first time
+        # they are needed); a code once for a user of several counties.
+        categories_ensure_started(counties=counties_of(user))
+        self.fields["category"].queryset = categories_for(user=user)
+        by_code: dict[str, Category] = {}
+        for category in self.fields["category"].queryset.order_by("county_id"):
+            by_code.setdefault(category.code, category)
+        categories = sorted(by_code.values(), key=lambda c: (c.sort_order, c.code))
+        # Grouped by kind, so the page can show only the chosen kind's.
         self.category_groups = [
             (value, label, [c for c in categories if c.kind == value])
             for value, label in CaseKind.choices
@@ -167,7 +199,7 @@ class CaseReportForm(FieldReportForm):
     under "more details"."""
 
     def __init__(self, *args, user, grids, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.user = user
         grids = grids.filter(level=AreaLevel.GRID).select_related("parent")
         if grids[: GRID_SELECT_LIMIT + 1].count() > GRID_SELECT_LIMIT:
@@ -233,6 +265,8 @@ class CaseReportForm(FieldReportForm):
         if errors := parties_errors(parties):
             self.add_error(None, errors)
         data["parties"] = parties
+        if data.get("category") and data.get("grid"):
+            data["category"] = category_for_grid(category=data["category"], grid=data["grid"])
         return data
 
     def report_data(self) -> dict:

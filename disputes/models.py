@@ -47,9 +47,19 @@ IS_OPEN = models.Q(status__in=OPEN_STATUSES)
 
 
 class Category(models.Model):
-    """A county-configurable table of case categories (邻里纠纷, 婚姻家庭, 宅基地…)."""
+    """A county's own table of case categories (邻里纠纷, 婚姻家庭, 宅基地…): each county
+    starts with the default set (disputes.defaults) and edits it without touching another
+    county's. Clients name a category by its code, which is unique within the county."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    # A county's settings go with it (its cases, which protect it, never do).
+    county = models.ForeignKey(
+        "grids.Area",
+        verbose_name=_("county"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (county, code) index leads with it
+    )
+    code = models.SlugField(_("code"), max_length=40, db_index=False)
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(_("case kind"), max_length=16, choices=CaseKind.choices)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -59,14 +69,21 @@ class Category(models.Model):
         verbose_name = _("case category")
         verbose_name_plural = _("case categories")
         ordering = ["kind", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "code"], name="category_unique_per_county")
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class DeadlineRule(models.Model):
-    """Hours a level has to handle a case; a rule without a category applies to all."""
+    """Hours a level has to handle a case of the county; a rule without a category applies
+    to all of the county's categories. A rule's category is one of its county's."""
 
+    county = models.ForeignKey(
+        "grids.Area", verbose_name=_("county"), on_delete=models.CASCADE, related_name="+"
+    )
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.CASCADE, null=True, blank=True
     )
@@ -84,7 +101,7 @@ class DeadlineRule(models.Model):
                 name="deadline_rule_unique_per_category",
             ),
             models.UniqueConstraint(
-                fields=["severity", "level"],
+                fields=["county", "severity", "level"],
                 condition=models.Q(category__isnull=True),
                 name="deadline_rule_unique_default",
             ),

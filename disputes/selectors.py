@@ -15,6 +15,7 @@ from disputes.models import (
     Category,
 )
 from governance.jurisdiction import scope
+from grids.selectors import counties_of
 from personnel.models import Role, User
 
 
@@ -69,8 +70,11 @@ def case_handler_candidates(*, case: Case, actor) -> QuerySet[User]:
     )
 
 
-def categories_active() -> QuerySet[Category]:
-    return Category.objects.filter(is_active=True)
+def categories_for(*, user, active: bool = True) -> QuerySet[Category]:
+    """The categories of the counties the user works in (counties_of): their own county's,
+    never another county's. Retired ones too with `active=False` (to find old cases)."""
+    categories = Category.objects.filter(county__in=counties_of(user))
+    return categories.filter(is_active=True) if active else categories
 
 
 # The centre that owns a case at each level, and the stored ancestor id it is posted at:

@@ -204,12 +204,19 @@ BY_KEYS, BY_CATEGORY, BY_MONTH = 0b11, 0b01, 0b10
 
 
 def _top_categories(counts: dict[int, int]) -> list[dict]:
-    """The TOP_CATEGORIES categories with the most cases, with their codes and names."""
+    """The TOP_CATEGORIES categories with the most cases, with their codes and names.
+
+    Each county has its own categories: over several counties (a city) the copies of one
+    code count as one category, named as the county with most of its cases names it, as
+    the case list filters by code."""
     names = (
         Category.objects.filter(pk__in=list(counts)).order_by().values_list("pk", "code", "name")
     )
-    found = [{"code": code, "name": name, "count": counts[pk]} for pk, code, name in names]
-    found.sort(key=lambda row: (-row["count"], row["code"]))
+    by_code: dict[str, dict] = {}
+    for pk, code, name in sorted(names, key=lambda row: (-counts[row[0]], row[0])):
+        row = by_code.setdefault(code, {"code": code, "name": name, "count": 0})
+        row["count"] += counts[pk]
+    found = sorted(by_code.values(), key=lambda row: (-row["count"], row["code"]))
     return found[:TOP_CATEGORIES]
 
 

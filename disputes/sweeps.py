@@ -50,7 +50,7 @@ def _claim(queryset, batch_size: int) -> list[tuple]:
     return list(
         queryset.select_for_update(skip_locked=True)
         .order_by("deadline")
-        .values_list("id", "status", "category_id", "severity")[:batch_size]
+        .values_list("id", "status", "county_id", "category_id", "severity")[:batch_size]
     )
 
 
@@ -71,12 +71,13 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
         to_status=CaseStatus.REPORTED,
         data={"from_level": level},
     )
-    # The level above gives each (category, severity) its hours (one query for them all);
-    # one UPDATE per distinct number of hours, usually a handful.
-    hours = deadline_hours_for(pairs={(row[2], row[3]) for row in rows}, level=above)
+    # The level above gives each (county, category, severity) its hours by the county's
+    # own rules (one query for them all); one UPDATE per distinct number of hours, usually
+    # a handful.
+    hours = deadline_hours_for(keys={row[2:] for row in rows}, level=above)
     by_hours: dict[int, list[int]] = {}
-    for case_id, _status, category_id, severity in rows:
-        by_hours.setdefault(hours[(category_id, severity)], []).append(case_id)
+    for case_id, _status, *key in rows:
+        by_hours.setdefault(hours[tuple(key)], []).append(case_id)
     for count, case_ids in by_hours.items():
         Case.objects.filter(id__in=case_ids, level=level).update(
             level=above,

@@ -281,7 +281,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not can_complete_task(request.user, task):
         raise PermissionDenied(_("This task is not yours to complete."))
-    form = TaskForm(request.POST or None, request.FILES or None)
+    form = TaskForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             result = campaigns.task_complete(task=task, actor=request.user, data=form.task_input())

@@ -23,7 +23,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from disputes.models import CaseKind, Category, Severity
+from disputes.api import CategoryField
+from disputes.models import CaseKind, Severity
 from governance.api import MaskedPersonFields, api_errors
 from governance.filters import as_id
 from grids import access, residents, visits
@@ -215,9 +216,7 @@ class ResidentLookup(NoStore, APIView):
 
 class CaseDraftInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices, default=CaseKind.KEY_PERSON)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(is_active=True)
-    )
+    category = CategoryField()  # of the caller's counties; the case takes its grid's county's
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=5000)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.ORDINARY)

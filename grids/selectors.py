@@ -12,6 +12,21 @@ def areas_visible_to(user) -> QuerySet[Area]:
     return scope(user, Area.objects.all())
 
 
+def counties_of(user) -> QuerySet[Area]:
+    """The counties whose own settings (case categories, deadline rules) the user works
+    under: the county their jurisdiction lies in, or every county under a city's (and every
+    county for an operator)."""
+    counties = Area.objects.filter(level=AreaLevel.COUNTY)
+    if sees_everything(user):
+        return counties
+    root = jurisdiction_root(user)
+    if root is None:
+        return counties.none()
+    if root.level == AreaLevel.CITY:
+        return counties.filter(tree.subtree_q(root))
+    return counties.filter(pk__in=tree.ancestors(root, include_self=True).values("pk"))
+
+
 def area_roots_for(user) -> QuerySet[Area]:
     """Where the user's tree browser starts: their jurisdiction's root (all roots for operators)."""
     if sees_everything(user):

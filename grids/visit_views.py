@@ -39,7 +39,7 @@ def visit_record(request: HttpRequest, resident_pk: int) -> HttpResponse:
         raise Http404
     if not visits.can_record_visit(request.user, resident):
         raise PermissionDenied(_("You cannot record visits to this person."))
-    form = VisitForm(request.POST or None, request.FILES or None)
+    form = VisitForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             result = visits.visit_record(

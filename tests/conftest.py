@@ -138,10 +138,9 @@ class Demo:
 
 
 def build_demo(seed: int = 7) -> Demo:
-    # Transactional tests flush the database, data migrations included.
-    categories_ensure_defaults()
     areas = demo_tree(scale="tiny", seed=seed)
     tree.bulk_insert(areas)
+    categories_ensure_defaults(county=areas[0])
     users = {u.username: u for u in demo_users(root=areas[0], rng=random.Random(seed))}
     county = areas[0]
     township1, township2 = tree.in_order(county.children.all())[:2]

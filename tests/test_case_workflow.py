@@ -222,15 +222,18 @@ def test_escalation_by_decision_restarts_the_deadline_and_reopen_works(demo):
 
 def test_county_deadline_rules_override_the_defaults(demo):
     category = Category.objects.get(code="homestead")
-    DeadlineRule.objects.create(category=None, severity="ordinary", level="village", hours=48)
-    assert (
-        services.deadline_hours(category_id=category.pk, severity="ordinary", level="village") == 48
+
+    def hours(level: str) -> int:
+        return services.deadline_hours(
+            county_id=demo.county.pk, category_id=category.pk, severity="ordinary", level=level
+        )
+
+    DeadlineRule.objects.create(
+        county=demo.county, category=None, severity="ordinary", level="village", hours=48
     )
-    DeadlineRule.objects.create(category=category, severity="ordinary", level="village", hours=12)
-    assert (
-        services.deadline_hours(category_id=category.pk, severity="ordinary", level="village") == 12
+    assert hours("village") == 48
+    DeadlineRule.objects.create(
+        county=demo.county, category=category, severity="ordinary", level="village", hours=12
     )
-    assert (
-        services.deadline_hours(category_id=category.pk, severity="ordinary", level="township")
-        == 168
-    )
+    assert hours("village") == 12
+    assert hours("township") == 168

@@ -279,18 +279,36 @@ def test_a_case_the_sweep_escalates_after_its_warning_is_warned_again_at_the_new
     assert warnings_to("township1") == 1  # the assignment was cancelled: the centre hears
 
 
-def test_the_sweeps_rule_table_gives_each_pair_what_deadline_hours_gives_it(db):
+def test_the_sweeps_rule_table_gives_each_key_what_deadline_hours_gives_it(demo, other_county):
     from disputes.models import Category, DeadlineRule
     from disputes.services import categories_ensure_defaults
     from disputes.services.config import deadline_hours, deadline_hours_for
 
-    categories_ensure_defaults()
-    first, second = Category.objects.order_by("pk")[:2]
-    DeadlineRule.objects.create(category=first, severity="ordinary", level="township", hours=30)
-    DeadlineRule.objects.create(category=None, severity="attention", level="township", hours=20)
-    pairs = {(c.pk, s) for c in (first, second) for s in ("ordinary", "attention", "key_attention")}
-    table = deadline_hours_for(pairs=pairs, level="township")
-    assert table == {
-        (c, s): deadline_hours(category_id=c, severity=s, level="township") for c, s in pairs
+    categories_ensure_defaults(county=other_county)
+    first, second = Category.objects.filter(county=demo.county).order_by("pk")[:2]
+    theirs = Category.objects.get(county=other_county, code=first.code)
+    DeadlineRule.objects.create(
+        county=demo.county, category=first, severity="ordinary", level="township", hours=30
+    )
+    DeadlineRule.objects.create(
+        county=demo.county, category=None, severity="attention", level="township", hours=20
+    )
+    DeadlineRule.objects.create(
+        county=other_county, category=None, severity="ordinary", level="township", hours=10
+    )
+    keys = {
+        (c.county_id, c.pk, s)
+        for c in (first, second, theirs)
+        for s in ("ordinary", "attention", "key_attention")
     }
-    assert table[(first.pk, "ordinary")] == 30 and table[(second.pk, "attention")] == 20
+    table = deadline_hours_for(keys=keys, level="township")
+    assert table == {
+        (county, c, s): deadline_hours(
+            county_id=county, category_id=c, severity=s, level="township"
+        )
+        for county, c, s in keys
+    }
+    assert table[(demo.county.pk, first.pk, "ordinary")] == 30
+    assert table[(demo.county.pk, second.pk, "attention")] == 20
+    assert table[(other_county.pk, theirs.pk, "ordinary")] == 10
+    assert table[(other_county.pk, theirs.pk, "attention")] == 120  # the default

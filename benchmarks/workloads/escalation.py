@@ -251,7 +251,11 @@ def _loop(now: datetime) -> int:
             case.level = LEVEL_ABOVE[level]
             case.status = CaseStatus.REPORTED
             case.deadline, case.warn_at = deadline_times(
-                now, category_id=case.category_id, severity=case.severity, level=case.level
+                now,
+                county_id=case.county_id,
+                category_id=case.category_id,
+                severity=case.severity,
+                level=case.level,
             )
             case.deadline_warned = False
             for flag, value in event_flags("escalate_overdue", case.level).items():

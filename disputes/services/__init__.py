@@ -8,7 +8,12 @@ from disputes.services.config import (
     LEVEL_ABOVE,
     WARN_SHARE,
     categories_ensure_defaults,
+    categories_ensure_started,
+    category_for_grid,
+    category_of_county,
+    county_id_of,
     deadline_hours,
+    deadline_rule_errors,
     deadline_times,
 )
 from disputes.services.reporting import (
@@ -58,7 +63,12 @@ __all__ = [
     "case_return",
     "case_supervise",
     "categories_ensure_defaults",
+    "categories_ensure_started",
+    "category_for_grid",
+    "category_of_county",
+    "county_id_of",
     "deadline_hours",
+    "deadline_rule_errors",
     "deadline_times",
     "parties_errors",
 ]

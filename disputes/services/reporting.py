@@ -20,7 +20,7 @@ from disputes.models import (
     Severity,
 )
 from disputes.selectors import cases_visible_to
-from disputes.services.config import restart_clock
+from disputes.services.config import category_for_grid, county_id_of, restart_clock
 from disputes.services.events import record_event
 from governance.jurisdiction import can_see
 from governance.resends import made_before
@@ -106,6 +106,12 @@ def case_report(
             _("“%(category)s” is not a category of this kind of case.")
             % {"category": category.name}
         ]
+    # Each county keeps its own categories: a case takes one of its own county's.
+    if "grid" not in errors and category.county_id != county_id_of(grid):
+        errors["category"] = [
+            _("“%(category)s” is not a category of the county this grid lies in.")
+            % {"category": category.name}
+        ]
     if party_problems := parties_errors(parties):
         errors["parties"] = party_problems
     if errors:
@@ -155,7 +161,8 @@ def _resent(client_uuid: uuid.UUID, reporter) -> ReportResult | None:
 @dataclass
 class CaseDraft:
     """A case raised in the same step as other field work (a visit, a campaign task): what
-    the case report form asks."""
+    the case report form asks. The form knows the reporter, not the grid: the case takes
+    the category of the same code in its grid's county (category_for_grid)."""
 
     kind: str
     category: Category
@@ -182,7 +189,7 @@ def case_report_draft(
             reporter=reporter,
             client_uuid=uuid.uuid5(source_uuid, "case"),
             kind=draft.kind,
-            category=draft.category,
+            category=category_for_grid(category=draft.category, grid=grid),
             title=draft.title.strip(),
             description=draft.description.strip(),
             grid=grid,

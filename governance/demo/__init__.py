@@ -25,6 +25,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from disputes.services import categories_ensure_defaults
 from governance.demo.assessment import seed_assessment
 from governance.demo.campaigns import seed_campaigns
 from governance.demo.cases import (
@@ -47,6 +48,7 @@ from governance.demo.residents import seed_residents
 from governance.demo.roster import RosterSeed, seed_roster
 from governance.demo.staffwork import seed_roster_year
 from grids import tree
+from grids.models import AreaLevel
 
 __all__ = [
     "CASES_PER_COUNTY",
@@ -92,6 +94,10 @@ def seed_demo(
     areas = demo_tree(scale=scale, seed=seed)
     with transaction.atomic():
         tree.bulk_insert(areas)
+        # Each county starts with the default case categories.
+        for county in areas:
+            if county.level == AreaLevel.COUNTY:
+                categories_ensure_defaults(county=county)
         users = demo_users(root=areas[0], rng=random.Random(seed))
     started = time.monotonic()
     with transaction.atomic():

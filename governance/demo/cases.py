@@ -115,16 +115,20 @@ class Year:
         # accounts exist already or not.
         staff_rng = random.Random(f"staff-{self.seed}-{county.code}")
         cast = self.casts[county.pk] = cast_for(county, villages, staff_rng)
-        for story in Almanac(self.rng, self.end).stories(villages, grids, count):
+        for story in Almanac(self.rng, self.end, county).stories(villages, grids, count):
             self.history.at(story.reported_at, partial(self.report, story, cast))
 
     # --- levels ---------------------------------------------------------------------
 
     def deadline_hours(self, story: Story, level: str) -> int:
+        # A category is its county's: its id says the county too.
         key = (story.category.pk, story.severity, level)
         if key not in self.hours:
             self.hours[key] = services.deadline_hours(
-                category_id=story.category.pk, severity=story.severity, level=level
+                county_id=story.category.county_id,
+                category_id=story.category.pk,
+                severity=story.severity,
+                level=level,
             )
         return self.hours[key]
 
@@ -431,10 +435,10 @@ def seed_cases(
     progress: Callable[[datetime], None] | None = None,
 ) -> dict[str, int]:
     """About a year of cases up to `now` in every county (see CASES_PER_COUNTY)."""
-    services.categories_ensure_defaults()
     end = now or timezone.now()
     year = Year(seed=seed, end=end)
     for county in tree.in_order(Area.objects.filter(level=AreaLevel.COUNTY)):
+        services.categories_ensure_defaults(county=county)
         year.plan(county, CASES_PER_COUNTY[scale])
     with outgoing_paused():
         year.history.run(steps_per_transaction=STEPS_PER_TRANSACTION, progress=progress)

@@ -489,7 +489,7 @@ def _report(rng: random.Random, township: Area, report: tuple) -> Case:
             reporter=reporter,
             client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
             kind=CaseKind.DISPUTE,
-            category=Category.objects.get(code=category),
+            category=Category.objects.get(county_id=township.parent_id, code=category),
             title=title,
             description=description.format(first=first, second=second),
             grid=grid,

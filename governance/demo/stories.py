@@ -91,10 +91,12 @@ def county_places(county: Area) -> tuple[list[Area], dict[int, list[Area]]]:
 class Almanac:
     """Deals the stories of one county's year, ending at `end`."""
 
-    def __init__(self, rng: random.Random, end: datetime) -> None:
+    def __init__(self, rng: random.Random, end: datetime, county: Area) -> None:
         self.rng = rng
         self.end = end
-        self.categories = {c.code: c for c in Category.objects.filter(is_active=True)}
+        self.categories = {
+            c.code: c for c in Category.objects.filter(county=county, is_active=True)
+        }
 
     def stories(
         self, villages: list[Area], grids: dict[int, list[Area]], count: int
