@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import ACTION_LABELS, AuditEntry
 from audit.services import scrubbed
-from governance.xlsx import workbook_bytes
-from grids.resident_export import watermark, watermarked_workbook
+from governance.platform.xlsx import workbook_bytes
+from residents.exporting import watermark, watermarked_workbook
 
 
 def values_text(values: dict) -> str:

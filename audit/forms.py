@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import ACTION_FAMILIES, ACTION_LABELS
-from governance.pages import LoggedBetweenForm
+from governance.platform.pages import LoggedBetweenForm
 
 ANY = _("Any")
 OBJECT_TYPES = {

@@ -28,8 +28,8 @@ from django.db.models import ForeignKey, Model
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from governance.bulk import insert_rows
-from governance.validators import mask_id_number, mask_phone
+from governance.platform.bulk import insert_rows
+from governance.platform.validators import mask_id_number, mask_phone
 
 # Values a JSON column gives back unchanged (a float could come back otherwise).
 JSON_SCALARS = (str, int, bool, type(None))

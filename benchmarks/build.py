@@ -34,8 +34,8 @@ def build(scale: str, *, say=print) -> dict:
     info["seconds"]["migrate"] = round(time.monotonic() - started, 1)
     say(f"  migrated in {info['seconds']['migrate']} s")
 
+    from demo.seed import demo_tree, demo_users, seed_roster
     from disputes.services import categories_ensure_defaults
-    from governance.demo import demo_tree, demo_users, seed_roster
     from grids import tree
     from grids.models import AreaLevel
 
@@ -75,8 +75,8 @@ def build(scale: str, *, say=print) -> dict:
 
 def _cases(count: int, *, reporter_id: int) -> int:
     """`count` cases over six years, all in one INSERT … SELECT, and their events."""
-    from disputes.figures import flags_from_events
     from disputes.models import Case
+    from disputes.selectors.figures import flags_from_events
 
     now = timezone.now()
     start = now - timedelta(days=365 * YEARS)

@@ -15,7 +15,7 @@ class Minimal(APIView):
 
 
 # As governance.urls: a database outage answers 503, not 500.
-handler500 = "governance.outages.server_error"
+handler500 = "governance.platform.outages.server_error"
 
 urlpatterns = [
     path("bench/minimal/", Minimal.as_view(), name="bench_minimal"),

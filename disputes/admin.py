@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from audit.admin_changes import AuditedAdmin
 from disputes.models import Category, DeadlineRule
-from disputes.selectors import categories_for
+from disputes.selectors.cases import categories_for
 from disputes.services import categories_ensure_started, deadline_rule_errors
 from grids.models import Area
 from grids.selectors import counties_of

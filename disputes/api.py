@@ -12,8 +12,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from disputes import selectors, services, transitions
-from disputes.attachments import attachments_add
+from disputes import services, transitions
 from disputes.filters import CaseFilter
 from disputes.models import (
     Attachment,
@@ -24,7 +23,9 @@ from disputes.models import (
     Category,
     Severity,
 )
-from governance.jurisdiction import can_act_on_case, can_attach, can_report
+from disputes.selectors import cases as selectors
+from disputes.services.attachments import attachments_add
+from governance.platform.jurisdiction import can_act_on_case, can_attach, can_report
 from grids.models import Area
 from grids.selectors import areas_visible_to, counties_of
 
@@ -184,7 +185,7 @@ class EventOutput(serializers.ModelSerializer):
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's jurisdiction. A resent report (same client_uuid) answers 200
     with the case filed the first time, to its reporter while the case is in their
-    jurisdiction; to anyone else it is a 400 on client_uuid (governance.resends)."""
+    jurisdiction; to anyone else it is a 400 on client_uuid (governance.platform.resends)."""
 
     lookup_value_regex = r"\d+"  # any other id is no route: a 404, not a failed query
     serializer_class = CaseOutput

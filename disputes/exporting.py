@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.models import Case
-from governance.xlsx import Workbook, bold_row, workbook_bytes
+from governance.platform.xlsx import Workbook, bold_row, workbook_bytes
 
 EXPORT_LIMIT = 100_000
 

@@ -9,10 +9,10 @@ from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from disputes import figures
 from disputes.models import Case, CaseKind, CaseLevel, CaseStatus, Severity
-from disputes.selectors import categories_for
-from governance.filters import MAX_ID, IdFilter
+from disputes.selectors import figures
+from disputes.selectors.cases import categories_for
+from governance.platform.filters import MAX_ID, IdFilter
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
 

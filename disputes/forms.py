@@ -6,16 +6,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from disputes.attachments import MAX_FILES, attachments_errors, photo_checked
 from disputes.models import AttachmentKind, CaseKind, Category, Severity
-from disputes.selectors import categories_for
+from disputes.selectors.cases import categories_for
 from disputes.services import (
     CaseDraft,
     categories_ensure_started,
     category_for_grid,
     parties_errors,
 )
-from governance.pages import OnceForm
+from disputes.services.attachments import MAX_FILES, attachments_errors, photo_checked
+from governance.platform.pages import OnceForm
 from grids.models import Area, AreaLevel
 from grids.selectors import counties_of
 

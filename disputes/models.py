@@ -158,7 +158,7 @@ class Case(models.Model):
     deadline_warned = models.BooleanField(default=False)
     supervised = models.BooleanField(_("supervised"), default=False)  # 督办
     # What the case's events say, kept on the case so that counting them reads no events
-    # (disputes.figures.event_flags): set with the event, never cleared, as events are
+    # (disputes.selectors.figures.event_flags): set with the event, never cleared, as events are
     # never removed.
     went_overdue = models.BooleanField(_("went overdue at some level"), default=False)
     escalated_overdue = models.BooleanField(_("escalated for being overdue"), default=False)
@@ -176,7 +176,7 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    # How governance.jurisdiction.scope limits cases to a user's subtree: by the stored id
+    # How governance.platform.jurisdiction.scope limits cases to a user's subtree: by the stored id
     # of the ancestor at the user's level.
     JURISDICTION_COLUMNS = {
         "county": "county_id",

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from disputes.sweeps import escalate_overdue, warn_deadlines
+from disputes.services.sweeps import escalate_overdue, warn_deadlines
 
 
 @shared_task(name="disputes.escalate_overdue", acks_late=True, reject_on_worker_lost=True)

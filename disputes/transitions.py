@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from disputes import selectors, services
+from disputes import services
 from disputes.models import AssignmentLine, Case, CaseStatus, Severity
-from governance.jurisdiction import can_act_on_case, scope
+from disputes.selectors import cases as selectors
+from governance.platform.jurisdiction import can_act_on_case, scope
 from personnel.models import User
 
 ACTIONS = (

@@ -14,8 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from disputes import selectors
-from disputes.attachments import case_report_with_files, case_transition_with_files
 from disputes.exporting import EXPORT_LIMIT, cases_workbook
 from disputes.filters import CaseFilter
 from disputes.forms import CaseReportForm, document_field, photo_field
@@ -27,9 +25,11 @@ from disputes.models import (
     CaseStatus,
     Severity,
 )
+from disputes.selectors import cases as selectors
+from disputes.services.attachments import case_report_with_files, case_transition_with_files
 from disputes.transitions import ACTION_KINDS, TransitionInput, available_actions
-from governance.jurisdiction import can_act_on_case, can_report
-from governance.pages import error_dict, xlsx_response
+from governance.platform.jurisdiction import can_act_on_case, can_report
+from governance.platform.pages import error_dict, xlsx_response
 from grids.selectors import area_filter_options, areas_visible_to
 from personnel.selectors import line_routing
 

@@ -1,4 +1,4 @@
-from governance.jurisdiction import (
+from governance.platform.jurisdiction import (
     can_administer,
     can_edit_scoring,
     can_read_audit_log,

@@ -29,7 +29,8 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-debug"
 
 # The key that encrypts residents' ID numbers, phones and health details at rest
-# (grids.sensitive; a Fernet key: 32 url-safe base64 bytes). Required in production, and
+# (governance.platform.personal_data; a Fernet key: 32 url-safe base64 bytes). Required in
+# production, and
 # kept apart from SECRET_KEY so that rotating one never makes the register unreadable.
 PERSONAL_DATA_KEY = env.str("PERSONAL_DATA_KEY", default="")
 if not PERSONAL_DATA_KEY and not DEBUG:
@@ -41,12 +42,12 @@ if not PERSONAL_DATA_KEY and not DEBUG:
 # Detail views of residents of concern one person may open in an hour; beyond it the
 # register pauses for them and the county's administrators are told (bulk viewing).
 RESIDENT_VIEWS_PER_HOUR = env.int("RESIDENT_VIEWS_PER_HOUR", default=60)
-# Years a person's personal data is kept after they leave management (grids.retention).
+# Years a person's personal data is kept after they leave management (residents.services.retention).
 RESIDENT_RETENTION_YEARS = env.int("RESIDENT_RETENTION_YEARS", default=3)
 if RESIDENT_RETENTION_YEARS < 1:
     raise ImproperlyConfigured("RESIDENT_RETENTION_YEARS must be at least 1.")
 
-# How long the dashboard's figures may be read from the cache (disputes.stats_cache); any
+# How long the dashboard's figures may be read from the cache (disputes.selectors.stats_cache); any
 # change to a case of the area's county recomputes them sooner. 0 turns the cache off.
 STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=60)
 
@@ -76,14 +77,19 @@ INSTALLED_APPS = [
     "disputes",
     "notifications",
     "audit",
+    "residents",
+    "campaigns",
+    "supervision",
+    "assessment",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "governance.input_guard.InputGuardMiddleware",  # before anything reads body or cookies
+    "governance.platform.input_guard.InputGuardMiddleware",  # before anything reads body or cookies
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "governance.middleware.LanguageMiddleware",
+    "governance.platform.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -285,12 +291,12 @@ FORMAT_MODULE_PATH = ["governance.formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # ECharts for the dashboard, installed from npm by `make setup`, served as
-# /static/vendor/echarts/echarts.min.js (governance.staticfinders; absent without npm: the
+# /static/vendor/echarts/echarts.min.js (governance.platform.staticfinders; absent without npm: the
 # dashboard then shows its figures as tables only).
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "governance.staticfinders.VendorFinder",
+    "governance.platform.staticfinders.VendorFinder",
 ]
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Case photos and documents; served only through a view that checks jurisdiction.
@@ -311,16 +317,16 @@ STORAGES = {
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "governance.api.TokenWithAreaAuthentication",
+        "governance.platform.api.TokenWithAreaAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "governance.api.DepthLimitedJSONParser",  # a body nested past 32 levels is a 400
+        "governance.platform.api.DepthLimitedJSONParser",  # a body nested past 32 levels is a 400
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "governance.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "governance.platform.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -341,9 +347,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaLevelEnum": "grids.models.AreaLevel",
         "AreaKindEnum": "grids.models.AreaKind",
-        "ResidentStatusEnum": "grids.models.ResidentStatus",
-        "ResidentCategoryEnum": "grids.models.ResidentCategory",
-        "RiskLevelEnum": "grids.models.RiskLevel",
+        "ResidentStatusEnum": "residents.models.ResidentStatus",
+        "ResidentCategoryEnum": "residents.models.ResidentCategory",
+        "RiskLevelEnum": "residents.models.RiskLevel",
         "CaseKindEnum": "disputes.models.CaseKind",
         "CaseLevelEnum": "disputes.models.CaseLevel",
         "CaseStatusEnum": "disputes.models.CaseStatus",
@@ -355,11 +361,11 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "personnel.models.Gender",
         "OutcomeEnum": "personnel.models.Outcome",
         "FollowUpEnum": "personnel.models.FollowUp",
-        "IncidentKindEnum": "governance.models.IncidentKind",
+        "IncidentKindEnum": "assessment.models.IncidentKind",
         "AssignmentLineEnum": "disputes.models.AssignmentLine",
-        "MeetingLevelEnum": "governance.models.MeetingLevel",
-        "CampaignStatusEnum": "governance.models.CampaignStatus",
-        "TaskStatusEnum": "governance.models.TaskStatus",
+        "MeetingLevelEnum": "supervision.models.MeetingLevel",
+        "CampaignStatusEnum": "campaigns.models.CampaignStatus",
+        "TaskStatusEnum": "campaigns.models.TaskStatus",
     },
 }
 
@@ -371,7 +377,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # A refused form (an expired page, cookies off) explains itself in the user's language.
-CSRF_FAILURE_VIEW = "governance.csrf.csrf_failure"
+CSRF_FAILURE_VIEW = "governance.platform.csrf.csrf_failure"
 # Content-Security-Policy: scripts, styles, images and fonts only from this site; no inline
 # script or style, no eval, no frames, forms post only here. The templates hold no inline
 # script or style attribute, and the dashboard's charts draw on canvas with their tooltips

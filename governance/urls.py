@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from governance import incident_api, ranking_api, views
+from governance import views
 
 # Swagger UI: its script is served apart (the split view's ?script), so the page needs no
 # inline script; its stylesheet block and the styles its bundle sets need inline style, its
@@ -20,10 +20,10 @@ api_v1 = [
     path("", include("grids.api_urls")),
     path("", include("disputes.api_urls")),
     path("", include("notifications.api_urls")),
-    path("", include("governance.campaign_api_urls")),
-    path("", include("governance.meeting_api_urls")),
-    path("incidents/", incident_api.IncidentList.as_view(), name="api_incident_list"),
-    path("rankings/", ranking_api.RankingList.as_view(), name="api_ranking_list"),
+    path("", include("residents.api_urls")),
+    path("", include("campaigns.api_urls")),
+    path("", include("supervision.api_urls")),
+    path("", include("assessment.api_urls")),
 ]
 
 urlpatterns = [
@@ -34,15 +34,10 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("notifications.urls")),
     path("", include("disputes.urls")),
-    path("residents/", include("grids.resident_urls")),
-    path("visits/", include("grids.visit_urls")),
-    path("incidents/", include("governance.incident_urls")),
-    path("assessment/scheme/", include("governance.scheme_urls")),
-    path("assessment/", include("governance.ranking_urls")),
-    path("campaigns/", include("governance.campaign_urls")),
-    path("instructions/", include("governance.instruction_urls")),
-    path("meetings/", include("governance.meeting_urls")),
-    path("inspections/", include("governance.inspection_urls")),
+    path("", include("residents.urls")),
+    path("", include("campaigns.urls")),
+    path("", include("supervision.urls")),
+    path("", include("assessment.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -51,10 +46,10 @@ urlpatterns = [
 ]
 
 # A database outage answers 503 (try again), every other uncaught error Django's 500.
-handler500 = "governance.outages.server_error"
+handler500 = "governance.platform.outages.server_error"
 # The API answers an unknown address or an unreadable body in JSON, as all its refusals.
-handler400 = "governance.http_errors.bad_request"
-handler404 = "governance.http_errors.not_found"
+handler400 = "governance.platform.http_errors.bad_request"
+handler404 = "governance.platform.http_errors.not_found"
 
 admin.site.site_header = _("County grassroots social governance platform")
 admin.site.site_title = _("Grassroots Governance")

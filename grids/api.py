@@ -8,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from disputes.stats_cache import cached_area_stats
-from governance.filters import IdFilter
+from disputes.selectors.stats_cache import cached_area_stats
+from governance.platform.filters import IdFilter
 from grids import selectors, tree
 from grids.models import Area, AreaLevel
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from governance.jurisdiction import jurisdiction_root, scope, sees_everything
+from governance.platform.jurisdiction import jurisdiction_root, scope, sees_everything
 from grids import tree
 from grids.models import Area, AreaLevel
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import AuditInput, audit_record, audit_record_many, changes, snapshot
-from governance.jurisdiction import can_administer, can_see_area, sees_everything
+from governance.platform.jurisdiction import can_administer, can_see_area, sees_everything
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.rules import area_errors, area_object_errors, level_label

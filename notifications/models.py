@@ -35,7 +35,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     instruction = models.ForeignKey(
-        "governance.Instruction",
+        "campaigns.Instruction",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

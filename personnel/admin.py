@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_changes import AuditedAdmin
-from governance.jurisdiction import can_see, role_area_errors, scope
+from governance.platform.jurisdiction import can_see, role_area_errors, scope
 from grids.models import AreaLevel
 from personnel.models import PayRate, Staff, User
-from personnel.services import login_post
+from personnel.services.staff import login_post
 
 
 @admin.register(User)

@@ -1,7 +1,14 @@
-from django.urls import include, path
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from personnel import roster_api
-from personnel.api import TokenLogin
+from personnel.api import roster as roster_api
+from personnel.api.accounts import TokenLogin
+from personnel.api.evaluations import EvaluationViewSet, SpotCheckViewSet, TrainingViewSet
+
+router = SimpleRouter()
+router.register("staff/evaluations", EvaluationViewSet, basename="evaluation")
+router.register("staff/trainings", TrainingViewSet, basename="training")
+router.register("staff/spot-checks", SpotCheckViewSet, basename="spot-check")
 
 urlpatterns = [
     path("auth/token/", TokenLogin.as_view(), name="api_token"),
@@ -10,5 +17,5 @@ urlpatterns = [
     path("staff/<int:pk>/posts/", roster_api.StaffPosts.as_view(), name="api_staff_posts"),
     path("staff/posts/<int:pk>/end/", roster_api.PostEnd.as_view(), name="api_post_end"),
     path("staffing/coverage/", roster_api.Coverage.as_view(), name="api_staffing_coverage"),
-    path("", include("personnel.evaluation_api_urls")),
+    *router.urls,
 ]

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from governance.validators import mask_id_number, mask_phone
-from governance.xlsx import Workbook, bold_row, workbook_bytes
-from personnel.coverage import Gap, Rate
+from governance.platform.validators import mask_id_number, mask_phone
+from governance.platform.xlsx import Workbook, bold_row, workbook_bytes
 from personnel.models import Staff
+from personnel.services.coverage import Gap, Rate
 
 EXPORT_LIMIT = 100_000
 

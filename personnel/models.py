@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.validators import validate_username_not_personal
+from governance.platform.validators import validate_username_not_personal
 
 
 class Role(models.TextChoices):
@@ -42,7 +42,7 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     # When the password was last set: API tokens issued before it no longer authenticate
-    # (governance.api), as sessions end with the password too.
+    # (governance.platform.api), as sessions end with the password too.
     password_changed_at = models.DateTimeField(
         _("password changed"), null=True, blank=True, editable=False
     )
@@ -81,7 +81,7 @@ class Staff(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=20)
-    # Unique within each centre's roster, not across the county (personnel.services: a
+    # Unique within each centre's roster, not across the county (personnel.services.staff: a
     # clash with someone the centre may not see must not answer differently).
     id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.jurisdiction import can_see, jurisdiction_root, scope
+from governance.platform.jurisdiction import can_see, jurisdiction_root, scope
 from grids import tree
 from grids.models import Area
 from personnel.models import Post, PostKind, Staff
@@ -77,7 +77,7 @@ def staff_posts(*, staff: Staff) -> QuerySet[Post]:
 
 def staff_assignments_seen_by(*, user, staff: Staff) -> QuerySet:
     """The person's assignment lines on the cases the viewer may see, newest first."""
-    from disputes.selectors import cases_visible_to
+    from disputes.selectors.cases import cases_visible_to
 
     return (
         staff.assignments.filter(case__in=cases_visible_to(user))

@@ -1,7 +1,7 @@
 from celery import shared_task
 
-from personnel.coverage import coverage_record
-from personnel.services import logins_sync_due
+from personnel.services.coverage import coverage_record
+from personnel.services.staff import logins_sync_due
 
 
 @shared_task(name="personnel.record_coverage", acks_late=True, reject_on_worker_lost=True)
@@ -14,7 +14,7 @@ def record_coverage_task() -> int:
 def evaluate_staff_task() -> int:
     # Last month's evaluations (beat runs it on the 1st). Idempotent: a redelivered or
     # second run rewrites nothing and keeps the supervisors' scores.
-    from personnel.evaluations import evaluations_compute, last_month
+    from personnel.services.evaluations import evaluations_compute, last_month
 
     return evaluations_compute(month=last_month())
 

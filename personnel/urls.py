@@ -1,9 +1,15 @@
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+"""Pages of logins, the roster, posts, coverage, evaluations, pay, trainings and spot checks."""
 
-from personnel.forms import LoginForm
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from personnel.forms.staff import LoginForm
+from personnel.views import coverage as coverage_views
+from personnel.views import evaluations as evaluation_views
+from personnel.views import staff as views
 
 urlpatterns = [
+    # /
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -16,6 +22,36 @@ urlpatterns = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    path("staff/", include("personnel.roster_urls")),
-    path("staff/", include("personnel.evaluation_urls")),
+    # staff/
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/export.xlsx", views.staff_export, name="staff_export"),
+    path("staff/new/", views.staff_create, name="staff_create"),
+    path("staff/coverage/", coverage_views.staff_coverage, name="staff_coverage"),
+    path("staff/coverage.xlsx", coverage_views.staff_coverage_export, name="staff_coverage_export"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/posts/new/", views.post_create, name="post_create"),
+    path("staff/<int:pk>/login/", views.staff_login, name="staff_login"),
+    path("staff/posts/<int:pk>/end/", views.post_end, name="post_end"),
+    # staff/
+    path("staff/evaluations/", evaluation_views.evaluation_list, name="evaluation_list"),
+    path(
+        "staff/evaluations/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation_detail"
+    ),
+    path(
+        "staff/evaluations/<int:pk>/review/",
+        evaluation_views.evaluation_review,
+        name="evaluation_review",
+    ),
+    path(
+        "staff/evaluations/<int:pk>/follow-up/",
+        evaluation_views.evaluation_follow_up,
+        name="evaluation_follow_up",
+    ),
+    path("staff/pay/", evaluation_views.pay_sheet, name="pay_sheet"),
+    path("staff/pay.xlsx", evaluation_views.pay_sheet_export, name="pay_sheet_export"),
+    path("staff/trainings/", evaluation_views.training_list, name="training_list"),
+    path("staff/trainings/new/", evaluation_views.training_create, name="training_create"),
+    path("staff/spot-checks/", evaluation_views.spot_check_list, name="spot_check_list"),
+    path("staff/spot-checks/new/", evaluation_views.spot_check_create, name="spot_check_create"),
 ]

@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from demo.seed import demo_tree, demo_users
 from disputes.services import categories_ensure_defaults
-from governance.demo import demo_tree, demo_users
 from grids import tree
 from grids.models import Area, AreaLevel
 from personnel.models import User
@@ -108,9 +108,9 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _no_cached_figures():
     # Each test starts without cached dashboard figures: they are keyed by area id
-    # (disputes.stats_cache), and ids repeat from one test database to the next. (Not
+    # (disputes.selectors.stats_cache), and ids repeat from one test database to the next. (Not
     # cache.clear(): with REDIS_URL the broker's queues live in the same Redis database.)
-    from disputes.stats_cache import forget_all
+    from disputes.selectors.stats_cache import forget_all
 
     forget_all()
 
@@ -170,10 +170,10 @@ def demo(db) -> Demo:
 
 @pytest.fixture
 def roster(demo):
-    """The tiny demo's roster 一警三专N员 (governance.demo.roster), with its deliberate gaps."""
+    """The tiny demo's roster 一警三专N员 (demo.roster), with its deliberate gaps."""
     from django.utils import timezone
 
-    from governance.demo.roster import seed_roster
+    from demo.roster import seed_roster
 
     return seed_roster(root=demo.county, rng=random.Random(7), today=timezone.localdate())
 

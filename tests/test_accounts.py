@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from governance.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 
 
 def login(client, username, password):

@@ -137,8 +137,8 @@ def test_a_county_admin_cannot_grant_operator_rights(client, demo):
 
 
 def test_the_admin_cannot_move_a_roster_login_away_from_its_posts(client, demo):
-    from personnel import services
     from personnel.models import Staff
+    from personnel.services import staff as services
 
     grid1 = demo.user("grid1")
     staff = Staff.objects.create(

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from audit.services import audit_record
+from demo.seed import DEMO_PASSWORD
 from disputes import services
-from governance.demo import DEMO_PASSWORD
 from grids.models import Area
 from personnel.models import Role, User
 from tests.test_case_workflow import report

@@ -12,19 +12,19 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.services.rankings import ranking_publish, rankings_compute
+from assessment.services.scoring import entered_value_set, scheme_ensure
 from audit.models import AuditEntry
 from audit.services import audit_verify
+from campaigns.models import Campaign
 from disputes import services
 from disputes.models import DeadlineRule
-from disputes.sweeps import escalate_overdue
-from governance.models import Campaign
-from governance.rankings import ranking_publish, rankings_compute
-from governance.scoring import entered_value_set, scheme_ensure
-from grids.cycles import visit_cycles_set
-from grids.residents import ResidentInput, resident_set_status, resident_update
-from personnel import services as staff_services
+from disputes.services.sweeps import escalate_overdue
 from personnel.models import User
-from personnel.training import spot_check_create
+from personnel.services import staff as staff_services
+from personnel.services.training import spot_check_create
+from residents.services.cycles import visit_cycles_set
+from residents.services.residents import ResidentInput, resident_set_status, resident_update
 from tests.test_case_workflow import VALID_ID, report
 from tests.test_escalation import overdue_cases
 from tests.test_evaluations import person
@@ -327,7 +327,8 @@ def test_an_area_changed_in_the_admin_and_an_import_are_recorded(client, demo):
 def test_instructions_campaigns_task_completions_and_meetings_are_audited(demo, roster):
     import uuid
 
-    from governance.campaigns import (
+    from campaigns.models import TaskStatus
+    from campaigns.services.campaigns import (
         CampaignInput,
         TargetRow,
         TaskInput,
@@ -337,10 +338,10 @@ def test_instructions_campaigns_task_completions_and_meetings_are_audited(demo, 
         campaign_targets_set,
         task_complete,
     )
-    from governance.instructions import InstructionInput, instruction_send
-    from governance.meetings import MeetingInput, meeting_record
-    from governance.models import MeetingLevel, TaskStatus
+    from campaigns.services.instructions import InstructionInput, instruction_send
     from personnel.models import PostKind
+    from supervision.models import MeetingLevel
+    from supervision.services.meetings import MeetingInput, meeting_record
 
     township = demo.user("township1")
     instruction = instruction_send(

@@ -14,8 +14,8 @@ import pytest
 from django.urls import reverse
 
 from disputes.models import Case
-from grids.models import Resident
 from personnel.models import Staff
+from residents.models import Resident
 from tests.test_case_api import payload
 from tests.test_case_pages import form
 from tests.test_residents import register
@@ -151,7 +151,7 @@ def test_an_id_that_is_no_id_is_a_field_error_in_the_api(township_client, value)
 def published_ranking(demo):
     from django.utils import timezone
 
-    from governance.rankings import ranking_publish, rankings_compute
+    from assessment.services.rankings import ranking_publish, rankings_compute
 
     snapshot = rankings_compute(county=demo.county, month=timezone.localdate().replace(day=1))
     return ranking_publish(snapshot=snapshot, actor=demo.user("county"))

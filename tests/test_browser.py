@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from governance.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 from tests.conftest import build_demo, chromium_path
 
 pytestmark = pytest.mark.browser

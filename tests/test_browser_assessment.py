@@ -10,9 +10,9 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from governance.models import RankingSnapshot, SnapshotStatus
-from governance.ranking_selectors import ranking_rows
-from governance.rankings import rankings_compute
+from assessment.models import RankingSnapshot, SnapshotStatus
+from assessment.selectors.rankings import ranking_rows
+from assessment.services.rankings import rankings_compute
 from grids.models import AreaLevel
 from tests.test_browser import browser, live_demo, log_in  # noqa: F401 (fixtures)
 from tests.test_browser_dashboard import _charts_installed, charts_drawn, wait_for_charts  # noqa: F401

@@ -7,8 +7,8 @@ import random
 import pytest
 from django.utils import timezone
 
-from governance.demo.roster import seed_roster
-from governance.models import Campaign, CampaignStatus, CampaignTask, TaskStatus
+from campaigns.models import Campaign, CampaignStatus, CampaignTask, TaskStatus
+from demo.roster import seed_roster
 from tests.test_browser import browser, live_demo, log_in, shoot  # noqa: F401 (fixtures)
 from tests.test_browser_cases import DESKTOP, PHONE
 from tests.test_campaigns import grids_of

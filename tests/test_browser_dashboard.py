@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from assessment.views.dashboard import echarts_url
 from disputes import services
 from disputes.models import Case, CaseKind, Category
-from governance.views import echarts_url
 from grids import tree
 from tests.conftest import REQUIRE_SERVICES
 from tests.test_browser import browser, live_demo, log_in, shoot  # noqa: F401 (fixtures)

@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from campaigns.models import Instruction
+from demo.roster import seed_roster
 from disputes.models import CaseStatus
-from governance.demo.roster import seed_roster
-from governance.models import InspectionProblem, Instruction, Meeting, ProblemStatus
 from personnel.models import PostKind
+from supervision.models import InspectionProblem, Meeting, ProblemStatus
 from tests.test_browser import browser, live_demo, log_in, shoot  # noqa: F401 (fixtures)
 from tests.test_browser_cases import DESKTOP, PHONE, as_user
 from tests.test_case_workflow import report

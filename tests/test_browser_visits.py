@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from disputes.models import Case, CaseKind
-from grids.cycles import visit_cycles
-from grids.models import Resident, RiskLevel, Visit
+from residents.models import Resident, RiskLevel, Visit
+from residents.services.cycles import visit_cycles
 from tests.test_browser import browser, live_demo, log_in, shoot  # noqa: F401 (fixtures)
 from tests.test_browser_cases import PHONE
 from tests.test_residents import register

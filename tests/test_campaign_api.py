@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from campaigns.models import CampaignTask, InstructionReceipt, TaskStatus
 from disputes.models import CaseStatus
-from governance.models import CampaignTask, InstructionReceipt, TaskStatus
 from personnel.models import PostKind
 from tests.test_campaigns import grids_of
 from tests.test_meetings import reported_case

@@ -15,10 +15,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from campaigns.models import Campaign, CampaignStatus, CampaignTask, TargetMode, TaskStatus
+from campaigns.selectors import my_tasks
+from campaigns.services.campaigns import (
+    TaskInput,
+    campaign_launch,
+    campaign_targets_set,
+    task_complete,
+)
 from disputes.models import Case, CaseKind
-from governance.campaign_selectors import my_tasks
-from governance.campaigns import TaskInput, campaign_launch, campaign_targets_set, task_complete
-from governance.models import Campaign, CampaignStatus, CampaignTask, TargetMode, TaskStatus
 from notifications.models import Notification
 from personnel.models import Post, PostKind, Staff
 from tests.test_campaigns import campaign_of, grids_of, rows_for

@@ -16,9 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from disputes.models import Case, CaseKind, Category
-from disputes.services import CaseDraft
-from governance.campaign_selectors import (
+from campaigns.models import CampaignStatus, CampaignTask, TargetMode, TaskStatus
+from campaigns.selectors import (
     campaign_for,
     campaign_laggards,
     campaign_progress,
@@ -26,7 +25,7 @@ from governance.campaign_selectors import (
     my_tasks,
     tasks_visible_to,
 )
-from governance.campaigns import (
+from campaigns.services.campaigns import (
     CampaignInput,
     TargetRow,
     TaskInput,
@@ -40,7 +39,8 @@ from governance.campaigns import (
     targets_read,
     task_complete,
 )
-from governance.models import CampaignStatus, CampaignTask, TargetMode, TaskStatus
+from disputes.models import Case, CaseKind, Category
+from disputes.services import CaseDraft
 from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.models import Notification, NotificationKind
@@ -319,7 +319,7 @@ def test_reminders_go_to_those_with_work_left_and_the_automatic_one_only_once(de
 def test_the_worker_and_the_village_completing_at_once_count_once(demo):
     import threading
 
-    from governance.demo.roster import seed_roster
+    from demo.roster import seed_roster
 
     seed_roster(root=demo.county, rng=random.Random(7), today=timezone.localdate())
     campaign = campaign_of(demo)

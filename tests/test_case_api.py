@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from disputes.models import Case
-from governance.validators import id_number_check_char
+from governance.platform.validators import id_number_check_char
 
 VALID_ID = "43122419800101001" + id_number_check_char("43122419800101001")
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from disputes.models import Attachment, Case, CaseEvent, CaseStatus
-from governance.validators import id_number_check_char
+from governance.platform.validators import id_number_check_char
 from tests.test_case_workflow import report
 
 VALID_ID = "43122419800101001" + id_number_check_char("43122419800101001")

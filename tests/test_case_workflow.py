@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from disputes import services
 from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus, Category, DeadlineRule
-from governance.validators import id_number_check_char, id_number_is_valid, mobile_is_valid
+from governance.platform.validators import id_number_check_char, id_number_is_valid, mobile_is_valid
 
 VALID_ID = "11010519491231002" + id_number_check_char("11010519491231002")
 

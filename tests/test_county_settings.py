@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from disputes.models import Case, CaseLevel, Category, DeadlineRule
 from disputes.services import case_report
-from disputes.sweeps import escalate_overdue
+from disputes.services.sweeps import escalate_overdue
 from grids.models import Area, AreaLevel
 from grids.services import area_create
 from personnel.models import Role, User
@@ -351,7 +351,7 @@ def city(db) -> tuple[User, County, County]:
 
 
 def test_a_city_centre_reports_with_the_category_of_the_grids_own_county(client, city):
-    from disputes.stats import area_stats
+    from disputes.selectors.stats import area_stats
 
     centre, east, west = city
     client.force_login(centre)

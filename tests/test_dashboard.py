@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.views import dashboard as dashboard_views
+from demo.seed import demo_tree
 from disputes.models import OPEN_STATUSES
-from disputes.stats import RESOLVED_STATUSES
-from governance import views
-from governance.demo import demo_tree
+from disputes.selectors.stats import RESOLVED_STATUSES
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.rules import area_object_errors
@@ -30,7 +30,7 @@ from tests.test_case_workflow import report
 from tests.test_stats import cases, listed, other_grid  # noqa: F401 (fixtures)
 
 DAY = timedelta(days=1)
-DASHBOARD = "governance/dashboard.html"
+DASHBOARD = "assessment/dashboard.html"
 
 
 class CaseListLinks(HTMLParser):
@@ -284,7 +284,7 @@ def test_bad_dates_say_so_and_show_this_month(township_client, demo):
 @pytest.mark.usefixtures("cases")
 def test_without_the_chart_library_the_figures_are_tables(township_client, demo, monkeypatch):
     # As after a setup without npm: the library is neither in node_modules nor collected.
-    monkeypatch.setattr(views, "ECHARTS", "vendor/echarts/not-installed.js")
+    monkeypatch.setattr(dashboard_views, "ECHARTS", "vendor/echarts/not-installed.js")
     response = township_client.get(reverse("home"))
     page = response.content.decode()
     assert response.status_code == 200 and response.context["echarts_url"] is None

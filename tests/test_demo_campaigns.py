@@ -1,5 +1,5 @@
 """The demo's campaigns, urgent instructions, analysis meetings and supervision inspections
-(governance.demo.campaigns and .meetings) at tiny scale: last summer's home visits finished
+(demo.campaigns and .meetings) at tiny scale: last summer's home visits finished
 by that day's grid workers, today's campaign with grid1's task still to do, receipts that add
 up, meetings on cases open that morning whose decisions are the cases' own timeline entries,
 inspections feeding the published ranking, and all of it the same again for the same seed."""
@@ -16,40 +16,41 @@ from django.db.models import Q
 from django.test import override_settings
 from django.utils import timezone
 
-from disputes.models import Case, CaseEvent
-from governance.campaign_selectors import (
+from assessment.models import RankingRow, SnapshotStatus
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Instruction,
+    InstructionReceipt,
+    TargetMode,
+    TaskStatus,
+)
+from campaigns.selectors import (
     campaign_curve,
     campaign_progress,
     campaign_unassigned,
     my_tasks,
 )
-from governance.demo import DemoSeed, seed_demo
-from governance.demo.campaigns import PUPILS_PER_HOUSEHOLD, local
-from governance.demo.meetings import HELD_AT
-from governance.instructions import receipt_summary
-from governance.meetings import meetings_of_case
-from governance.models import (
-    Campaign,
-    CampaignStatus,
-    Decision,
-    Inspection,
-    InspectionProblem,
-    Instruction,
-    InstructionReceipt,
-    Meeting,
-    MeetingCase,
-    MeetingLevel,
-    ProblemStatus,
-    RankingRow,
-    SnapshotStatus,
-    TargetMode,
-    TaskStatus,
-)
+from campaigns.services.instructions import receipt_summary
+from demo.campaigns import PUPILS_PER_HOUSEHOLD, local
+from demo.meetings import HELD_AT
+from demo.seed import DemoSeed, seed_demo
+from disputes.models import Case, CaseEvent
 from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.models import Delivery, Notification
 from personnel.models import Post, PostKind, Role, User
 from personnel.selectors import posts_open_on
+from supervision.models import (
+    Decision,
+    Inspection,
+    InspectionProblem,
+    Meeting,
+    MeetingCase,
+    MeetingLevel,
+    ProblemStatus,
+)
+from supervision.services.meetings import meetings_of_case
 
 NOW = timezone.now() - timedelta(minutes=30)
 TODAY = timezone.localdate(NOW)

@@ -13,14 +13,14 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from demo.seed import case_counts, seed_cases
 from disputes.models import OPEN_STATUSES, Assignment, Case, CaseEvent, CaseLevel, CaseStatus
-from governance.demo import case_counts, seed_cases
-from governance.jurisdiction import can_report, can_see
-from governance.models import Meeting
-from governance.validators import id_number_is_valid, mobile_is_valid
+from governance.platform.jurisdiction import can_report, can_see
+from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from grids.models import Area
 from notifications.models import Notification
 from personnel.models import User
+from supervision.models import Meeting
 
 FINISHED = (CaseStatus.CLOSED, CaseStatus.EVALUATED)
 
@@ -162,9 +162,9 @@ def test_the_same_seed_and_moment_give_the_same_year(tiny_year, db):
 
 
 def test_the_year_ends_with_twelve_published_rankings_and_some_vetoed_villages(tiny_year, db):
-    from governance.incidents import three_zero_failures
-    from governance.models import RankingSnapshot, SnapshotStatus
-    from governance.rankings import previous_month
+    from assessment.models import RankingSnapshot, SnapshotStatus
+    from assessment.services.incidents import three_zero_failures
+    from assessment.services.rankings import previous_month
 
     snapshots = list(RankingSnapshot.objects.order_by("month"))
     this_month = timezone.localdate().replace(day=1)

@@ -1,4 +1,4 @@
-"""The demo's residents of concern and their year of visits (governance.demo.residents) at
+"""The demo's residents of concern and their year of visits (demo.residents) at
 tiny scale: valid, unique and encrypted personal data, visits on the cycle that leave each
 person's next visit where the visit service would, a few people overdue in a few villages,
 responsible staff of the person's village or grid."""
@@ -14,24 +14,29 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from governance.demo.residents import seed_residents
-from governance.validators import id_number_is_valid, mobile_is_valid
+from demo.residents import seed_residents
+from governance.platform.personal_data import lookup_hash
+from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from grids import tree
-from grids.cycles import DEFAULT_CYCLE_DAYS, registered_on
-from grids.models import (
+from grids.models import Area
+from personnel.models import Post
+from personnel.selectors import posts_open_on
+from residents.models import (
     KEY_PERSON_CATEGORIES,
-    Area,
     Resident,
     ResidentCategory,
     ResidentStatus,
     ResidentStatusChange,
     Visit,
 )
-from grids.residents import ID_NUMBER, ResidentInput, resident_errors, residents_visible_to
-from grids.sensitive import lookup_hash
-from grids.visits import visit_completion
-from personnel.models import Post
-from personnel.selectors import posts_open_on
+from residents.services.cycles import DEFAULT_CYCLE_DAYS, registered_on
+from residents.services.residents import (
+    ID_NUMBER,
+    ResidentInput,
+    resident_errors,
+    residents_visible_to,
+)
+from residents.services.visits import visit_completion
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -142,7 +147,7 @@ def test_a_few_are_overdue_and_one_in_the_first_township(demo, seeded):
 
 
 def test_the_demo_grid_worker_has_people_to_visit_and_one_overdue(demo, seeded):
-    from grids.visits import visits_due_for
+    from residents.services.visits import visits_due_for
 
     grid1 = demo.user("grid1")
     mine = residents_visible_to(grid1).filter(responsible__user=grid1)

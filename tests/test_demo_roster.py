@@ -1,4 +1,4 @@
-"""The demo roster 一警三专N员 (governance.demo.roster) at tiny scale: exactly the deliberate
+"""The demo roster 一警三专N员 (demo.roster) at tiny scale: exactly the deliberate
 gaps, only what the roster services allow, logins as login_sync keeps them, and case lines
 routed by it."""
 
@@ -12,16 +12,14 @@ from itertools import pairwise
 
 from django.utils import timezone, translation
 
+from demo.roster import seed_roster
+from demo.seed import seed_cases
+from demo.staffwork import seed_roster_year
 from disputes.models import Assignment, Case, CaseEvent, Category
 from disputes.services import case_accept, case_assign, case_report
-from governance.demo import seed_cases
-from governance.demo.roster import seed_roster
-from governance.demo.staffwork import seed_roster_year
-from governance.validators import id_number_is_valid, mobile_is_valid
+from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from grids import tree
 from grids.models import Area, AreaLevel
-from personnel.coverage import coverage_report
-from personnel.evaluations import final_score, outcome_for
 from personnel.models import (
     CoverageRecord,
     Evaluation,
@@ -36,7 +34,9 @@ from personnel.models import (
     User,
 )
 from personnel.selectors import posts_open_on
-from personnel.services import StaffInput, login_sync, post_errors, staff_errors
+from personnel.services.coverage import coverage_report
+from personnel.services.evaluations import final_score, outcome_for
+from personnel.services.staff import StaffInput, login_sync, post_errors, staff_errors
 
 
 def open_holders(area: Area, kind: str) -> list[Staff]:

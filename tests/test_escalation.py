@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from disputes import services
 from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus, Category
-from disputes.sweeps import escalate_overdue, warn_deadlines
+from disputes.services.sweeps import escalate_overdue, warn_deadlines
 from notifications.models import Delivery, Notification
 from tests.conftest import build_demo
 from tests.test_audit import chain_statements

@@ -17,21 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from demo.seed import DEMO_PASSWORD
 from disputes import services as case_services
 from disputes.models import Assignment, Case, Category
-from disputes.sweeps import escalate_overdue
-from governance.demo import DEMO_PASSWORD
-from governance.validators import id_number_check_char
+from disputes.services.sweeps import escalate_overdue
+from governance.platform.validators import id_number_check_char
 from grids.models import Area
-from personnel import evaluations
-from personnel.evaluations import (
-    evaluation_follow_up,
-    evaluation_review,
-    evaluations_compute,
-    final_score,
-    outcome_for,
-    work_score,
-)
 from personnel.models import (
     EndReason,
     Evaluation,
@@ -43,8 +34,17 @@ from personnel.models import (
     PostKind,
     Staff,
 )
-from personnel.pay import DEFAULT_ANNUAL_AMOUNT, pay_sheet, quarter_months
-from personnel.services import StaffInput, post_add, staff_create, staff_grant_login
+from personnel.services import evaluations
+from personnel.services.evaluations import (
+    evaluation_follow_up,
+    evaluation_review,
+    evaluations_compute,
+    final_score,
+    outcome_for,
+    work_score,
+)
+from personnel.services.pay import DEFAULT_ANNUAL_AMOUNT, pay_sheet, quarter_months
+from personnel.services.staff import StaffInput, post_add, staff_create, staff_grant_login
 from tests.test_audit import chain_statements
 
 _serial = itertools.count(1)
@@ -603,7 +603,7 @@ def test_township2_sees_no_evaluation_of_township1(client, demo, worker):
 
 
 def test_township1_sees_no_training_or_spot_check_of_township2(client, demo):
-    from personnel.training import spot_check_create, training_create
+    from personnel.services.training import spot_check_create, training_create
 
     far = person(demo, demo.village2, post_area=demo.grid2)
     township2 = demo.user("township2")

@@ -27,24 +27,25 @@ from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
-from disputes.models import Attachment, Category
-from governance.campaigns import (
+from campaigns.models import CampaignTask, TargetMode
+from campaigns.services.campaigns import (
     CampaignInput,
     TargetRow,
     campaign_create,
     campaign_launch,
     campaign_targets_set,
 )
-from governance.inspections import InspectionInput, ProblemInput, inspection_record
-from governance.inspections import ItemInput as InspectionItem
-from governance.instructions import InstructionInput, instruction_send
-from governance.meetings import ItemInput as MeetingItem
-from governance.meetings import MeetingInput, meeting_record
-from governance.models import CampaignTask, InspectionProblem, TargetMode
+from campaigns.services.instructions import InstructionInput, instruction_send
+from disputes.models import Attachment, Category
 from notifications.models import Notification
-from personnel.evaluations import evaluations_compute
 from personnel.models import Evaluation, Post, PostKind
-from personnel.training import spot_check_create, training_create
+from personnel.services.evaluations import evaluations_compute
+from personnel.services.training import spot_check_create, training_create
+from supervision.models import InspectionProblem
+from supervision.services.inspections import InspectionInput, ProblemInput, inspection_record
+from supervision.services.inspections import ItemInput as InspectionItem
+from supervision.services.meetings import ItemInput as MeetingItem
+from supervision.services.meetings import MeetingInput, meeting_record
 from tests.test_case_workflow import report
 from tests.test_residents import register
 

@@ -23,11 +23,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from demo.seed import DEMO_PASSWORD
 from disputes.models import Case
 from governance import settings as project_settings
-from governance.demo import DEMO_PASSWORD
-from personnel import services as staff_services
 from personnel.models import User
+from personnel.services import staff as staff_services
 from tests.test_browser import browser, live_demo, log_in  # noqa: F401 (fixtures)
 from tests.test_browser_dashboard import CHARTS, county_cases, new_page, wait_for_charts  # noqa: F401
 from tests.test_route_walk import (  # noqa: F401 (fixtures)

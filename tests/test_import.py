@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from governance.demo import seed_demo
+from demo.seed import seed_demo
 from grids.importing import read_area_file
 from grids.models import Area, AreaLevel
 from grids.services import AreaImportError, areas_import

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from governance.incidents import incident_list, incident_record, three_zero_failures
-from governance.models import Incident, IncidentKind
+from assessment.models import Incident, IncidentKind
+from assessment.services.incidents import incident_list, incident_record, three_zero_failures
 
 pytestmark = pytest.mark.django_db
 

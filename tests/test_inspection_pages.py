@@ -14,14 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.inspections import (
+from supervision.models import Inspection, InspectionProblem, ProblemStatus
+from supervision.services.inspections import (
     DEFAULT_CHECKLIST,
     InspectionInput,
     ItemInput,
     ProblemInput,
     inspection_record,
 )
-from governance.models import Inspection, InspectionProblem, ProblemStatus
 
 LIST = "/inspections/"
 NEW = "/inspections/new/"

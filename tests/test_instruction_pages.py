@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.instructions import InstructionInput, instruction_send, receipt_summary
-from governance.models import Instruction, InstructionReceipt
+from campaigns.models import Instruction, InstructionReceipt
+from campaigns.services.instructions import InstructionInput, instruction_send, receipt_summary
 from grids import tree
 from notifications.models import Notification
 from personnel.models import Post, PostKind

@@ -4,7 +4,7 @@ page and API route, for every role."""
 import pytest
 from django.urls import reverse
 
-from governance.jurisdiction import (
+from governance.platform.jurisdiction import (
     can_see,
     can_see_area,
     jurisdiction_root,

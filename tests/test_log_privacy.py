@@ -7,14 +7,14 @@ from __future__ import annotations
 import logging
 import re
 
-from governance.demo.residents import DIAGNOSES, MEDICATION
-from governance.validators import id_number_is_valid
+from demo.residents import DIAGNOSES, MEDICATION
+from governance.platform.validators import id_number_is_valid
 
 # An 18-character ID number whose check digit holds, and a mainland mobile number, not
 # inside a longer run of digits or letters (hashes, UUIDs, timestamps).
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
-# The demo's residents' health details (governance.demo.residents).
+# The demo's residents' health details (demo.residents).
 HEALTH_DETAILS = [*DIAGNOSES, *MEDICATION]
 
 
@@ -54,11 +54,11 @@ def test_a_resident_phone_logged_anywhere_is_caught(demo):
 
     resident = register(demo)
     before = len(LOG_SCAN.findings)
-    logging.getLogger("grids.residents").warning("called %s", resident.phone)
+    logging.getLogger("residents.services.residents").warning("called %s", resident.phone)
     caught = LOG_SCAN.findings[before:]
     del LOG_SCAN.findings[before:]  # proven here; the run's own scan below stays clean
     assert [(name, found, excerpt) for _test, name, found, excerpt in caught] == [
-        ("grids.residents", ["13800138000"], "called 138****8000")
+        ("residents.services.residents", ["13800138000"], "called 138****8000")
     ]
     assert "test_a_resident_phone_logged_anywhere_is_caught" in caught[0][0]
 

@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from disputes.models import Case, CaseStatus
-from governance.meetings import ItemInput, MeetingInput, meeting_record
-from governance.models import Decision, Judgement, Meeting, MeetingCase, MeetingLevel
+from supervision.models import Decision, Judgement, Meeting, MeetingCase, MeetingLevel
+from supervision.services.meetings import ItemInput, MeetingInput, meeting_record
 from tests.test_case_workflow import report
 
 LIST = "/meetings/"

@@ -14,9 +14,26 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.services.rankings import rankings_compute
+from campaigns.models import InstructionReceipt
+from campaigns.services.instructions import (
+    InstructionInput,
+    instruction_read,
+    instruction_send,
+    receipt_summary,
+    receipts_by_area,
+    receipts_confirm,
+)
 from disputes.models import CaseKind, CaseStatus, Category
 from disputes.services import case_report
-from governance.inspections import (
+from governance.platform.validators import id_number_check_char
+from grids import tree
+from grids.models import Area
+from notifications.models import Delivery, DeliveryStatus, Notification
+from notifications.services import deliveries_send
+from personnel.models import Gender, MemberType, Post, PostKind, Staff
+from supervision.models import Decision, MeetingLevel, ProblemStatus
+from supervision.services.inspections import (
     DEFAULT_CHECKLIST,
     InspectionInput,
     ItemInput,
@@ -25,24 +42,8 @@ from governance.inspections import (
     inspections_visible_to,
     problem_fix,
 )
-from governance.instructions import (
-    InstructionInput,
-    instruction_read,
-    instruction_send,
-    receipt_summary,
-    receipts_by_area,
-    receipts_confirm,
-)
-from governance.meetings import ItemInput as MeetingItem
-from governance.meetings import MeetingInput, meeting_record, meetings_visible_to
-from governance.models import Decision, InstructionReceipt, MeetingLevel, ProblemStatus
-from governance.rankings import rankings_compute
-from governance.validators import id_number_check_char
-from grids import tree
-from grids.models import Area
-from notifications.models import Delivery, DeliveryStatus, Notification
-from notifications.services import deliveries_send
-from personnel.models import Gender, MemberType, Post, PostKind, Staff
+from supervision.services.meetings import ItemInput as MeetingItem
+from supervision.services.meetings import MeetingInput, meeting_record, meetings_visible_to
 
 
 def reported_case(demo, *, grid=None, reporter="grid1", title="宅基地边界纠纷"):
@@ -329,7 +330,7 @@ def test_a_problem_is_fixed_once_by_the_inspected_area(demo):
 
 
 def test_an_instruction_for_the_police_is_not_every_members_to_read(demo, roster):
-    from governance.instructions import instructions_visible_to
+    from campaigns.services.instructions import instructions_visible_to
 
     instruction = instruction_send(
         actor=demo.user("township1"),

@@ -156,7 +156,7 @@ def test_the_handlers_of_an_escalated_case_hear_that_it_left_them(demo):
     from django.utils import timezone
 
     from disputes.models import Case
-    from disputes.sweeps import escalate_overdue
+    from disputes.services.sweeps import escalate_overdue
 
     police = demo.user("police1")
     by_decision = assigned_case(demo, police)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from governance.demo import DEMO_PASSWORD, demo_tree
+from demo.seed import DEMO_PASSWORD, demo_tree
 from grids.models import Area, AreaLevel
 from personnel.models import User
 

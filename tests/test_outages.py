@@ -32,7 +32,7 @@ from django.utils import timezone
 from benchmarks.server import Server, free_port
 from disputes.models import Case
 from governance.celery import app as celery_app
-from governance.outages import server_error
+from governance.platform.outages import server_error
 from notifications.models import Delivery, DeliveryStatus
 from notifications.tasks import deliver_pending
 from tests.conftest import REQUIRE_SERVICES, build_demo

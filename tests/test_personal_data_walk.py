@@ -18,18 +18,18 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from assessment.services.rankings import rankings_compute
 from disputes.models import CaseKind, Category
 from disputes.services import workflow
-from governance.jurisdiction import can_see
-from governance.rankings import rankings_compute
-from governance.validators import id_number_is_valid
-from grids.access import resident_reveal
-from grids.models import AccessAction, Resident, ResidentAccess, ResidentCategory, Visit
-from grids.residents import resident_set_status
-from grids.visits import CaseDraft, VisitInput, visit_record
+from governance.platform.jurisdiction import can_see
+from governance.platform.validators import id_number_is_valid
 from notifications.models import Notification
-from personnel.evaluations import evaluations_compute
 from personnel.models import Evaluation, Staff, User
+from personnel.services.evaluations import evaluations_compute
+from residents.models import AccessAction, Resident, ResidentAccess, ResidentCategory, Visit
+from residents.selectors import resident_reveal
+from residents.services.residents import resident_set_status
+from residents.services.visits import CaseDraft, VisitInput, visit_record
 from tests.test_case_workflow import report
 from tests.test_log_privacy import ID_NUMBER, MOBILE
 from tests.test_residents import register

@@ -13,14 +13,14 @@ from django.utils import timezone
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from disputes.attachments import (
+from disputes.models import AttachmentKind
+from disputes.services.attachments import (
     DOCUMENT_EXTENSIONS,
     DOCUMENT_SIGNATURES,
     PHOTO_SIGNATURES,
     attachment_content_type,
 )
-from disputes.models import AttachmentKind
-from governance.validators import (
+from governance.platform.validators import (
     id_number_check_char,
     id_number_is_valid,
     mask_id_number,

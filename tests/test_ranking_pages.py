@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from governance.models import IncidentKind, RankingSnapshot, SnapshotStatus
-from governance.ranking_selectors import ranking_rows
-from governance.rankings import ranking_publish, rankings_compute
+from assessment.models import IncidentKind, RankingSnapshot, SnapshotStatus
+from assessment.selectors.rankings import ranking_rows
+from assessment.services.rankings import ranking_publish, rankings_compute
 from grids.models import AreaLevel
 from tests.test_case_workflow import report
 from tests.test_rankings import criminal_case, this_month

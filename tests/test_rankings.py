@@ -12,24 +12,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from disputes.models import Case, CaseLevel, CaseStatus
-from disputes.stats import RESOLVED_STATUSES
-from governance.incidents import incident_record
-from governance.models import (
+from assessment.models import (
     BelowMinimumRule,
     IncidentKind,
     RankingRow,
     RankingSnapshot,
     SnapshotStatus,
 )
-from governance.rankings import (
+from assessment.services.incidents import incident_record
+from assessment.services.rankings import (
     MonthPublished,
     previous_month,
     ranking_publish,
     rankings_compute,
     rankings_compute_all,
 )
-from governance.scoring import scheme_ensure
+from assessment.services.scoring import scheme_ensure
+from disputes.models import Case, CaseLevel, CaseStatus
+from disputes.selectors.stats import RESOLVED_STATUSES
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.services import area_create
@@ -235,7 +235,7 @@ def test_the_rankings_rates_equal_the_dashboards_for_the_same_month(
     demo,
     cases,  # noqa: F811
 ):
-    from disputes.stats import area_stats
+    from disputes.selectors.stats import area_stats
 
     first = this_month()
     rows = rows_of(rankings_compute(county=demo.county, month=first))
@@ -257,8 +257,8 @@ def test_the_rankings_rates_equal_the_dashboards_for_the_same_month(
 
 
 def test_the_monthly_task_computes_last_month_for_every_county(demo, other_county):
-    from governance.tasks import compute_rankings_task
-    from personnel.evaluations import last_month
+    from assessment.tasks import compute_rankings_task
+    from personnel.services.evaluations import last_month
 
     assert compute_rankings_task() == 2
     assert set(RankingSnapshot.objects.values_list("county_id", "month")) == {
@@ -269,7 +269,7 @@ def test_the_monthly_task_computes_last_month_for_every_county(demo, other_count
 
 
 def test_a_case_escalated_for_being_overdue_is_not_on_time_even_if_resolved_in_time_above(demo):
-    from disputes.sweeps import escalate_overdue
+    from disputes.services.sweeps import escalate_overdue
 
     late = report(demo).case
     escalate_overdue(now=timezone.now() + timedelta(days=100))  # the village let it pass

@@ -12,22 +12,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from campaigns.models import Campaign, CampaignTask, Instruction, InstructionReceipt
+from campaigns.services.instructions import InstructionInput, instruction_send
 from disputes.models import CaseEvent, CaseStatus
-from governance.inspections import InspectionInput, ItemInput, inspection_record
-from governance.instructions import InstructionInput, instruction_send
-from governance.meetings import ItemInput as MeetingItem
-from governance.meetings import MeetingInput, meeting_record
-from governance.models import (
-    Campaign,
-    CampaignTask,
-    Decision,
-    Inspection,
-    Instruction,
-    InstructionReceipt,
-    Meeting,
-)
 from notifications.models import Delivery
 from personnel.models import PostKind
+from supervision.models import Decision, Inspection, Meeting
+from supervision.services.inspections import InspectionInput, ItemInput, inspection_record
+from supervision.services.meetings import ItemInput as MeetingItem
+from supervision.services.meetings import MeetingInput, meeting_record
 from tests.test_campaign_api import API, campaign_body, post
 from tests.test_instruction_pages import form_data
 from tests.test_meetings import reported_case

@@ -21,8 +21,10 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from grids import access, tree
-from grids.models import (
+from grids import tree
+from notifications.models import Notification
+from residents import selectors as access
+from residents.models import (
     AccessAction,
     Resident,
     ResidentAccess,
@@ -30,8 +32,7 @@ from grids.models import (
     ResidentStatus,
     RiskLevel,
 )
-from grids.visits import VisitInput, visit_record
-from notifications.models import Notification
+from residents.services.visits import VisitInput, visit_record
 from tests.test_browser import browser, live_demo, shoot  # noqa: F401 (fixtures)
 from tests.test_browser import log_in as browser_log_in
 from tests.test_residents import register
@@ -419,9 +420,9 @@ def test_nothing_changes_or_deletes_the_access_log(client, demo, people):
 
 def test_the_admin_shows_no_full_numbers(admin_client, demo, people):
     resident = people["grid1"]
-    listing = admin_client.get(reverse("admin:grids_resident_changelist")).content.decode()
+    listing = admin_client.get(reverse("admin:residents_resident_changelist")).content.decode()
     page = admin_client.get(
-        reverse("admin:grids_resident_change", args=[resident.pk])
+        reverse("admin:residents_resident_change", args=[resident.pk])
     ).content.decode()
     for body in (listing, page):
         assert "李甲" in body

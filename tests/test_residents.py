@@ -8,9 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from grids import tree
-from grids.models import Resident, ResidentCategory, RiskLevel
-from grids.residents import ResidentInput, resident_find, resident_register, residents_visible_to
-from personnel.services import StaffInput, staff_create
+from personnel.services.staff import StaffInput, staff_create
+from residents.models import Resident, ResidentCategory, RiskLevel
+from residents.services.residents import (
+    ResidentInput,
+    resident_find,
+    resident_register,
+    residents_visible_to,
+)
 from tests.test_roster_pages import id_number
 
 ID_A = "430521199001011239"
@@ -226,7 +231,7 @@ def test_the_api_registers_and_answers_masked_and_uncached(client, demo):
 def test_details_reveals_and_lookups_are_logged_and_reveals_need_a_reason(client, demo):
     from django.urls import reverse
 
-    from grids.models import AccessAction, ResidentAccess
+    from residents.models import AccessAction, ResidentAccess
 
     resident = register(demo)
     api(client, demo, "village1")
@@ -259,7 +264,7 @@ def test_details_reveals_and_lookups_are_logged_and_reveals_need_a_reason(client
 def test_outsiders_get_nothing_and_their_attempts_are_logged_as_refused(client, demo):
     from django.urls import reverse
 
-    from grids.models import ResidentAccess
+    from residents.models import ResidentAccess
 
     resident = register(demo)
     api(client, demo, "township2")
@@ -334,9 +339,9 @@ def test_every_role_sees_exactly_its_own_residents(demo):
 
 
 def test_the_access_log_shows_an_admin_only_their_countys_rows(demo, other_county):
-    from grids.access import access_log, resident_detail, residents_export
-    from grids.models import ResidentAccess
     from personnel.models import Role, User
+    from residents.models import ResidentAccess
+    from residents.selectors import access_log, resident_detail, residents_export
 
     resident = register(demo)
     resident_detail(user=demo.user("village1"), pk=resident.pk)

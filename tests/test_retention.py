@@ -16,10 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from grids.models import Resident, ResidentStatus
-from grids.residents import ResidentInput, resident_find, resident_set_status, resident_update
-from grids.retention import residents_erase_expired, retention_cutoff
-from grids.visits import VisitInput, visit_record
+from residents.models import Resident, ResidentStatus
+from residents.services.residents import (
+    ResidentInput,
+    resident_find,
+    resident_set_status,
+    resident_update,
+)
+from residents.services.retention import residents_erase_expired, retention_cutoff
+from residents.services.visits import VisitInput, visit_record
 from tests.test_residents import ID_A, ID_B, register
 from tests.test_visit_pages import JPEG
 

@@ -11,14 +11,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from demo.people import People
 from disputes import services as case_services
 from disputes.models import Category
-from governance.demo.people import People
 from grids import tree
 from grids.models import AreaKind, AreaLevel
-from personnel import services
-from personnel.coverage import coverage_record, coverage_report
 from personnel.models import CoverageRecord, EndReason, Post, PostKind, Role, Staff
+from personnel.services import staff as services
+from personnel.services.coverage import coverage_record, coverage_report
 
 pytestmark = pytest.mark.django_db
 
@@ -605,7 +605,7 @@ def test_bad_bodies_and_parameters_get_a_field_message_not_a_500(client, demo):
 
 
 def test_a_profile_shows_only_what_the_viewers_jurisdiction_holds(client, demo):
-    from personnel.training import training_create
+    from personnel.services.training import training_create
 
     staff = person(demo, demo.village1, name="周参训")
     topic = "全县网格员集中培训"

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from governance.validators import id_number_check_char, mask_id_number, mask_phone
+from governance.platform.validators import id_number_check_char, mask_id_number, mask_phone
 from grids import tree
-from personnel import services
 from personnel.models import EndReason, Post, PostKind, Staff
+from personnel.services import staff as services
 
 
 def id_number(serial: int) -> str:

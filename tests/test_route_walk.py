@@ -19,8 +19,11 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from openpyxl import load_workbook
 
-from disputes.models import Attachment, CaseStatus
-from governance.campaigns import (
+from assessment.models import Incident, IncidentKind
+from assessment.services.incidents import incident_record
+from assessment.services.rankings import ranking_publish, rankings_compute
+from campaigns.models import Campaign, CampaignTask, Instruction, InstructionReceipt, TargetMode
+from campaigns.services.campaigns import (
     CampaignInput,
     TargetRow,
     TaskInput,
@@ -29,33 +32,21 @@ from governance.campaigns import (
     campaign_targets_set,
     task_complete,
 )
-from governance.incidents import incident_record
-from governance.inspections import InspectionInput, ProblemInput, inspection_record
-from governance.inspections import ItemInput as InspectionItem
-from governance.instructions import InstructionInput, instruction_send
-from governance.meetings import ItemInput as MeetingItem
-from governance.meetings import MeetingInput, meeting_record
-from governance.models import (
-    Campaign,
-    CampaignTask,
-    Incident,
-    IncidentKind,
-    Inspection,
-    InspectionProblem,
-    Instruction,
-    InstructionReceipt,
-    Meeting,
-    TargetMode,
-)
-from governance.rankings import ranking_publish, rankings_compute
+from campaigns.services.instructions import InstructionInput, instruction_send
+from disputes.models import Attachment, CaseStatus
 from grids import tree
-from grids.models import Resident, Visit
-from grids.visits import VisitInput, visit_record
 from notifications.models import Notification
-from personnel import services as staff_services
-from personnel.evaluations import evaluations_compute
 from personnel.models import Evaluation
-from personnel.training import spot_check_create, training_create
+from personnel.services import staff as staff_services
+from personnel.services.evaluations import evaluations_compute
+from personnel.services.training import spot_check_create, training_create
+from residents.models import Resident, Visit
+from residents.services.visits import VisitInput, visit_record
+from supervision.models import Inspection, InspectionProblem, Meeting
+from supervision.services.inspections import InspectionInput, ProblemInput, inspection_record
+from supervision.services.inspections import ItemInput as InspectionItem
+from supervision.services.meetings import ItemInput as MeetingItem
+from supervision.services.meetings import MeetingInput, meeting_record
 from tests.test_case_workflow import report
 from tests.test_residents import ID_A, register
 from tests.test_visit_pages import JPEG

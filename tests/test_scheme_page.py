@@ -9,15 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import EnteredValue, Indicator, ScoringScheme
-from governance.scheme_forms import cell_name
-from governance.scheme_services import (
+from assessment.forms import cell_name
+from assessment.models import EnteredValue, Indicator, ScoringScheme
+from assessment.services.schemes import (
     EDITABLE_FIELDS,
     entered_values_set,
     indicator_error_key,
     scheme_update,
 )
-from governance.scoring import scheme_ensure
+from assessment.services.scoring import scheme_ensure
 from grids import tree
 from grids.models import AreaLevel
 from personnel.models import Role, User

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from governance.models import EnteredValue, Indicator, ScoringScheme
-from governance.scoring import (
+from assessment.models import EnteredValue, Indicator, ScoringScheme
+from assessment.services.scoring import (
     DEFAULT_INDICATORS,
     entered_value_set,
     indicator_points,
@@ -199,11 +199,11 @@ def test_admin_lists_only_the_counties_own_scheme(client, demo, other_county):
     scheme_ensure(county=demo.county, year=YEAR)
     scheme_ensure(county=other_county, year=YEAR)
     client.force_login(demo.user("county"))
-    response = client.get(reverse("admin:governance_scoringscheme_changelist"))
+    response = client.get(reverse("admin:assessment_scoringscheme_changelist"))
     assert response.status_code == 200
     assert [s.county for s in response.context["cl"].result_list] == [demo.county]
     outside = ScoringScheme.objects.get(county=other_county)
-    change = client.get(reverse("admin:governance_scoringscheme_change", args=[outside.pk]))
+    change = client.get(reverse("admin:assessment_scoringscheme_change", args=[outside.pk]))
     assert change.status_code in (302, 404)
 
 
@@ -247,7 +247,7 @@ def scheme_form(scheme, **changes):
 def test_admin_warns_when_saved_weights_do_not_add_up_to_100(client, demo):
     scheme = scheme_ensure(county=demo.county, year=YEAR)
     client.force_login(demo.user("county"))
-    url = reverse("admin:governance_scoringscheme_change", args=[scheme.pk])
+    url = reverse("admin:assessment_scoringscheme_change", args=[scheme.pk])
     response = client.post(url, scheme_form(scheme, **{"resolution-rate": 25}), follow=True)
     assert response.status_code == 200
     assert scheme.indicators.get(code="resolution-rate").weight == 25

@@ -26,12 +26,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from audit.services import audit_record
+from demo.seed import DEMO_PASSWORD
 from disputes.services import workflow
-from governance.demo import DEMO_PASSWORD
-from governance.validators import id_number_is_valid, mobile_is_valid
-from personnel import services
+from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from personnel.models import PostKind, Staff, User
-from personnel.training import spot_check_create, training_create
+from personnel.services import staff as services
+from personnel.services.training import spot_check_create, training_create
 from tests.test_case_workflow import report
 from tests.test_roster_pages import id_number, person
 

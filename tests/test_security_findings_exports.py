@@ -17,17 +17,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from governance import xlsx
-from governance.campaigns import TaskInput, task_complete
-from governance.demo import DEMO_PASSWORD
-from governance.inspections import InspectionInput, inspection_record
-from governance.inspections import ItemInput as InspectionItem
-from governance.instructions import InstructionInput, instruction_send
-from governance.meetings import ItemInput as MeetingItem
-from governance.meetings import MeetingInput, meeting_record
-from grids import access
+from campaigns.services.campaigns import TaskInput, task_complete
+from campaigns.services.instructions import InstructionInput, instruction_send
+from demo.seed import DEMO_PASSWORD
+from governance.platform import xlsx
 from grids.models import Area
 from personnel.models import PostKind
+from residents import selectors as access
+from supervision.services.inspections import InspectionInput, inspection_record
+from supervision.services.inspections import ItemInput as InspectionItem
+from supervision.services.meetings import ItemInput as MeetingItem
+from supervision.services.meetings import MeetingInput, meeting_record
 from tests.test_campaign_api import campaign_body
 from tests.test_campaign_pages import launched_campaign
 from tests.test_case_api import payload as case_payload
@@ -157,7 +157,7 @@ def project_modules() -> list[Path]:
         path
         for path in root.rglob("*.py")
         if not skipped & set(path.relative_to(root).parts)
-        and path.relative_to(root).as_posix() != "governance/xlsx.py"
+        and path.relative_to(root).as_posix() != "governance/platform/xlsx.py"
     ]
 
 
@@ -172,7 +172,8 @@ def imported_modules(tree: ast.Module) -> set[str]:
 
 
 def openpyxl_bypasses(path: Path) -> list[str]:
-    """What a module takes from openpyxl that could write a cell without governance.xlsx."""
+    """What a module takes from openpyxl that could write a cell but through
+    governance.platform.xlsx."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
@@ -183,7 +184,7 @@ def openpyxl_bypasses(path: Path) -> list[str]:
             if not node.module.startswith(HARMLESS_MODULES):
                 found += [f"{node.module}.{a.name}" for a in node.names if a.name not in allowed]
     modules = imported_modules(tree)
-    if any(name.startswith(("openpyxl", "governance.xlsx")) for name in modules):
+    if any(name.startswith(("openpyxl", "governance.platform.xlsx")) for name in modules):
         # A cell's value is set by append(), cell() or sheet[…] = …, which all escape it.
         for node in ast.walk(tree):
             targets = node.targets if isinstance(node, ast.Assign) else []
@@ -194,7 +195,7 @@ def openpyxl_bypasses(path: Path) -> list[str]:
 
 
 def test_every_workbook_is_written_through_the_platforms_one_door():
-    """Every writer takes its Workbook from governance.xlsx, whose sheets write text that
+    """Every writer takes its Workbook from governance.platform.xlsx, whose sheets write text that
     reads as a formula as text; none builds cells or sets their values with openpyxl."""
     modules = project_modules()
     assert any(path.name == "exporting.py" for path in modules)  # the walk finds the writers
@@ -275,14 +276,14 @@ def test_no_view_parses_json_but_through_the_depth_limited_parser():
     """The API's default parser limits the depth, and no view sets DRF's own JSON parser
     instead. (No view reads a request body with json.loads: none parses JSON itself.)"""
     assert settings.REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"][0] == (
-        "governance.api.DepthLimitedJSONParser"
+        "governance.platform.api.DepthLimitedJSONParser"
     )
     offenders = [
         path.relative_to(settings.BASE_DIR).as_posix()
         for path in project_modules()
         if "rest_framework.parsers.JSONParser"
         in imported_modules(ast.parse(path.read_text(encoding="utf-8")))
-        and path.relative_to(settings.BASE_DIR).as_posix() != "governance/api.py"
+        and path.relative_to(settings.BASE_DIR).as_posix() != "governance/platform/api.py"
     ]
     assert offenders == []
 

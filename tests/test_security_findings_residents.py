@@ -16,13 +16,21 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from grids import sensitive
-from grids.models import AccessAction, Resident, ResidentAccess, ResidentCategory, RiskLevel, Visit
-from grids.residents import ResidentInput, resident_update
-from grids.visits import VisitInput, visit_record
+from governance.platform import personal_data as sensitive
 from notifications.models import Notification, NotificationKind
-from personnel import selectors, services
+from personnel import selectors
 from personnel.models import Staff, User
+from personnel.services import staff as services
+from residents.models import (
+    AccessAction,
+    Resident,
+    ResidentAccess,
+    ResidentCategory,
+    RiskLevel,
+    Visit,
+)
+from residents.services.residents import ResidentInput, resident_update
+from residents.services.visits import VisitInput, visit_record
 from tests.test_residents import register
 from tests.test_roster_pages import id_number
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes import services
-from disputes.figures import flags_from_events
 from disputes.models import OPEN_STATUSES, Case, CaseKind, CaseLevel, CaseStatus, Category
-from disputes.stats import RESOLVED_STATUSES, area_stats
-from disputes.sweeps import escalate_overdue
+from disputes.selectors.figures import flags_from_events
+from disputes.selectors.stats import RESOLVED_STATUSES, area_stats
+from disputes.services.sweeps import escalate_overdue
 from grids import tree
 from tests.test_case_workflow import report
 

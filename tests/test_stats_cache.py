@@ -1,4 +1,4 @@
-"""The dashboard's figures through the cache (disputes.stats_cache): the same figures as
+"""The dashboard's figures through the cache (disputes.selectors.stats_cache): the same figures as
 computing them, recomputed as soon as a case of the county changes, never shared across
 jurisdictions, one computation at a time, and nothing lost when Redis is down."""
 
@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from disputes import stats_cache
-from disputes.stats import area_stats
-from disputes.stats_cache import cached_area_stats, figures_key
-from disputes.sweeps import escalate_overdue
+from disputes.selectors import stats_cache
+from disputes.selectors.stats import area_stats
+from disputes.selectors.stats_cache import cached_area_stats, figures_key
+from disputes.services.sweeps import escalate_overdue
 from personnel.models import Role, User
 from tests.test_case_workflow import report
 

@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from personnel.models import PostKind, SpotCheck, Training
-from personnel.training import spot_check_create, spot_check_list, training_counts, training_create
+from personnel.services.training import (
+    spot_check_create,
+    spot_check_list,
+    training_counts,
+    training_create,
+)
 from tests.test_evaluations import person
 
 TODAY = timezone.localdate()

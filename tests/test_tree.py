@@ -2,7 +2,7 @@
 
 import pytest
 
-from governance.demo import demo_tree
+from demo.seed import demo_tree
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.services import area_create

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from governance.demo import demo_tree
+from demo.seed import demo_tree
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.services import area_create

@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from campaigns.models import CampaignTask, TaskStatus
+from campaigns.selectors import my_tasks
 from disputes.models import Attachment, Case
-from governance.campaign_selectors import my_tasks
-from governance.models import CampaignTask, TaskStatus
-from grids.models import Visit
+from residents.models import Visit
 from tests.test_campaign_pages import launched_campaign
 from tests.test_case_api import payload
 from tests.test_case_api import post as api_report

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from disputes.models import Case, CaseKind
 from grids import tree
-from grids.cycles import visit_cycles
-from grids.models import Resident, ResidentCategory, RiskLevel, Visit
-from personnel.services import StaffInput, staff_create
+from personnel.services.staff import StaffInput, staff_create
+from residents.models import Resident, ResidentCategory, RiskLevel, Visit
+from residents.services.cycles import visit_cycles
 from tests.test_residents import ID_A, ID_B, register
 from tests.test_roster_pages import id_number
 

@@ -15,11 +15,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.services.rankings import rankings_compute
+from assessment.services.values import month_end
 from disputes.models import Case, CaseKind, Category
-from governance.ranking_values import month_end
-from governance.rankings import rankings_compute
-from grids.cycles import DEFAULT_CYCLE_DAYS, visit_cycles_set
-from grids.models import (
+from notifications.models import Notification, NotificationKind
+from personnel.services.staff import StaffInput, staff_create
+from residents.models import (
     Resident,
     ResidentCategory,
     ResidentStatus,
@@ -27,8 +28,9 @@ from grids.models import (
     RiskLevel,
     Visit,
 )
-from grids.residents import resident_set_status
-from grids.visits import (
+from residents.services.cycles import DEFAULT_CYCLE_DAYS, visit_cycles_set
+from residents.services.residents import resident_set_status
+from residents.services.visits import (
     CaseDraft,
     VisitInput,
     visit_completion,
@@ -37,8 +39,6 @@ from grids.visits import (
     visits_due_for,
     visits_overdue,
 )
-from notifications.models import Notification, NotificationKind
-from personnel.services import StaffInput, staff_create
 from tests.conftest import is_postgres
 from tests.test_residents import ID_B, register
 from tests.test_roster_pages import id_number
@@ -306,7 +306,7 @@ def test_the_api_records_a_visit_once_and_answers_bad_input_with_field_messages(
 
 
 def test_reminder_task_runs_through_celery(demo, settings):
-    from grids.tasks import remind_visits_task
+    from residents.tasks import remind_visits_task
 
     staff = responsible_grid1(demo)
     resident = register(demo, responsible=staff)

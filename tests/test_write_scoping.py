@@ -15,13 +15,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.models import Incident
+from campaigns.models import Campaign, Instruction
 from disputes.models import Case, CaseStatus
-from governance.models import Campaign, Incident, Inspection, Instruction, Meeting
-from governance.validators import id_number_check_char
+from governance.platform.validators import id_number_check_char
 from grids import tree
-from grids.models import Resident, ResidentStatus
-from personnel import services as staff_services
 from personnel.models import Post, SpotCheck, Staff, Training
+from personnel.services import staff as staff_services
+from residents.models import Resident, ResidentStatus
+from supervision.models import Inspection, Meeting
 
 TODAY = timezone.localdate()
 

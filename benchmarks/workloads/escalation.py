@@ -1,4 +1,4 @@
-"""The escalation sweep: `disputes.sweeps.escalate_overdue` with some thousands of open
+"""The escalation sweep: `disputes.services.sweeps.escalate_overdue` with some thousands of open
 village and township cases past their deadline among all the cases, against a per-row loop
 on the same cases (load the case, change its level and deadline, save it, add the event and
 the audit entry every change to a case gets: how common helpdesk software does it).
@@ -30,7 +30,7 @@ SAVED_ASSIGNMENTS = "bench_escalation_assignments"
 
 
 def run(context: Context) -> list[Row]:
-    from disputes.sweeps import escalate_overdue
+    from disputes.services.sweeps import escalate_overdue
 
     _restore(drop=True)  # what a run that died left behind
     ids, candidates, now = _choose()
@@ -237,8 +237,8 @@ def _loop(now: datetime) -> int:
     from django.db import transaction
 
     from audit.services import audit_record
-    from disputes.figures import event_flags
     from disputes.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
+    from disputes.selectors.figures import event_flags
     from disputes.services import LEVEL_ABOVE, deadline_times
 
     overdue = Case.objects.filter(

@@ -84,7 +84,7 @@ def run(context: Context) -> list[Row]:
 
 
 def _campaign(context: Context) -> Row:
-    from governance.campaigns import campaign_launch
+    from campaigns.services.campaigns import campaign_launch
     from grids.models import Area
     from personnel.models import User
 
@@ -142,13 +142,13 @@ def _grid_codes(county) -> list[str]:
 def _draft(*, county, actor, grids: list[str]):
     from django.utils import timezone
 
-    from governance.campaigns import (
+    from campaigns.models import TargetMode
+    from campaigns.services.campaigns import (
         CampaignInput,
         TargetRow,
         campaign_create,
         campaign_targets_set,
     )
-    from governance.models import TargetMode
 
     now = timezone.now()
     campaign = campaign_create(
@@ -196,7 +196,7 @@ def _tasks(campaign) -> set[tuple]:
 
 
 def _instruction(context: Context) -> Row:
-    from governance.instructions import InstructionInput, instruction_send
+    from campaigns.services.instructions import InstructionInput, instruction_send
     from grids.models import Area
     from personnel.models import User
 
@@ -275,7 +275,7 @@ def _posts(kinds: list[str]) -> str:
 
 
 def _blank_instruction(root, actor, kinds: list[str]):
-    from governance.models import Instruction
+    from campaigns.models import Instruction
 
     return Instruction.objects.create(
         title="基准测试预警指令",

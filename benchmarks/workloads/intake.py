@@ -80,7 +80,7 @@ def run(context: Context) -> list[Row]:
 def _measure(
     server, *, tokens: dict[int, str], workers: list, context: Context, requests: int
 ) -> tuple[list[dict], list[dict], list[dict]]:
-    from governance.validators import id_number_check_char
+    from governance.platform.validators import id_number_check_char
 
     id_number = "43122419800101001" + id_number_check_char("43122419800101001")
     clients = [

@@ -39,8 +39,8 @@ import django
 django.setup()
 from django.db import transaction
 
-from governance.rankings import rankings_compute_all
-from personnel.evaluations import last_month
+from assessment.services.rankings import rankings_compute_all
+from personnel.services.evaluations import last_month
 
 idle = peak_kib()
 started = time.perf_counter()

@@ -1,6 +1,6 @@
 """The monthly ranking: `rankings_compute_all` for one past month (every county, every
 township and village), against one hand-written ROLLUP statement that computes the same
-base case figures (disputes.figures.CASE_FIGURES) for every village and township, and
+base case figures (disputes.selectors.figures.CASE_FIGURES) for every village and township, and
 against a per-area ORM loop (the Django aggregate of one village at a time) on a sample.
 
 Every computation runs in a transaction that is rolled back afterwards, so the snapshots,
@@ -45,9 +45,9 @@ def run(context: Context) -> list[Row]:
     from django.db import transaction
     from django.utils import timezone
 
-    from governance.ranking_values import _case_figures
-    from governance.rankings import previous_month, rankings_compute_all
-    from governance.scoring import scheme_ensure
+    from assessment.services.rankings import previous_month, rankings_compute_all
+    from assessment.services.scoring import scheme_ensure
+    from assessment.services.values import _case_figures
     from grids.models import Area, AreaLevel
 
     month = previous_month(timezone.localdate().replace(day=1))
@@ -131,7 +131,7 @@ def _bounds(month: date) -> tuple[datetime, datetime]:
     """The month's first and next month's first local midnight."""
     from django.utils import timezone
 
-    from governance.rankings import month_end
+    from assessment.services.rankings import month_end
 
     zone = timezone.get_current_timezone()
     after = month_end(month) + timedelta(days=1)
@@ -144,7 +144,7 @@ def _bounds(month: date) -> tuple[datetime, datetime]:
 def _rollup(month: date, counties: list) -> list[dict]:
     from django.db import connection
 
-    from disputes.figures import RESOLVED_STATUSES
+    from disputes.selectors.figures import RESOLVED_STATUSES
 
     start, end = _bounds(month)
     sql = ROLLUP_SQL.format(resolved=", ".join(f"'{status}'" for status in RESOLVED_STATUSES))
@@ -170,9 +170,9 @@ def _sample_villages() -> list[int]:
 
 
 def _one_area(month: date, village_id: int) -> dict:
-    from disputes.figures import CASE_FIGURES
+    from assessment.services.rankings import month_end
     from disputes.models import Case
-    from governance.rankings import month_end
+    from disputes.selectors.figures import CASE_FIGURES
 
     return Case.objects.filter(
         village_id=village_id,
@@ -184,8 +184,8 @@ def _one_area(month: date, village_id: int) -> dict:
 def _check_same_figures(month: date, counties: list, snapshots: list) -> tuple[int, int]:
     """The ROLLUP must count what the ranking counts: every village's and township's figures
     compared once, untimed. Returns how many areas were ranked and how many cases."""
-    from disputes.figures import CASE_FIGURES
-    from governance.models import RankingRow
+    from assessment.models import RankingRow
+    from disputes.selectors.figures import CASE_FIGURES
 
     ranked = {
         row["area_id"]: row["figures"]

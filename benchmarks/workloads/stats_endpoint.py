@@ -2,7 +2,7 @@
 months) for a county and a township under 8 concurrent clients, against gunicorn with
 production settings, compared with the minimal JSON view under the same load. The county
 administrator asks, with an API token, over persistent connections. The figures come from
-the cache as in production (disputes.stats_cache): the first request of each area computes
+the cache as in production (disputes.selectors.stats_cache): the first request of each area computes
 them, the warm-up makes sure of that, and a run longer than STATS_CACHE_SECONDS recomputes
 them while the other requests read the last ones."""
 
@@ -75,9 +75,9 @@ def _errors(found: list[dict]) -> dict[str, int]:
 
 
 CAPACITY = (
-    "figures from the cache (disputes.stats_cache): each request still reads the token with"
-    " its user, the area and the county's data version, and the cache, where the minimal view"
-    " reads the token only"
+    "figures from the cache (disputes.selectors.stats_cache): each request still reads the"
+    " token with its user, the area and the county's data version, and the cache, where the"
+    " minimal view reads the token only"
 )
 
 

@@ -1,10 +1,10 @@
-"""Subtree statistics: the dashboard selector `disputes.stats.area_stats` for a township, a
-county and the city root (computed, not read from disputes.stats_cache: what a change to
-a case costs the next reader), against the floor: ONE hand-written statement over the same rows
-that computes every figure the selector returns (the counts by status, kind and level, the
-open, overdue, past-deadline, supervised and resolved counts and the rates, the escalated
-counts, the top categories, the twelve months and the child areas) with GROUPING SETS and
-FILTER clauses in a single scan. The floor's figures are checked against the selector's
+"""Subtree statistics: the dashboard selector `disputes.selectors.stats.area_stats` for a
+township, a county and the city root (computed, not read from disputes.selectors.stats_cache:
+what a change to a case costs the next reader), against the floor: ONE hand-written statement
+over the same rows that computes every figure the selector returns (the counts by status, kind
+and level, the open, overdue, past-deadline, supervised and resolved counts and the rates, the
+escalated counts, the top categories, the twelve months and the child areas) with GROUPING SETS
+and FILTER clauses in a single scan. The floor's figures are checked against the selector's
 before anything is timed, so both compute the same thing."""
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ SCAN_BOUND = (
 )
 
 # One scan of the area's cases grouped five ways; the escalations are flags on the case
-# (disputes.figures.event_flags). grouping(status, code, month, child) tells the sets apart.
+# (disputes.selectors.figures.event_flags). grouping(status, code, month, child) tells the
+# sets apart.
 FLOOR_SQL = """
 SELECT grouping(c.status, cat.code, m.month, c.{child}) AS grouping_set,
     c.status, c.kind, c.level, cat.code, cat.name, m.month, c.{child},
@@ -112,7 +113,7 @@ def run(context: Context) -> list[Row]:
 
 
 def _selector(operator, area) -> dict:
-    from disputes.stats import area_stats
+    from disputes.selectors.stats import area_stats
 
     return area_stats(user=operator, area=area, start=None, end=None)
 
@@ -132,10 +133,10 @@ def _floor(area, now: datetime | None = None) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from disputes.figures import RESOLVED_STATUSES
     from disputes.filters import AREA_COLUMNS
     from disputes.models import OPEN_STATUSES
-    from disputes.stats import TOP_CATEGORIES, month_starts, percent, trend_start
+    from disputes.selectors.figures import RESOLVED_STATUSES
+    from disputes.selectors.stats import TOP_CATEGORIES, month_starts, percent, trend_start
     from grids.models import AreaLevel
 
     now = now or timezone.now()
@@ -224,7 +225,7 @@ def _check_same_figures(operator, area) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from disputes.stats import area_stats
+    from disputes.selectors.stats import area_stats
 
     now = timezone.now()
     # One snapshot for both, whatever other workloads write meanwhile.

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# The flags from the events each case already has (disputes.figures.event_flags), frozen
+# The flags from the events each case already has (disputes.selectors.figures.event_flags), frozen
 # here as SQL: PostgreSQL and SQLite alike.
 FLAGS_FROM_EVENTS = """
 UPDATE disputes_case SET

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from audit.services import audit_record
-from disputes import notices
-from disputes.figures import event_flags
 from disputes.models import (
     Case,
     CaseEvent,
 )
+from disputes.selectors.figures import event_flags
+from disputes.services import notices
 from notifications.services import notify
 
 

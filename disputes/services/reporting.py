@@ -19,12 +19,12 @@ from disputes.models import (
     Category,
     Severity,
 )
-from disputes.selectors import cases_visible_to
+from disputes.selectors.cases import cases_visible_to
 from disputes.services.config import category_for_grid, county_id_of, restart_clock
 from disputes.services.events import record_event
-from governance.jurisdiction import can_see
-from governance.resends import made_before
-from governance.validators import id_number_is_valid, mobile_is_valid
+from governance.platform.jurisdiction import can_see
+from governance.platform.resends import made_before
+from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from grids.models import Area, AreaLevel
 
 MAX_PARTIES = 20
@@ -87,7 +87,7 @@ def case_report(
     location_lng: Any = None,
 ) -> ReportResult:
     """File a report; the same client UUID again returns the case already filed (to its
-    reporter, while they may see it: governance.resends)."""
+    reporter, while they may see it: governance.platform.resends)."""
     if (resent := _resent(client_uuid, reporter)) is not None:
         return resent
     parties = parties or []

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes import notices
 from disputes.models import (
     ACTION_LABELS,
     OPEN_STATUSES,
@@ -21,10 +20,11 @@ from disputes.models import (
     CaseLevel,
     CaseStatus,
 )
-from disputes.selectors import case_centre_staff, cases_active_handlers
+from disputes.selectors.cases import case_centre_staff, cases_active_handlers
+from disputes.services import notices
 from disputes.services.config import LEVEL_ABOVE, restart_clock
 from disputes.services.events import notify_case, record_event
-from governance.jurisdiction import can_see
+from governance.platform.jurisdiction import can_see
 from notifications.models import NotificationKind
 from personnel.selectors import line_routing, staff_of_user
 

@@ -3,7 +3,7 @@
 from django import template
 
 from disputes.models import ACTION_LABELS, AssignmentLine, CaseStatus
-from governance.validators import mask_id_number, mask_phone
+from governance.platform.validators import mask_id_number, mask_phone
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ roster page), `user<login number>` for any other login; where that name is taken
 the case of its letters, `-2`, `-3`… is added. Each roster page shows the person's username
 (Login), so the county can tell everyone theirs.
 
-The rule is this migration's own copy of governance.validators.username_is_personal, so that
+The rule is this migration's own copy of governance.platform.validators.username_is_personal, so that
 a later change of the rule never changes what this migration does. Running it again changes
 nothing; it cannot be undone (the old names were the personal data)."""
 

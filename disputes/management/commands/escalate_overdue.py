@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from disputes.sweeps import escalate_overdue
+from disputes.services.sweeps import escalate_overdue
 
 
 class Command(BaseCommand):

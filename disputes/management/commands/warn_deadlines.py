@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from disputes.sweeps import warn_deadlines
+from disputes.services.sweeps import warn_deadlines
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from personnel.evaluations import (
+from personnel.models import Outcome
+from personnel.services.evaluations import (
     evaluation_outcome_counts,
     evaluations_compute,
     last_month,
     month_parse,
 )
-from personnel.models import Outcome
 
 
 class Command(BaseCommand):

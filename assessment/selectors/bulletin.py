@@ -1,0 +1,224 @@
+"""The monthly bulletin 通报: the ranking tables of one snapshot as the page shows them, and
+as an Excel workbook laid out for printing (one sheet per level, A4 landscape)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from assessment.models import FormulaKind, IncidentKind, RankingRow, RankingSnapshot, Source
+from governance.platform.xlsx import Workbook, workbook_bytes
+from grids.models import AreaLevel
+
+
+def level_columns(snapshot: RankingSnapshot, level: str) -> list[dict]:
+    """The snapshot's indicators that apply to `level`, as they were when computed."""
+    return [spec for spec in snapshot.indicators if level in spec["levels"]]
+
+
+SCORE_SOURCES = (Source.EVALUATION_SCORE, Source.INSPECTION_SCORE)
+
+
+def value_text(spec: dict, entry: dict | None) -> str:
+    """An indicator's value as people read it: "96.3%", "1.25", or "—" when not measured."""
+    value = (entry or {}).get("value")
+    if value is None:
+        return "—"
+    number = Decimal(value).normalize()
+    text = f"{number:f}"
+    # A rate reads as a percentage; a score out of 100 (evaluations, inspections) does not.
+    is_rate = spec["formula"] == FormulaKind.RATE and spec["source"] not in SCORE_SOURCES
+    return f"{text}%" if is_rate else text
+
+
+@dataclass
+class Cell:
+    code: str
+    text: str
+    points: str
+    measured: bool
+
+
+@dataclass
+class Line:
+    row: RankingRow
+    cells: list[Cell]
+
+    @property
+    def veto_labels(self) -> list[str]:
+        return [str(IncidentKind(kind).label) for kind in self.row.veto_kinds]
+
+
+def table_lines(rows: list[RankingRow], columns: list[dict]) -> list[Line]:
+    return [
+        Line(
+            row=row,
+            cells=[
+                Cell(
+                    code=spec["code"],
+                    text=value_text(spec, row.values.get(spec["code"])),
+                    points=(row.values.get(spec["code"]) or {}).get("points", ""),
+                    measured=(row.values.get(spec["code"]) or {}).get("value") is not None,
+                )
+                for spec in columns
+            ],
+        )
+        for row in rows
+    ]
+
+
+def change_text(row: RankingRow) -> str:
+    change = row.rank_change
+    if change is None:
+        return _("new")
+    if change > 0:
+        return f"↑{change}"
+    if change < 0:
+        return f"↓{-change}"
+    return "—"
+
+
+def month_text(month) -> str:
+    return date_format(month, "YEAR_MONTH_FORMAT")  # 2026年10月
+
+
+def bulletin_title(snapshot: RankingSnapshot, level: str) -> str:
+    what = _("townships") if level == AreaLevel.TOWNSHIP else _("villages and communities")
+    return _("%(county)s %(month)s assessment ranking of %(what)s") % {
+        "county": snapshot.county.name,
+        "month": month_text(snapshot.month),
+        "what": what,
+    }
+
+
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="F2F2F2")
+VETO_FILL = PatternFill("solid", fgColor="FDE2E1")
+
+
+def bulletin_workbook(
+    *, snapshot: RankingSnapshot, rows_by_level: dict[str, list[RankingRow]]
+) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for level, rows in rows_by_level.items():
+        _level_sheet(workbook, snapshot, level, rows)
+    _rules_sheet(workbook, snapshot)
+    return workbook_bytes(workbook)
+
+
+def _level_sheet(workbook: Workbook, snapshot: RankingSnapshot, level: str, rows) -> None:
+    columns = level_columns(snapshot, level)
+    is_village = level == AreaLevel.VILLAGE
+    sheet = workbook.create_sheet(_("Townships") if not is_village else _("Villages"))
+    headers = [_("Rank"), _("Township") if not is_village else _("Village / community")]
+    widths = [7, 16]
+    if is_village:
+        headers += [_("Township"), _("Rank in township")]
+        widths += [14, 9]
+    headers += [_("Score"), _("Rank change"), _("Three zeros")]
+    widths += [9, 8, 14]
+    if is_village:
+        headers.append(_("Safe-village candidate"))
+        widths.append(10)
+    headers += [spec["name"] for spec in columns]
+    widths += [max(9, len(spec["name"]) * 2 + 2) for spec in columns]
+
+    width = len(headers)
+    sheet.append([bulletin_title(snapshot, level)])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet["A1"].font = Font(bold=True, size=15)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    status = _("published") if snapshot.is_published else _("draft, not published")
+    sheet.append(
+        [
+            _("Version %(version)s, %(status)s; scoring scheme %(year)s; full marks 100.")
+            % {"version": snapshot.version, "status": status, "year": snapshot.month.year}
+            + (f" {_('Reason')}: {snapshot.reason}" if snapshot.reason else "")
+        ]
+    )
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    sheet.append(headers)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.fill = HEAD_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    yes = _("Yes")
+    for line in table_lines(rows, columns):
+        row = line.row
+        values = [row.rank, row.area.name]
+        if is_village:
+            values += [row.township.name if row.township else "", row.rank_in_township]
+        values += [
+            float(row.score),
+            change_text(row),
+            _("Vetoed: %(kinds)s") % {"kinds": "、".join(line.veto_labels)} if row.veto else "",
+        ]
+        if is_village:
+            values.append(yes if row.safe_candidate else "")
+        values += [cell.text for cell in line.cells]
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            cell.border = BORDER
+            if row.veto:
+                cell.fill = VETO_FILL
+    score_column = get_column_letter(headers.index(_("Score")) + 1)
+    for cell in sheet[score_column][3:]:
+        cell.number_format = "0.00"
+    for index, column_width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column_width
+    sheet.freeze_panes = "C4"
+    sheet.print_title_rows = "3:3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = _("Page &P of &N")
+
+
+def _rules_sheet(workbook: Workbook, snapshot: RankingSnapshot) -> None:
+    sheet = workbook.create_sheet(_("Indicators"))
+    sheet.append([_("Indicator"), _("Weight"), _("Full marks at"), _("Zero at"), _("Levels")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    labels = {AreaLevel.TOWNSHIP: _("townships"), AreaLevel.VILLAGE: _("villages")}
+    for spec in snapshot.indicators:
+        sheet.append(
+            [
+                spec["name"],
+                float(spec["weight"]),
+                spec["full_marks_at"],
+                spec["zero_at"],
+                "、".join(str(labels[level]) for level in spec["levels"]),
+            ]
+        )
+    sheet.append([])
+    sheet.append(
+        [
+            _(
+                "An area with fewer than %(min)s cases in the month, or with nothing to "
+                "measure, gets the rule of the scheme for that indicator: %(rule)s."
+            )
+            % {"min": snapshot.min_cases, "rule": snapshot.get_below_min_rule_display()}
+        ]
+    )
+    sheet.append(
+        [
+            _(
+                "A township or village with a petition to higher levels, a major safety "
+                "accident or a criminal case in the month fails “three zeros”: it is ranked "
+                "but vetoed, and no vetoed village is a safe-village candidate."
+            )
+        ]
+    )
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["E"].width = 14

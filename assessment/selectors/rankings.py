@@ -1,0 +1,143 @@
+"""Reading the monthly rankings, always through the user's jurisdiction: the committee sees
+its county's drafts and published months; everyone else sees published months only, and
+only the rows of the areas in their own subtree (a township its own row and its villages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from assessment.models import RankingRow, RankingSnapshot, SnapshotStatus
+from assessment.services.rankings import newest_of
+from governance.platform.jurisdiction import (
+    can_edit_scoring,
+    jurisdiction_root,
+    scope,
+    sees_everything,
+)
+from grids import tree
+from grids.models import AreaLevel
+
+RANKED_LEVELS = (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
+
+
+def snapshots_visible_to(user) -> QuerySet[RankingSnapshot]:
+    snapshots = RankingSnapshot.objects.select_related("county")
+    if sees_everything(user):
+        return snapshots
+    root = jurisdiction_root(user)
+    if root is None:
+        return snapshots.none()
+    # The counties in the user's subtree (a city's), and the county the user's area lies in.
+    enclosing = Q(
+        county__tree_id=root.tree_id, county__lft__lte=root.lft, county__rght__gte=root.rght
+    )
+    snapshots = snapshots.filter(tree.subtree_q(root, "county__") | enclosing)
+    if not can_edit_scoring(user):
+        snapshots = snapshots.filter(status=SnapshotStatus.PUBLISHED)
+    return snapshots
+
+
+def snapshot_for(
+    *, user, month: date, version: int | None = None, county_id: int | None = None
+) -> RankingSnapshot | None:
+    """The month's snapshot the user sees: the asked version, else the newest published,
+    else (for the committee) the draft."""
+    snapshots = snapshots_visible_to(user).filter(month=month.replace(day=1))
+    if county_id is not None:
+        snapshots = snapshots.filter(county_id=county_id)
+    if version is not None:
+        return snapshots.filter(version=version).first()
+    return newest_of(snapshots)
+
+
+def months_ranked(*, user) -> list[date]:
+    return list(
+        snapshots_visible_to(user).order_by("-month").values_list("month", flat=True).distinct()
+    )
+
+
+def snapshot_versions(*, user, snapshot: RankingSnapshot) -> list[RankingSnapshot]:
+    return list(
+        snapshots_visible_to(user)
+        .filter(county_id=snapshot.county_id, month=snapshot.month)
+        .order_by("version")
+    )
+
+
+def ranking_rows(
+    *,
+    user,
+    snapshot: RankingSnapshot,
+    level: str = "",
+    township_id: int | None = None,
+    sort: str = "rank",
+) -> list[RankingRow]:
+    rows = scope(user, snapshot.rows.all(), via="area").select_related("area", "township")
+    if level:
+        rows = rows.filter(level=level)
+    if township_id is not None:
+        rows = rows.filter(Q(township_id=township_id) | Q(area_id=township_id))
+    ordered = list(rows.order_by("level", "rank", "area__code"))
+    column = sort.lstrip("-") or "rank"
+    if column == "rank":
+        return ordered[::-1] if sort.startswith("-") else ordered
+    # Any other column (an indicator's code included); an unknown one keeps the rank order.
+    return sorted(ordered, key=_sort_key(column), reverse=sort.startswith("-"))
+
+
+def _sort_key(column: str):
+    def key(row: RankingRow):
+        if column == "name":
+            return (row.area.code,)
+        if column == "score":
+            return (row.score,)
+        if column == "change":
+            change = row.rank_change
+            return (change is not None, change or 0)
+        entry = row.values.get(column) or {}
+        value = entry.get("value")
+        return (value is not None, Decimal(value) if value is not None else Decimal(0))
+
+    return key
+
+
+def ranking_row(*, user, snapshot: RankingSnapshot, area_id: int) -> RankingRow | None:
+    return (
+        scope(user, snapshot.rows.filter(area_id=area_id), via="area")
+        .select_related("area", "township")
+        .first()
+    )
+
+
+def level_sizes(*, snapshot: RankingSnapshot) -> dict[str, int]:
+    """How many areas each level ranks ("3rd of 12"), which is no secret of any area."""
+    counted = snapshot.rows.values("level").annotate(n=Count("pk")).order_by()
+    return {row["level"]: row["n"] for row in counted}
+
+
+@dataclass
+class VersionChange:
+    row: RankingRow
+    before: RankingRow | None
+
+
+def version_changes(
+    *, user, snapshot: RankingSnapshot, earlier: RankingSnapshot
+) -> list[VersionChange]:
+    """Rows whose score, rank, veto or number of cases differ from the earlier version's."""
+    before = {row.area_id: row for row in ranking_rows(user=user, snapshot=earlier)}
+    changes = []
+    for row in ranking_rows(user=user, snapshot=snapshot):
+        old = before.get(row.area_id)
+        if old is None or (old.score, old.rank, old.veto, old.cases) != (
+            row.score,
+            row.rank,
+            row.veto,
+            row.cases,
+        ):
+            changes.append(VersionChange(row=row, before=old))
+    return changes

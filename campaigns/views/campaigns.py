@@ -1,0 +1,329 @@
+"""Pages of campaigns 专项行动: the organisers' list, draft, launch and live progress, and the
+participants' own tasks, completed from the phone. Reads go through
+campaigns.selectors, writes through campaigns.services.campaigns."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns import selectors
+from campaigns.curve import curve_drawing
+from campaigns.exporting import campaign_workbook
+from campaigns.forms import (
+    CampaignFilterForm,
+    CampaignForm,
+    TargetUploadForm,
+    TaskForm,
+)
+from campaigns.models import Campaign, CampaignStatus, CampaignTask, TargetMode, TaskStatus
+from campaigns.services import campaigns
+from disputes.models import AttachmentKind
+from disputes.services.attachments import attachment_content_type
+from governance.platform.jurisdiction import can_complete_task, can_manage_campaign, can_organise
+from governance.platform.pages import add_service_errors, error_dict, xlsx_response
+from grids.models import AreaLevel
+from grids.selectors import areas_visible_to
+
+PAGE_SIZE = 50
+DONE_SHOWN = 50
+UNASSIGNED_SHOWN = 200
+TEMPLATE_HEADER = "名称,网格编码,地址"
+
+
+def _campaign_or_404(request: HttpRequest, pk: int) -> Campaign:
+    campaign = selectors.campaign_for(user=request.user, pk=pk)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def _require_manager(request: HttpRequest, campaign: Campaign) -> None:
+    if not can_manage_campaign(request.user, campaign):
+        raise PermissionDenied(_("Only the organisers of this campaign may do this."))
+
+
+# --- The organisers' pages ---------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    form = CampaignFilterForm(request.GET)
+    status, query = "", ""
+    if form.is_valid():
+        status, query = form.cleaned_data["status"], form.cleaned_data["q"].strip()
+    rows = selectors.campaigns_list(user=request.user, status=status, query=query)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for campaign in page.object_list:
+        campaign.percent = round(100 * campaign.done / campaign.total) if campaign.total else 0
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": bool(status or query),
+            "can_create": can_organise(request.user),
+        },
+    )
+
+
+@never_cache
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    if not can_organise(request.user):
+        raise PermissionDenied(_("Only the county and township centres launch campaigns."))
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaigns.campaign_create(actor=request.user, data=form.campaign_input())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Draft saved. Now give its targets and launch it."))
+            return redirect("campaign_detail", pk=campaign.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "campaigns/campaign_form.html", {"form": form}, status=status)
+
+
+@never_cache
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    return _detail(request, campaign, TargetUploadForm())
+
+
+def _detail(
+    request: HttpRequest, campaign: Campaign, upload: TargetUploadForm, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    context = {
+        "campaign": campaign,
+        "can_manage": can_manage_campaign(user, campaign),
+        "upload": upload,
+    }
+    if campaign.status == CampaignStatus.DRAFT or not campaign.launched_at:
+        context["target_count"] = campaign.targets.count()
+        # Where the upload form is on the page, its errors are shown on it.
+        context["upload_shown"] = (
+            context["can_manage"]
+            and campaign.status == CampaignStatus.DRAFT
+            and campaign.target_mode == TargetMode.ITEMS
+        )
+    else:
+        progress = selectors.campaign_progress(campaign=campaign, user=user)
+        laggards = selectors.campaign_laggards(campaign=campaign, user=user)
+        for laggard in laggards:
+            laggard.phone_tail = "****" + laggard.phone[-4:] if laggard.phone else ""
+        context |= {
+            "progress": progress,
+            "rows": progress.by_area,
+            "curve": curve_drawing(campaign=campaign, total=progress.total, user=user),
+            "laggards": laggards,
+            "unassigned": selectors.campaign_unassigned(campaign=campaign, user=user)[
+                :UNASSIGNED_SHOWN
+            ],
+            "can_export": can_organise(user),
+        }
+    return render(request, "campaigns/campaign_detail.html", context, status=status)
+
+
+@require_GET
+@login_required
+def campaign_target_template(request: HttpRequest) -> HttpResponse:
+    grid = areas_visible_to(request.user).filter(level=AreaLevel.GRID).order_by("code").first()
+    address = _("Group 1, No. 12")  # outside the f-string, where makemessages finds it
+    example = f"张小明,{grid.code if grid else '430521101001001'},{address}"
+    response = HttpResponse(
+        "\ufeff" + TEMPLATE_HEADER + "\r\n" + example + "\r\n", content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="campaign-targets.csv"'
+    return response
+
+
+@require_POST
+@login_required
+def campaign_targets(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    _require_manager(request, campaign)
+    form = TargetUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = campaigns.targets_read(upload, upload.name)
+            count = campaigns.campaign_targets_set(campaign=campaign, actor=request.user, rows=rows)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s target uploaded.", "%(count)s targets uploaded.", count)
+                % {"count": count},
+            )
+            return redirect("campaign_detail", pk=campaign.pk)
+    return _detail(request, campaign, form, status=400)
+
+
+@require_POST
+@login_required
+def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    _require_manager(request, campaign)
+    try:
+        result = campaigns.campaign_launch(campaign=campaign, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, campaign, error)
+    text = ngettext(
+        "Launched: %(count)s task assigned.", "Launched: %(count)s tasks assigned.", result.tasks
+    ) % {"count": result.tasks}
+    if result.unassigned:
+        text += " " + ngettext(
+            "%(count)s lies in a grid without a grid worker: its village covers it.",
+            "%(count)s lie in grids without a grid worker: their villages cover them.",
+            result.unassigned,
+        ) % {"count": result.unassigned}
+    messages.success(request, text)
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+@require_POST
+@login_required
+def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    _require_manager(request, campaign)
+    try:
+        told = campaigns.campaign_remind(campaign=campaign, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, campaign, error)
+    messages.success(
+        request,
+        ngettext("%(count)s person reminded.", "%(count)s people reminded.", told)
+        % {"count": told},
+    )
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+@require_POST
+@login_required
+def campaign_end(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    _require_manager(request, campaign)
+    cancel = request.POST.get("cancel") == "1"
+    try:
+        campaigns.campaign_end(campaign=campaign, actor=request.user, cancel=cancel)
+    except ValidationError as error:
+        return _refused(request, campaign, error)
+    messages.success(request, _("Campaign cancelled.") if cancel else _("Campaign finished."))
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+def _refused(request: HttpRequest, campaign: Campaign, error: ValidationError) -> HttpResponse:
+    """A button the campaign's state refuses: the page again, with why, as a 400."""
+    upload = TargetUploadForm()
+    for problems in error_dict(error).values():
+        for problem in problems:
+            messages.error(request, problem)
+    return _detail(request, campaign, upload, status=400)
+
+
+@require_GET
+@login_required
+def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    if not can_organise(request.user):
+        raise PermissionDenied(_("The results are exported by the centres."))
+    tasks = selectors.campaign_results(campaign=campaign, user=request.user)
+    return xlsx_response(
+        campaign_workbook(campaign, tasks.iterator(chunk_size=2000)), f"campaign-{campaign.pk}"
+    )
+
+
+# --- The participants' pages -------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    pending = selectors.my_tasks(user=request.user, status=TaskStatus.PENDING)
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    # One section per campaign, soonest deadline first (the selector's order).
+    groups: dict[int, list[CampaignTask]] = {}
+    for task in page.object_list:
+        groups.setdefault(task.campaign_id, []).append(task)
+    done = selectors.my_tasks(user=request.user, status=TaskStatus.DONE).order_by("-done_at")
+    return render(
+        request,
+        "campaigns/my_tasks.html",
+        {
+            "page": page,
+            "groups": [(tasks[0].campaign, tasks) for tasks in groups.values()],
+            "done": done[:DONE_SHOWN],
+            "now": timezone.now(),
+        },
+    )
+
+
+@never_cache
+@login_required
+def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_for(user=request.user, pk=pk)
+    if task is None:
+        raise Http404
+    if not can_complete_task(request.user, task):
+        raise PermissionDenied(_("This task is not yours to complete."))
+    form = TaskForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = campaigns.task_complete(task=task, actor=request.user, data=form.task_input())
+        except ValidationError as error:
+            form.add_service_errors(error_dict(error))
+        else:
+            messages.success(request, _("Recorded.") if result.created else _("Already recorded."))
+            if result.task.case_id:
+                messages.info(
+                    request, _("Case No. %(number)s filed.") % {"number": result.task.case_id}
+                )
+            return redirect("my_tasks")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "campaigns/task_form.html",
+        {
+            "form": form,
+            "task": task,
+            "campaign": task.campaign,
+            "running": task.campaign.status == CampaignStatus.RUNNING,
+            "per_participant": task.campaign.target_mode == TargetMode.EACH_PARTICIPANT,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def task_photo(request: HttpRequest, pk: int) -> FileResponse:
+    task = selectors.task_for(user=request.user, pk=pk)
+    if task is None or not task.photo:
+        raise Http404
+    try:
+        stream = task.photo.open("rb")
+    except FileNotFoundError:  # the row outlived its file (a restore without media)
+        raise Http404 from None
+    try:
+        # Served with the type its bytes show, never the type the phone claimed.
+        content_type = attachment_content_type(stream, AttachmentKind.PHOTO)
+    except ValidationError:
+        stream.close()
+        raise Http404 from None
+    return FileResponse(stream, content_type=content_type)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from disputes.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Case,
+    CaseEvent,
+    CaseLevel,
+    Category,
+)
+from governance.platform.jurisdiction import scope
+from grids.selectors import counties_of
+from personnel.models import Role, User
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    return scope(user, Case.objects.all(), via="grid")
+
+
+def case_list(*, user) -> QuerySet[Case]:
+    return (
+        cases_visible_to(user)
+        .select_related("category", "grid", "village", "township", "reporter")
+        .order_by("-created_at", "-id")
+    )
+
+
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").prefetch_related("attachments")
+
+
+def case_detail(*, user, pk: int) -> Case | None:
+    return (
+        cases_visible_to(user)
+        .select_related("category", "grid", "village", "township", "county", "reporter")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def case_assignments(*, case: Case) -> QuerySet[Assignment]:
+    return case.assignments.select_related("handler", "staff").order_by("-created_at", "-id")
+
+
+def cases_handled_by(*, user) -> QuerySet[Case]:
+    """Open cases with an active assignment to this user (待我办理)."""
+    handling = Assignment.objects.filter(handler=user, status=AssignmentStatus.ACTIVE)
+    return case_list(user=user).filter(status__in=OPEN_STATUSES, pk__in=handling.values("case_id"))
+
+
+def cases_reported_by(*, user) -> QuerySet[Case]:
+    return case_list(user=user).filter(reporter=user)
+
+
+def case_handler_candidates(*, case: Case, actor) -> QuerySet[User]:
+    """Who the actor may assign: active users posted at the case's grid, village or township
+    (their jurisdiction covers the case) whom the actor can see."""
+    posted = User.objects.filter(
+        is_active=True,
+        area_id__in=[case.grid_id, case.village_id, case.township_id],
+    ).exclude(role="")
+    return (
+        scope(actor, posted, via="area").select_related("area").order_by("area__code", "role", "id")
+    )
+
+
+def categories_for(*, user, active: bool = True) -> QuerySet[Category]:
+    """The categories of the counties the user works in (counties_of): their own county's,
+    never another county's. Retired ones too with `active=False` (to find old cases)."""
+    categories = Category.objects.filter(county__in=counties_of(user))
+    return categories.filter(is_active=True) if active else categories
+
+
+# The centre that owns a case at each level, and the stored ancestor id it is posted at:
+# whose staff hear of a case's returns, escalations and overdue flags.
+CENTRE_STAFF = {
+    CaseLevel.VILLAGE: (Role.VILLAGE_STAFF, "village_id"),
+    CaseLevel.TOWNSHIP: (Role.TOWNSHIP_CENTRE, "township_id"),
+    CaseLevel.COUNTY: (Role.COUNTY_CENTRE, "county_id"),
+}
+# What notifying someone needs of a user.
+RECIPIENT_FIELDS = ("id", "is_active", "phone", "role", "area_id")
+
+
+def case_centre_staff(*, case: Case) -> QuerySet[User]:
+    """Active staff of the centre at the case's level (village staff, township centre or
+    county centre of the case's own village, township or county)."""
+    role, column = CENTRE_STAFF[case.level]
+    return User.objects.filter(is_active=True, role=role, area_id=getattr(case, column)).only(
+        *RECIPIENT_FIELDS
+    )
+
+
+def cases_centre_staff(*, cases: Iterable[Case]) -> dict[int, list[User]]:
+    """case_centre_staff for a whole batch of cases, at any mix of levels, in one query."""
+    cases = list(cases)
+    posts = {(CENTRE_STAFF[c.level][0], getattr(c, CENTRE_STAFF[c.level][1])) for c in cases}
+    if not posts:
+        return {}
+    wanted = Q()
+    for role in {role for role, _area in posts}:
+        wanted |= Q(role=role, area_id__in=[area for r, area in posts if r == role])
+    staff = defaultdict(list)
+    for user in User.objects.filter(wanted, is_active=True).only(*RECIPIENT_FIELDS):
+        staff[(user.role, user.area_id)].append(user)
+    return {
+        c.pk: staff[(CENTRE_STAFF[c.level][0], getattr(c, CENTRE_STAFF[c.level][1]))] for c in cases
+    }
+
+
+def cases_active_handlers(*, case_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The active users handling each case's active assignments, in one query."""
+    handlers = defaultdict(list)
+    assignments = (
+        Assignment.objects.filter(
+            case_id__in=list(case_ids),
+            status=AssignmentStatus.ACTIVE,
+            handler__isnull=False,
+            handler__is_active=True,
+        )
+        .select_related("handler")
+        .only("case_id", *(f"handler__{name}" for name in RECIPIENT_FIELDS))
+        .order_by("id")
+    )
+    for assignment in assignments:
+        handlers[assignment.case_id].append(assignment.handler)
+    return dict(handlers)

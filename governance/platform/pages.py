@@ -1,0 +1,84 @@
+"""Small pieces every page module uses the same way: service errors onto a form, and an
+Excel workbook as a download."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def error_dict(error: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as {field: messages}; messages of no field under __all__."""
+    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's messages on the form's fields (or on the form, for other fields)."""
+    for field, problems in error_dict(error).items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def xlsx_response(content: bytes, stem: str, *, stamped: bool = True) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    name = f"{stem}-{timezone.localtime():%Y%m%d-%H%M}" if stamped else stem
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+class OnceForm(forms.Form):
+    """A form whose sending makes something once: a client UUID is handed out with the
+    blank form and comes back with it (governance.platform.resends). Pages always send it; a client
+    that leaves it out is, as in the API, simply not protected against its own resends."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+
+
+class LoggedBetweenForm(forms.Form):
+    """The period filter of the logs (access log, audit log): from and until, in order.
+    Subclasses list their own fields first in `field_order`."""
+
+    since = forms.DateField(
+        label=gettext_lazy("Logged from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Logged until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", gettext_lazy("The end date comes before the start date."))
+        return data
+
+
+def too_many_to_export(
+    request, total: int, *, limit: int, back: str
+) -> HttpResponseRedirect | None:
+    """Back to the filtered list `back`, with a message, when `total` rows exceed `limit`."""
+    if total <= limit:
+        return None
+    messages.error(
+        request,
+        gettext_lazy("%(total)s entries match; narrow the filters to at most %(limit)s to export.")
+        % {"total": total, "limit": limit},
+    )
+    return redirect(f"{reverse(back)}?{request.GET.urlencode()}")

@@ -1,0 +1,268 @@
+"""Page forms for evaluations, the pay sheet, trainings and spot checks. They parse input
+and give field messages; the rules live in personnel.services.evaluations, .pay and .training."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from governance.platform.filters import as_id
+from grids import tree
+from grids.models import Area, AreaLevel
+from grids.selectors import area_filter_options, areas_visible_to
+from personnel.models import FollowUp, Outcome, PostKind, Staff
+from personnel.selectors import staff_visible_to
+from personnel.services.evaluations import EVALUATED_KINDS, last_month, month_parse
+from personnel.services.pay import last_finished_quarter, pay_townships_for
+from personnel.services.training import ORGANISER_LEVELS
+
+ANY = _("Any")
+MONTHS_SHOWN = 24  # how far back the month select goes
+
+
+def month_choices(today: date | None = None) -> list[tuple[str, str]]:
+    month = last_month(today)
+    current = (today or timezone.localdate()).replace(day=1)
+    months = [current]
+    for _index in range(MONTHS_SHOWN):
+        months.append(month)
+        month = last_month(month)
+    return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
+
+
+class AreaLabelField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        parent = getattr(obj, "parent", None)
+        return (
+            f"{parent.name} · {obj.name}"
+            if parent and obj.level != AreaLevel.TOWNSHIP
+            else obj.name
+        )
+
+
+class EvaluationFilterForm(forms.Form):
+    month = forms.ChoiceField(label=_("Month"))
+    area = forms.TypedChoiceField(label=_("Area"), coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(
+        label=_("Post"),
+        required=False,
+        choices=[("", ANY)] + [(k.value, k.label) for k in EVALUATED_KINDS],
+    )
+    outcome = forms.ChoiceField(
+        label=pgettext_lazy("evaluation", "Outcome"),
+        required=False,
+        choices=[("", ANY), *Outcome.choices],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["month"].choices = month_choices()
+        self.fields["month"].initial = f"{last_month():%Y-%m}"
+        self.fields["area"].choices = area_filter_options(user=user)
+
+    def clean_month(self) -> date:
+        return month_parse(self.cleaned_data["month"]) or last_month()
+
+    def clean_area(self) -> Area | None:
+        pk = self.cleaned_data.get("area")
+        return areas_visible_to(self.user).filter(pk=pk).first() if pk else None
+
+    def filters(self) -> dict:
+        """The list's filters; the defaults when the form is unbound or invalid."""
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()
+            # A field that does not validate falls back to its default; the others apply.
+            data = self.cleaned_data
+        return {
+            "month": data.get("month") or last_month(),
+            "area": data.get("area"),
+            "kind": data.get("kind", ""),
+            "outcome": data.get("outcome", ""),
+        }
+
+
+class ReviewForm(forms.Form):
+    supervisor_score = forms.IntegerField(
+        label=_("Supervisor's score"),
+        min_value=0,
+        max_value=100,
+        help_text=_("0 to 100; the final score is 70 % work and 30 % this score."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    supervisor_comment = forms.CharField(
+        label=_("Supervisor's comment"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FollowUpForm(forms.Form):
+    follow_up = forms.ChoiceField(label=_("Follow-up"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        help_text=_("Why; it goes into the person's file and the post history."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    new_area = AreaLabelField(
+        label=_("Reassign to"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("— choose —"),
+        help_text=_("Only for a reassignment: where the person takes the same post."),
+    )
+
+    def __init__(self, *args, user, evaluation, allowed: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["follow_up"].choices = [(v, FollowUp(v).label) for v in allowed]
+        if FollowUp.REASSIGNED in allowed:
+            level = AreaLevel.GRID if evaluation.kind == PostKind.GRID_WORKER else AreaLevel.VILLAGE
+            # The new post lies under the unit that manages the person, like every post.
+            self.fields["new_area"].queryset = (
+                areas_visible_to(user)
+                .filter(tree.subtree_q(evaluation.staff.area), level=level)
+                .select_related("parent")
+                .order_by("tree_id", "lft")
+            )
+        else:
+            del self.fields["new_area"]
+
+
+class PayForm(forms.Form):
+    township = AreaLabelField(label=_("Township"), queryset=Area.objects.none(), empty_label=None)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    quarter = forms.TypedChoiceField(label=_("Quarter"), coerce=int)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = pay_townships_for(user)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - 6, -1)]
+        self.fields["quarter"].choices = [
+            (q, gettext("Q%(quarter)s") % {"quarter": q}) for q in (1, 2, 3, 4)
+        ]
+
+    def choice(self) -> tuple[Area | None, int, int]:
+        """(township, year, quarter): the form's, else the first township and the last
+        finished quarter."""
+        year, quarter = last_finished_quarter()
+        township = self.fields["township"].queryset.first()
+        if self.is_bound and self.is_valid():
+            return (
+                self.cleaned_data["township"],
+                self.cleaned_data["year"],
+                self.cleaned_data["quarter"],
+            )
+        return township, year, quarter
+
+
+class YearForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, y) for y in years]
+
+    def chosen_year(self) -> int:
+        if self.is_bound and self.is_valid() and self.cleaned_data["year"]:
+            return self.cleaned_data["year"]
+        return timezone.localdate().year
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TrainingForm(forms.Form):
+    area = AreaLabelField(label=_("Organised by"), queryset=Area.objects.none(), empty_label=None)
+    day = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal(99),
+        decimal_places=1,
+        initial=2,
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Attendees"),
+        queryset=Staff.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose people on the roster of your jurisdiction.")},
+    )
+
+    def __init__(self, *args, user, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = (
+            areas_visible_to(user)
+            .filter(level__in=ORGANISER_LEVELS)
+            .select_related("parent")
+            .order_by("tree_id", "lft")
+        )
+        # Any visible person validates (the service checks again); the list shows the
+        # roster of the chosen area, plus whoever was already ticked.
+        self.fields["attendees"].queryset = staff_visible_to(user)
+        ticked = set(self["attendees"].value() or []) if self.is_bound else set()
+        shown = {person.pk: person for person in roster}
+        extra = [pk for pk in (as_id(p) for p in ticked) if pk and pk not in shown]
+        for person in staff_visible_to(user).filter(pk__in=extra).select_related("area"):
+            shown[person.pk] = person
+        self.fields["attendees"].widget.choices = [
+            (pk, f"{person.name} · {person.area.name}") for pk, person in shown.items()
+        ]
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Staff) -> str:
+        return f"{obj.name} · {obj.area.name}"
+
+
+class SpotCheckForm(forms.Form):
+    staff = StaffChoiceField(
+        label=_("Staff member"), queryset=Staff.objects.none(), empty_label=_("— choose —")
+    )
+    day = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    reached = forms.TypedChoiceField(
+        label=_("Reached by phone"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+        initial="true",
+    )
+    problems = forms.CharField(
+        label=_("Problems found"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    fix = forms.CharField(
+        label=_("Fix"),
+        max_length=500,
+        required=False,
+        help_text=_("What was agreed to put the problem right."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, user, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["staff"]
+        field.queryset = staff_visible_to(user).select_related("area")
+        choices = [("", field.empty_label)] + [(p.pk, field.label_from_instance(p)) for p in roster]
+        picked = self["staff"].value()
+        if (pk := as_id(picked)) and pk not in {p.pk for p in roster}:
+            chosen = field.queryset.filter(pk=pk).first()
+            if chosen is not None:
+                choices.append((chosen.pk, field.label_from_instance(chosen)))
+        field.widget.choices = choices
