@@ -6,15 +6,35 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format audit messages bench soak clean
+.PHONY: setup lock run test lint format audit messages bench soak clean
 
 setup: $(VENV)/.installed .env node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every Python package, direct or not, at the version and with the file hashes of the
+# committed lock: requirements-dev.lock (the application's requirements.lock plus the dev
+# tools), made by `make lock` from pyproject.toml. pip refuses a file whose hash is not in the
+# lock, and nothing is resolved here; reinstalled when a lock file changes. pip itself is in
+# the lock (pip-audit needs it), so the venv's own pip is replaced by the locked one.
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# Regenerate both lock files from pyproject.toml after changing a dependency there, and
+# commit them. uv keeps every pin that pyproject.toml still allows; to move to newer
+# releases: `make lock LOCK_ARGS=--upgrade` (all) or `LOCK_ARGS="--upgrade-package django"`.
+# One lock for Linux, macOS and Windows, on Python 3.11 and 3.12, hashes of every file on
+# PyPI. The runtime lock is resolved under the dev lock, so that production installs the
+# very versions the tests ran against. Needs uv, which is put into the venv if missing.
+UV_VERSION := 0.13.10
+LOCK_ARGS ?=
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) --constraint requirements-dev.lock -o requirements.lock
 
 # ECharts for the dashboard's charts, from npm, served locally by the application (no CDN);
 # reinstalled when package-lock.json changes. Without npm the dashboard shows its figures as
@@ -61,9 +81,14 @@ SOAK_ARGS ?=
 soak: setup
 	$(PY) -m benchmarks.soak --minutes $(MINUTES) $(SOAK_ARGS)
 
+# What CI checks before the tests, each failing the build: ruff's rules and formatting, no
+# model change without its migration, and the import contracts of [tool.importlinter] in
+# pyproject.toml.
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
