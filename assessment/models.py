@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from personnel.models import PostKind
+
 
 class IncidentKind(models.TextChoices):
     # "三零" creation 三零创建: zero of each of these in a month.
@@ -352,3 +354,82 @@ class RankingRow(models.Model):
     def rank_change(self) -> int | None:
         """Places gained since last month (negative: places lost)."""
         return None if self.previous_rank is None else self.previous_rank - self.rank
+
+
+class Outcome(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")  # 优秀
+    COMPETENT = "competent", _("Competent")  # 称职
+    BASIC = "basic", _("Basically competent")  # 基本称职
+    UNFIT = "unfit", _("Unfit")  # 不称职
+
+
+class FollowUp(models.TextChoices):
+    NONE = "", _("None needed")
+    RECOMMENDED = "recommended", _("Recommended to the village committee")  # 推荐进村两委
+    REASSIGNED = "reassigned", _("Reassigned")
+    DISMISSED = "dismissed", _("Dismissed")
+    KEPT = "kept", _("Kept on after review")
+
+
+class Evaluation(models.Model):
+    """A month's evaluation of one police officer, auxiliary police or grid worker: the
+    work figures are computed from the cases; the supervisor adds a score and comment."""
+
+    staff = models.ForeignKey(
+        "personnel.Staff", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    month = models.DateField(_("month"))  # the first day of the month
+    kind = models.CharField(_("post"), max_length=20, choices=PostKind.choices)
+    # Where the person served that month (their post's village): the pay sheet and the
+    # results page group by it, and jurisdiction scopes by it.
+    area = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
+    cases_reported = models.PositiveIntegerField(_("cases reported"), default=0)
+    cases_handled = models.PositiveIntegerField(_("cases handled"), default=0)
+    cases_on_time = models.PositiveIntegerField(_("handled on time"), default=0)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    returns = models.PositiveIntegerField(_("returned"), default=0)
+    delay_escalations = models.PositiveIntegerField(_("escalated for their delay"), default=0)
+    work_score = models.DecimalField(_("work score"), max_digits=5, decimal_places=1)
+    supervisor_score = models.PositiveSmallIntegerField(_("supervisor's score"), null=True)
+    supervisor_comment = models.CharField(_("supervisor's comment"), max_length=500, blank=True)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    follow_up = models.CharField(
+        _("follow-up"), max_length=12, choices=FollowUp.choices, blank=True
+    )
+    follow_up_note = models.CharField(_("follow-up note"), max_length=500, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "personnel_evaluation"
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        indexes = [models.Index(fields=["month", "area"], name="evaluation_month_area")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff", "month", "kind"], name="one_evaluation_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.month:%Y-%m}: {self.score}"
+
+
+class PayRate(models.Model):
+    """A village's annual performance pay (default 3000 yuan), paid quarterly."""
+
+    area = models.ForeignKey("grids.Area", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    annual_amount = models.DecimalField(_("annual amount (yuan)"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        db_table = "personnel_payrate"
+        verbose_name = _("performance pay rate")
+        verbose_name_plural = _("performance pay rates")
+        constraints = [models.UniqueConstraint(fields=["area", "year"], name="one_pay_rate")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year}: {self.annual_amount}"

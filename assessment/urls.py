@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from assessment.views import evaluations as evaluation_views
 from assessment.views import incidents as incident_views
 from assessment.views import rankings as ranking_views
 from assessment.views import schemes as scheme_views
@@ -36,4 +37,21 @@ urlpatterns = [
         ranking_views.ranking_bulletin_xlsx,
         name="ranking_bulletin_xlsx",
     ),
+    # staff/: the monthly evaluations of the network and its pay
+    path("staff/evaluations/", evaluation_views.evaluation_list, name="evaluation_list"),
+    path(
+        "staff/evaluations/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation_detail"
+    ),
+    path(
+        "staff/evaluations/<int:pk>/review/",
+        evaluation_views.evaluation_review,
+        name="evaluation_review",
+    ),
+    path(
+        "staff/evaluations/<int:pk>/follow-up/",
+        evaluation_views.evaluation_follow_up,
+        name="evaluation_follow_up",
+    ),
+    path("staff/pay/", evaluation_views.pay_sheet, name="pay_sheet"),
+    path("staff/pay.xlsx", evaluation_views.pay_sheet_export, name="pay_sheet_export"),
 ]

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import ACTION_LABELS, AuditEntry
 from audit.services import scrubbed
-from governance.platform.xlsx import workbook_bytes
-from residents.exporting import watermark, watermarked_workbook
+from governance.platform.xlsx import watermark, watermarked_workbook, workbook_bytes
 
 
 def values_text(values: dict) -> str:

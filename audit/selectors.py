@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from governance.platform.jurisdiction import can_read_audit_log, scope
+from grids.jurisdiction import can_read_audit_log, scope
 
 
 def audit_entries(

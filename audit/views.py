@@ -17,8 +17,8 @@ from audit.forms import AuditFilterForm
 from audit.models import ACTION_LABELS
 from audit.selectors import audit_entries
 from audit.services import scrubbed
-from governance.platform.jurisdiction import can_read_audit_log
 from governance.platform.pages import too_many_to_export, xlsx_response
+from grids.jurisdiction import can_read_audit_log
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000

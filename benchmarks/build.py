@@ -224,9 +224,10 @@ def _cases(count: int, *, reporter_id: int) -> int:
 def _facts(root) -> dict:
     """The areas and users the workloads use: the city (or county) root, the first county,
     its first township, and the operator."""
+    from governance.platform.roles import Role
     from grids import tree
     from grids.models import Area, AreaLevel
-    from personnel.models import Role, User
+    from personnel.models import User
 
     county = root if root.level == AreaLevel.COUNTY else tree.in_order(root.children.all())[0]
     township = tree.in_order(county.children.all())[0]

@@ -138,9 +138,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def choose_cast() -> Cast:
     from disputes.models import Case
+    from governance.platform.roles import Role
     from grids import tree
     from grids.models import Area, AreaLevel
-    from personnel.models import Role, User
+    from personnel.models import User
 
     county = Area.objects.filter(level=AreaLevel.COUNTY).order_by("pk").first()
     township = tree.in_order(county.children.all())[0]

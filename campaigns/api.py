@@ -30,22 +30,17 @@ from campaigns.models import (
     TaskStatus,
 )
 from campaigns.services import campaigns, instructions
+from disputes.api import CaseDraftInput
 from disputes.services import CaseDraft
 from disputes.services.attachments import photo_checked
 from governance.platform.api import DepthLimitedJSONParser, api_call, once_field
 from governance.platform.resends import made_before
+from grids.api import VisibleAreaField
 from grids.models import Area
-from grids.selectors import areas_visible_to
 from personnel.models import MemberType, PostKind
-from residents.api import CaseDraftInput
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleArea(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return areas_visible_to(self.context["request"].user)
-
-
 # --- Campaigns ---------------------------------------------------------------------------
 
 
@@ -60,7 +55,7 @@ class TargetInput(serializers.Serializer):
 class CampaignInput(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     instructions = serializers.CharField(max_length=4000)
-    area = VisibleArea()
+    area = VisibleAreaField()
     target_mode = serializers.ChoiceField(choices=TargetMode.choices)
     post_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=PostKind.choices), required=False, default=list
@@ -323,7 +318,7 @@ class TaskComplete(APIView):
 class InstructionInput(serializers.Serializer):
     title = serializers.CharField(max_length=instructions.TITLE_MAX)
     body = serializers.CharField(max_length=instructions.BODY_MAX)
-    area = VisibleArea()
+    area = VisibleAreaField()
     post_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=PostKind.choices), allow_empty=False
     )

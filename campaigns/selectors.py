@@ -11,10 +11,10 @@ from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus, CampaignTask, TaskStatus
-from governance.platform.jurisdiction import jurisdiction_root, scope, sees_everything
+from governance.platform.roles import Role
 from grids import tree
+from grids.jurisdiction import jurisdiction_root, scope, sees_everything
 from grids.models import Area, AreaLevel
-from personnel.models import Role
 
 # Up to this long a campaign's completion curve is drawn by the hour, beyond by the day.
 HOURLY_UP_TO = timedelta(days=3)

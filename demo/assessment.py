@@ -19,9 +19,10 @@ from assessment.services.rankings import (
 )
 from assessment.services.scoring import SCORED_LEVELS, scheme_ensure
 from demo.roster import counties_under
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaLevel
-from personnel.models import Role, User
+from personnel.models import User
 
 MONTHS = 12
 INCIDENT_STORIES = {

@@ -54,11 +54,12 @@ from campaigns.services.campaigns import (
 from campaigns.services.instructions import InstructionInput, instruction_send
 from demo.people import People
 from demo.roster import counties_under
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaKind, AreaLevel
 from notifications.models import Notification, NotificationKind
 from notifications.services import outgoing_paused
-from personnel.models import MemberType, Post, PostKind, Role, User
+from personnel.models import MemberType, Post, PostKind, User
 from personnel.selectors import posts_open_on
 
 PUPILS_PER_HOUSEHOLD = 0.048  # ~12,000 pupils' homes in a county of ~250,000 households

@@ -33,11 +33,12 @@ from disputes.models import (
     CaseStatus,
 )
 from disputes.services.sweeps import escalate_overdue
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.models import Notification
 from notifications.services import outgoing_paused
-from personnel.models import Role, User
+from personnel.models import User
 
 CASES_PER_COUNTY = {"tiny": 100, "county": 15_000, "city": 450}
 LATE_AFTER_FLAG = 0.5  # of the cases flagged overdue at county level, handled late

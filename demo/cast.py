@@ -22,10 +22,11 @@ from datetime import date
 from django.db.models import Q
 
 from demo.people import People
-from governance.platform.jurisdiction import can_report, scope
+from governance.platform.roles import Role
 from grids import tree
+from grids.jurisdiction import can_report, scope
 from grids.models import Area, AreaLevel
-from personnel.models import Post, PostKind, Role, User
+from personnel.models import Post, PostKind, User
 
 # How readily each field role files a report where it may; police mostly for tips.
 REPORTER_WEIGHTS = {

@@ -51,11 +51,12 @@ from disputes.models import (
     Category,
 )
 from disputes.services import case_report
-from governance.platform.jurisdiction import can_act_on_case
+from governance.platform.roles import Role
 from grids import tree
+from grids.jurisdiction import can_act_on_case
 from grids.models import Area, AreaLevel
 from notifications.services import outgoing_paused
-from personnel.models import Role, User
+from personnel.models import User
 from supervision.models import (
     Decision,
     Inspection,

@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission
 
 from demo.boundaries import draw_boundaries
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaKind, AreaLevel
-from personnel.models import Role, User
+from personnel.models import User
 
 DEMO_PASSWORD = "demo-pass-2026"
 PROVINCE_CITY = "4399"  # fictional prefecture city code under province 43
@@ -44,7 +45,7 @@ ROLE_PERMISSIONS = {
         ("personnel", "user", ("view", "add", "change")),
         ("disputes", "category", ("view", "add", "change")),
         ("disputes", "deadlinerule", ("view", "add", "change", "delete")),
-        ("personnel", "payrate", ("view", "add", "change", "delete")),
+        ("assessment", "payrate", ("view", "add", "change", "delete")),
         ("assessment", "scoringscheme", ("view", "add", "change", "delete")),
         ("assessment", "indicator", ("view", "add", "change", "delete")),
         ("assessment", "enteredvalue", ("view", "add", "change", "delete")),

@@ -32,10 +32,11 @@ from assessment.services.rankings import previous_month
 from demo.people import People
 from demo.roster import counties_under
 from governance.platform.personal_data import lookup_hash
+from governance.platform.roles import Role
 from governance.platform.validators import id_number_check_char
 from grids import tree
 from grids.models import Area, AreaKind, AreaLevel
-from personnel.models import Post, PostKind, Role, User
+from personnel.models import Post, PostKind, User
 from personnel.selectors import posts_open_on
 from residents.models import (
     KEY_PERSON_CATEGORIES,

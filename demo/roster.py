@@ -28,19 +28,11 @@ from datetime import date, timedelta
 
 from demo.cast import _stem
 from demo.people import People
+from governance.platform.roles import Role
 from governance.platform.validators import id_number_check_char
 from grids import tree
 from grids.models import Area, AreaKind, AreaLevel
-from personnel.models import (
-    EndReason,
-    Gender,
-    MemberType,
-    Post,
-    PostKind,
-    Role,
-    Staff,
-    User,
-)
+from personnel.models import EndReason, Gender, MemberType, Post, PostKind, Staff, User
 from personnel.services.accounts import STAFF_USERNAME_PREFIX
 from personnel.services.staff import LOGIN_ROLES, login_sync
 

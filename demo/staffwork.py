@@ -11,21 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from assessment.models import Evaluation, FollowUp, Outcome
+from assessment.services.evaluations import evaluations_compute, final_score, outcome_for
 from demo.roster import counties_under
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaLevel
-from personnel.models import (
-    Evaluation,
-    FollowUp,
-    Outcome,
-    Post,
-    Role,
-    SpotCheck,
-    Training,
-    User,
-)
+from personnel.models import Post, SpotCheck, Training, User
 from personnel.services.coverage import coverage_record
-from personnel.services.evaluations import evaluations_compute, final_score, outcome_for
 
 TRAINING_TOPICS = [
     "矛盾纠纷排查化解实务",

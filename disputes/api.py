@@ -4,13 +4,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from disputes import services, transitions
 from disputes.filters import CaseFilter
@@ -24,9 +30,10 @@ from disputes.models import (
     Severity,
 )
 from disputes.selectors import cases as selectors
+from disputes.selectors.stats_cache import cached_area_stats
 from disputes.services.attachments import attachments_add
-from governance.platform.jurisdiction import can_act_on_case, can_attach, can_report
-from grids.models import Area
+from grids.jurisdiction import can_act_on_case, can_attach, can_report
+from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to, counties_of
 
 
@@ -289,3 +296,121 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
             )
         self.check_object_permissions(self.request, found[0])
         return found[0]
+
+
+class CaseDraftInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CaseKind.choices, default=CaseKind.KEY_PERSON)
+    category = CategoryField()  # of the caller's counties; the case takes its grid's county's
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.ORDINARY)
+    criminal_risk = serializers.BooleanField(default=False)
+
+
+class StatsQuery(serializers.Serializer):
+    to = serializers.DateField(required=False)
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared as a class attribute.
+        return {"from": serializers.DateField(required=False), **super().get_fields()}
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError(
+                {"to": [_("The last day must not be before the first day (“from”).")]}
+            )
+        return attrs
+
+
+def figure_fields() -> dict[str, serializers.Field]:
+    """The figures of the stats of a subtree, of each child area and of each month."""
+    return {
+        "total": serializers.IntegerField(),
+        "resolved": serializers.IntegerField(),
+        "resolution_rate": serializers.FloatField(allow_null=True),
+        "on_time_rate": serializers.FloatField(allow_null=True),
+    }
+
+
+def open_case_fields() -> dict[str, serializers.Field]:
+    return {
+        "open": serializers.IntegerField(),
+        "overdue": serializers.IntegerField(),
+        "supervised": serializers.IntegerField(),
+    }
+
+
+class AreaStats(APIView):
+    """Case figures of an area's subtree (the dashboard's figures). The area is looked up in
+    the caller's jurisdiction: another's reads as one that does not exist."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="First day reported (local), inclusive"
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description="Last day reported (local), inclusive"
+            ),
+        ],
+        responses=inline_serializer(
+            "AreaStats",
+            {
+                **figure_fields(),
+                **open_case_fields(),
+                "by_status": serializers.DictField(child=serializers.IntegerField()),
+                "by_kind": serializers.DictField(child=serializers.IntegerField()),
+                "by_level": serializers.DictField(child=serializers.IntegerField()),
+                "top_categories": inline_serializer(
+                    "AreaStatsCategory",
+                    {
+                        "code": serializers.CharField(),
+                        "name": serializers.CharField(),
+                        "count": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+                "past_deadline": serializers.IntegerField(),
+                "escalated": inline_serializer(
+                    "AreaStatsEscalated",
+                    {"township": serializers.IntegerField(), "county": serializers.IntegerField()},
+                ),
+                "by_month": inline_serializer(
+                    "AreaStatsMonth",
+                    {"month": serializers.CharField(), **figure_fields()},
+                    many=True,
+                ),
+                "children": inline_serializer(
+                    "AreaStatsChild",
+                    {
+                        "id": serializers.IntegerField(),
+                        "name": serializers.CharField(),
+                        "level": serializers.ChoiceField(choices=AreaLevel.choices),
+                        "households": serializers.IntegerField(),
+                        "has_boundary": serializers.BooleanField(),
+                        **figure_fields(),
+                        **open_case_fields(),
+                        "per_thousand_households": serializers.FloatField(allow_null=True),
+                    },
+                    many=True,
+                    help_text=_(
+                        "The same figures for each direct child area, weakest first (lowest "
+                        "resolution rate; areas without a rate last); empty below villages."
+                    ),
+                ),
+            },
+        ),
+    )
+    def get(self, request, pk: int):
+        """Case figures of the area's subtree for cases reported from `from` to `to`."""
+        # The area by id within the jurisdiction, without the list's filters and child
+        # counts that get_object() would build (a dashboard polls this endpoint).
+        area = get_object_or_404(areas_visible_to(request.user), pk=pk)
+        query = StatsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        dates = query.validated_data
+        return Response(
+            cached_area_stats(
+                user=request.user, area=area, start=dates.get("from"), end=dates.get("to")
+            )
+        )

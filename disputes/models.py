@@ -176,7 +176,7 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    # How governance.platform.jurisdiction.scope limits cases to a user's subtree: by the stored id
+    # How grids.jurisdiction.scope limits cases to a user's subtree: by the stored id
     # of the ancestor at the user's level.
     JURISDICTION_COLUMNS = {
         "county": "county_id",

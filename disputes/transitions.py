@@ -10,7 +10,7 @@ from rest_framework import serializers
 from disputes import services
 from disputes.models import AssignmentLine, Case, CaseStatus, Severity
 from disputes.selectors import cases as selectors
-from governance.platform.jurisdiction import can_act_on_case, scope
+from grids.jurisdiction import can_act_on_case, scope
 from personnel.models import User
 
 ACTIONS = (

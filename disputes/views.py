@@ -28,8 +28,8 @@ from disputes.models import (
 from disputes.selectors import cases as selectors
 from disputes.services.attachments import case_report_with_files, case_transition_with_files
 from disputes.transitions import ACTION_KINDS, TransitionInput, available_actions
-from governance.platform.jurisdiction import can_act_on_case, can_report
 from governance.platform.pages import error_dict, xlsx_response
+from grids.jurisdiction import can_act_on_case, can_report
 from grids.selectors import area_filter_options, areas_visible_to
 from personnel.selectors import line_routing
 

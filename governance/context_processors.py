@@ -1,11 +1,11 @@
-from governance.platform.jurisdiction import (
+from governance.platform.roles import Role
+from grids.jurisdiction import (
     can_administer,
     can_edit_scoring,
     can_read_audit_log,
     can_report,
     jurisdiction_root,
 )
-from personnel.models import Role
 
 
 def navigation(request):

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_GET
 
 from assessment.views.dashboard import dashboard
 from governance.celery import app as celery_app
-from governance.platform.jurisdiction import jurisdiction_root, sees_everything
+from governance.platform.roles import Role
 from grids import selectors
+from grids.jurisdiction import jurisdiction_root, sees_everything
 from grids.models import AreaLevel
-from personnel.models import Role
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance.platform.jurisdiction import can_see, scope, sees_everything
 from grids import tree
 from grids.importing import read_area_file
+from grids.jurisdiction import can_see, scope, sees_everything
 from grids.models import Area
 from grids.rules import area_errors
 from grids.services import (

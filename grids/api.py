@@ -2,16 +2,19 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from disputes.selectors.stats_cache import cached_area_stats
 from governance.platform.filters import IdFilter
 from grids import selectors, tree
 from grids.models import Area, AreaLevel
+from grids.selectors import areas_visible_to
 
 
 class AreaOutput(serializers.ModelSerializer):
@@ -56,39 +59,6 @@ class AreaFilter(filters.FilterSet):
         fields = ["level", "parent", "code"]
 
 
-class StatsQuery(serializers.Serializer):
-    to = serializers.DateField(required=False)
-
-    def get_fields(self):
-        # "from" is a Python keyword, so it cannot be declared as a class attribute.
-        return {"from": serializers.DateField(required=False), **super().get_fields()}
-
-    def validate(self, attrs):
-        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError(
-                {"to": [_("The last day must not be before the first day (“from”).")]}
-            )
-        return attrs
-
-
-def figure_fields() -> dict[str, serializers.Field]:
-    """The figures of the stats of a subtree, of each child area and of each month."""
-    return {
-        "total": serializers.IntegerField(),
-        "resolved": serializers.IntegerField(),
-        "resolution_rate": serializers.FloatField(allow_null=True),
-        "on_time_rate": serializers.FloatField(allow_null=True),
-    }
-
-
-def open_case_fields() -> dict[str, serializers.Field]:
-    return {
-        "open": serializers.IntegerField(),
-        "overdue": serializers.IntegerField(),
-        "supervised": serializers.IntegerField(),
-    }
-
-
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Areas in the caller's jurisdiction; anything outside it is 404."""
 
@@ -101,79 +71,6 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         areas = selectors.areas_visible_to(self.request.user)
         return tree.in_order(areas.annotate(child_count=Count("children")))
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="First day reported (local), inclusive"
-            ),
-            OpenApiParameter(
-                "to", OpenApiTypes.DATE, description="Last day reported (local), inclusive"
-            ),
-        ],
-        responses=inline_serializer(
-            "AreaStats",
-            {
-                **figure_fields(),
-                **open_case_fields(),
-                "by_status": serializers.DictField(child=serializers.IntegerField()),
-                "by_kind": serializers.DictField(child=serializers.IntegerField()),
-                "by_level": serializers.DictField(child=serializers.IntegerField()),
-                "top_categories": inline_serializer(
-                    "AreaStatsCategory",
-                    {
-                        "code": serializers.CharField(),
-                        "name": serializers.CharField(),
-                        "count": serializers.IntegerField(),
-                    },
-                    many=True,
-                ),
-                "past_deadline": serializers.IntegerField(),
-                "escalated": inline_serializer(
-                    "AreaStatsEscalated",
-                    {"township": serializers.IntegerField(), "county": serializers.IntegerField()},
-                ),
-                "by_month": inline_serializer(
-                    "AreaStatsMonth",
-                    {"month": serializers.CharField(), **figure_fields()},
-                    many=True,
-                ),
-                "children": inline_serializer(
-                    "AreaStatsChild",
-                    {
-                        "id": serializers.IntegerField(),
-                        "name": serializers.CharField(),
-                        "level": serializers.ChoiceField(choices=AreaLevel.choices),
-                        "households": serializers.IntegerField(),
-                        "has_boundary": serializers.BooleanField(),
-                        **figure_fields(),
-                        **open_case_fields(),
-                        "per_thousand_households": serializers.FloatField(allow_null=True),
-                    },
-                    many=True,
-                    help_text=_(
-                        "The same figures for each direct child area, weakest first (lowest "
-                        "resolution rate; areas without a rate last); empty below villages."
-                    ),
-                ),
-            },
-        ),
-    )
-    @action(detail=True, methods=["get"])
-    def stats(self, request, pk=None):
-        """Case figures of the area's subtree for cases reported from `from` to `to`."""
-        # The area by id within the jurisdiction, without the list's filters and child
-        # counts that get_object() would build (a dashboard polls this endpoint).
-        area = get_object_or_404(selectors.areas_visible_to(request.user), pk=pk)
-        self.check_object_permissions(request, area)
-        query = StatsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        dates = query.validated_data
-        return Response(
-            cached_area_stats(
-                user=request.user, area=area, start=dates.get("from"), end=dates.get("to")
-            )
-        )
 
     @extend_schema(
         responses=inline_serializer(
@@ -214,3 +111,12 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
             for child in tree.in_order(children).only("pk", "name", "boundary")
         ]
         return Response({"type": "FeatureCollection", "features": features})
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleAreaField(serializers.PrimaryKeyRelatedField):
+    """An area id the caller sees; another jurisdiction's reads as one that does not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return areas_visible_to(request.user) if request else Area.objects.none()

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from governance.platform.jurisdiction import jurisdiction_root, scope, sees_everything
 from grids import tree
+from grids.jurisdiction import jurisdiction_root, scope, sees_everything
 from grids.models import Area, AreaLevel
 
 

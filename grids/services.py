@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import AuditInput, audit_record, audit_record_many, changes, snapshot
-from governance.platform.jurisdiction import can_administer, can_see_area, sees_everything
 from grids import tree
+from grids.jurisdiction import can_administer, can_see_area, sees_everything
 from grids.models import Area, AreaLevel
 from grids.rules import area_errors, area_object_errors, level_label
-from personnel.models import User
+
+if TYPE_CHECKING:
+    from personnel.models import User
 
 # Fields an import or an edit may change on an existing area; code, level and parent define
 # its place in the tree and are not changed by re-importing.

@@ -3,9 +3,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from governance.platform.jurisdiction import can_administer
 from grids import selectors
 from grids.importing import write_area_csv
+from grids.jurisdiction import can_administer
 from grids.models import AreaLevel
 
 PAGE_SIZE = 50

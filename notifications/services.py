@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -117,10 +118,7 @@ def notify_all(*, kind: str, text: str, users: QuerySet) -> int:
     """The same message to every active user of `users` (a queryset: no rows in Python):
     the inbox rows and the outgoing messages of those with a phone are two INSERT … SELECT,
     sent after commit by delivery tasks of SEND_BATCH. Returns how many were told."""
-    from django.db import connection
-
-    from personnel.models import User
-
+    User = get_user_model()
     now = timezone.now()
     table = connection.ops.quote_name
     chosen, params = users.values("pk").query.sql_with_params()

@@ -4,9 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_changes import AuditedAdmin
-from governance.platform.jurisdiction import can_see, role_area_errors, scope
-from grids.models import AreaLevel
-from personnel.models import PayRate, Staff, User
+from grids.jurisdiction import can_see, role_area_errors, scope
+from personnel.models import Staff, User
 from personnel.services.staff import login_post
 
 
@@ -68,37 +67,6 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
                     )
                 if problems:
                     raise ValidationError({"area": problems})
-                return data
-
-        return CheckedForm
-
-
-@admin.register(PayRate)
-class PayRateAdmin(AuditedAdmin, admin.ModelAdmin):
-    """Each village's annual performance pay; without a row, the default amount applies.
-    The roster itself is kept on its own pages, where its rules are checked."""
-
-    list_display = ["area", "year", "annual_amount"]
-    list_filter = ["year"]
-    search_fields = ["area__name", "area__code"]
-    raw_id_fields = ["area"]
-
-    def get_queryset(self, request):
-        return scope(request.user, super().get_queryset(request), via="area").select_related("area")
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class CheckedForm(form):
-            def clean(self):
-                data = super().clean()
-                area = data.get("area")
-                if area is not None and (
-                    area.level != AreaLevel.VILLAGE or not can_see(request.user, area)
-                ):
-                    raise ValidationError(
-                        {"area": _("Choose a village or community in your jurisdiction.")}
-                    )
                 return data
 
         return CheckedForm

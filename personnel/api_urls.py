@@ -3,10 +3,9 @@ from rest_framework.routers import SimpleRouter
 
 from personnel.api import roster as roster_api
 from personnel.api.accounts import TokenLogin
-from personnel.api.evaluations import EvaluationViewSet, SpotCheckViewSet, TrainingViewSet
+from personnel.api.training import SpotCheckViewSet, TrainingViewSet
 
 router = SimpleRouter()
-router.register("staff/evaluations", EvaluationViewSet, basename="evaluation")
 router.register("staff/trainings", TrainingViewSet, basename="training")
 router.register("staff/spot-checks", SpotCheckViewSet, basename="spot-check")
 

@@ -3,18 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform.roles import Role
 from governance.platform.validators import validate_username_not_personal
-
-
-class Role(models.TextChoices):
-    COUNTY_ADMIN = "county_admin", _("County political-legal committee")  # 政法委/平安办
-    COUNTY_CENTRE = "county_centre", _("County governance centre")  # 县综治中心
-    TOWNSHIP_CENTRE = "township_centre", _("Township governance centre")  # 乡镇综治中心
-    POLICE = "police", _("Police")  # 派出所/驻村民警/辅警 (一警)
-    VILLAGE_STAFF = "village_staff", _("Village staff")  # 村综治中心, 治保主任 (三专)
-    GRID_WORKER = "grid_worker", _("Grid worker")  # 网格员
-    MEMBER = "member", _("N member")  # N员: information officer, mediator, volunteer…
-    INSPECTOR = "inspector", _("Inspector (read-only)")
 
 
 class User(AbstractUser):
@@ -215,81 +205,6 @@ class CoverageRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.day}: {self.filled}/{self.required}"
-
-
-class Outcome(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent")  # 优秀
-    COMPETENT = "competent", _("Competent")  # 称职
-    BASIC = "basic", _("Basically competent")  # 基本称职
-    UNFIT = "unfit", _("Unfit")  # 不称职
-
-
-class FollowUp(models.TextChoices):
-    NONE = "", _("None needed")
-    RECOMMENDED = "recommended", _("Recommended to the village committee")  # 推荐进村两委
-    REASSIGNED = "reassigned", _("Reassigned")
-    DISMISSED = "dismissed", _("Dismissed")
-    KEPT = "kept", _("Kept on after review")
-
-
-class Evaluation(models.Model):
-    """A month's evaluation of one police officer, auxiliary police or grid worker: the
-    work figures are computed from the cases; the supervisor adds a score and comment."""
-
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="evaluations")
-    month = models.DateField(_("month"))  # the first day of the month
-    kind = models.CharField(_("post"), max_length=20, choices=PostKind.choices)
-    # Where the person served that month (their post's village): the pay sheet and the
-    # results page group by it, and jurisdiction scopes by it.
-    area = models.ForeignKey("grids.Area", on_delete=models.PROTECT, related_name="+")
-    cases_reported = models.PositiveIntegerField(_("cases reported"), default=0)
-    cases_handled = models.PositiveIntegerField(_("cases handled"), default=0)
-    cases_on_time = models.PositiveIntegerField(_("handled on time"), default=0)
-    visits = models.PositiveIntegerField(_("visits"), default=0)
-    returns = models.PositiveIntegerField(_("returned"), default=0)
-    delay_escalations = models.PositiveIntegerField(_("escalated for their delay"), default=0)
-    work_score = models.DecimalField(_("work score"), max_digits=5, decimal_places=1)
-    supervisor_score = models.PositiveSmallIntegerField(_("supervisor's score"), null=True)
-    supervisor_comment = models.CharField(_("supervisor's comment"), max_length=500, blank=True)
-    supervisor = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
-    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
-    follow_up = models.CharField(
-        _("follow-up"), max_length=12, choices=FollowUp.choices, blank=True
-    )
-    follow_up_note = models.CharField(_("follow-up note"), max_length=500, blank=True)
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("evaluation")
-        verbose_name_plural = _("evaluations")
-        indexes = [models.Index(fields=["month", "area"], name="evaluation_month_area")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["staff", "month", "kind"], name="one_evaluation_per_month"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.staff_id} {self.month:%Y-%m}: {self.score}"
-
-
-class PayRate(models.Model):
-    """A village's annual performance pay (default 3000 yuan), paid quarterly."""
-
-    area = models.ForeignKey("grids.Area", on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField(_("year"))
-    annual_amount = models.DecimalField(_("annual amount (yuan)"), max_digits=10, decimal_places=2)
-
-    class Meta:
-        verbose_name = _("performance pay rate")
-        verbose_name_plural = _("performance pay rates")
-        constraints = [models.UniqueConstraint(fields=["area", "year"], name="one_pay_rate")]
-
-    def __str__(self) -> str:
-        return f"{self.area_id} {self.year}: {self.annual_amount}"
 
 
 class Training(models.Model):

@@ -8,8 +8,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.platform.jurisdiction import can_see, jurisdiction_root, scope
 from grids import tree
+from grids.jurisdiction import can_see, jurisdiction_root, scope
 from grids.models import Area
 from personnel.models import Post, PostKind, Staff
 
@@ -73,17 +73,6 @@ def staff_detail(*, user, pk: int) -> Staff | None:
 def staff_posts(*, staff: Staff) -> QuerySet[Post]:
     """Every post the person has held, open ones first, then the history."""
     return staff.posts.select_related("area", "area__parent").order_by("end", "-start", "-id")
-
-
-def staff_assignments_seen_by(*, user, staff: Staff) -> QuerySet:
-    """The person's assignment lines on the cases the viewer may see, newest first."""
-    from disputes.selectors.cases import cases_visible_to
-
-    return (
-        staff.assignments.filter(case__in=cases_visible_to(user))
-        .select_related("case")
-        .order_by("-created_at", "-id")
-    )
 
 
 def posts_visible_to(user) -> QuerySet[Post]:

@@ -10,15 +10,6 @@ def record_coverage_task() -> int:
     return coverage_record()
 
 
-@shared_task(name="personnel.evaluate_staff", acks_late=True, reject_on_worker_lost=True)
-def evaluate_staff_task() -> int:
-    # Last month's evaluations (beat runs it on the 1st). Idempotent: a redelivered or
-    # second run rewrites nothing and keeps the supervisors' scores.
-    from personnel.services.evaluations import evaluations_compute, last_month
-
-    return evaluations_compute(month=last_month())
-
-
 @shared_task(name="personnel.sync_logins", acks_late=True, reject_on_worker_lost=True)
 def sync_logins_task() -> int:
     # Posts that start or end today change their holders' logins today. Idempotent.

@@ -5,8 +5,8 @@ from django.urls import path
 
 from personnel.forms.staff import LoginForm
 from personnel.views import coverage as coverage_views
-from personnel.views import evaluations as evaluation_views
 from personnel.views import staff as views
+from personnel.views import training as training_views
 
 urlpatterns = [
     # /
@@ -34,24 +34,8 @@ urlpatterns = [
     path("staff/<int:pk>/login/", views.staff_login, name="staff_login"),
     path("staff/posts/<int:pk>/end/", views.post_end, name="post_end"),
     # staff/
-    path("staff/evaluations/", evaluation_views.evaluation_list, name="evaluation_list"),
-    path(
-        "staff/evaluations/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation_detail"
-    ),
-    path(
-        "staff/evaluations/<int:pk>/review/",
-        evaluation_views.evaluation_review,
-        name="evaluation_review",
-    ),
-    path(
-        "staff/evaluations/<int:pk>/follow-up/",
-        evaluation_views.evaluation_follow_up,
-        name="evaluation_follow_up",
-    ),
-    path("staff/pay/", evaluation_views.pay_sheet, name="pay_sheet"),
-    path("staff/pay.xlsx", evaluation_views.pay_sheet_export, name="pay_sheet_export"),
-    path("staff/trainings/", evaluation_views.training_list, name="training_list"),
-    path("staff/trainings/new/", evaluation_views.training_create, name="training_create"),
-    path("staff/spot-checks/", evaluation_views.spot_check_list, name="spot_check_list"),
-    path("staff/spot-checks/new/", evaluation_views.spot_check_create, name="spot_check_create"),
+    path("staff/trainings/", training_views.training_list, name="training_list"),
+    path("staff/trainings/new/", training_views.training_create, name="training_create"),
+    path("staff/spot-checks/", training_views.spot_check_list, name="spot_check_list"),
+    path("staff/spot-checks/new/", training_views.spot_check_create, name="spot_check_create"),
 ]

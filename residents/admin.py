@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
-from governance.platform.jurisdiction import can_read_access_log, scope
 from governance.platform.validators import mask_id_number, mask_phone
+from grids.jurisdiction import can_read_access_log, scope
 from residents.models import Resident, ResidentAccess, ResidentStatusChange, Visit, VisitCycle
 from residents.selectors import access_log
+from residents.services.residents import residents_visible_to
 
 # Residents of concern: read-only here. Registering, correcting and moving people out of
 # management go through the register's pages (residents.services.residents checks and logs
@@ -24,7 +25,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def _visible_residents(request):
-    from residents.services.residents import residents_visible_to
 
     return residents_visible_to(request.user)
 

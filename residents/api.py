@@ -23,8 +23,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from disputes.api import CategoryField
-from disputes.models import CaseKind, Severity
+from disputes.api import CaseDraftInput
 from governance.platform.api import MaskedPersonFields, api_errors
 from governance.platform.filters import as_id
 from grids.selectors import areas_visible_to
@@ -220,15 +219,6 @@ class ResidentLookup(NoStore, APIView):
         if resident is None:
             raise NotFound(_("No resident with this ID number in your jurisdiction."))
         return Response(ResidentOutput(resident).data)
-
-
-class CaseDraftInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=CaseKind.choices, default=CaseKind.KEY_PERSON)
-    category = CategoryField()  # of the caller's counties; the case takes its grid's county's
-    title = serializers.CharField(max_length=120)
-    description = serializers.CharField(max_length=5000)
-    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.ORDINARY)
-    criminal_risk = serializers.BooleanField(default=False)
 
 
 class VisitInput(serializers.Serializer):

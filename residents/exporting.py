@@ -9,50 +9,11 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from governance.platform.validators import mask_id_number, mask_phone
-from governance.platform.xlsx import Workbook, bold_row, styled, workbook_bytes
+from governance.platform.xlsx import date_text, watermark, watermarked_workbook, workbook_bytes
 from grids.models import Area
 from residents.models import Resident, ResidentAccess
-
-HEADER_FOOTER_MAX = 250  # Excel refuses a printed header or footer past 255 characters
-
-
-def watermark(*, user, reason: str) -> str:
-    return _(
-        "Exported by %(name)s (%(username)s) at %(time)s for: %(reason)s — for official use "
-        "only, do not pass on"
-    ) % {
-        "name": str(user),
-        "username": user.username,
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-        "reason": reason,
-    }
-
-
-def _date(value) -> str:
-    return value.isoformat() if value else ""
-
-
-def watermarked_workbook(*, title: str, mark: str, user, headers: list[str], widths: list[int]):
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = user.username
-    workbook.properties.title = title
-    workbook.properties.description = mark
-    sheet = workbook.create_sheet(title)
-    printed = mark if len(mark) <= HEADER_FOOTER_MAX else mark[: HEADER_FOOTER_MAX - 1] + "…"
-    printed = printed.replace("&", "&&")  # & starts a control code in headers and footers
-    sheet.oddHeader.center.text = printed
-    sheet.oddFooter.center.text = printed
-    sheet.oddFooter.right.text = "&P / &N"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([styled(sheet, mark, font=Font(bold=True, color="B42318"))])
-    sheet.append([])
-    sheet.append(bold_row(sheet, headers))
-    return workbook, sheet
 
 
 def residents_workbook(rows: list[Resident], *, user, reason: str) -> bytes:
@@ -97,8 +58,8 @@ def residents_workbook(rows: list[Resident], *, user, reason: str) -> bytes:
                 row.address,
                 row.responsible.name if row.responsible else "",
                 row.get_status_display(),
-                _date(row.last_visited_on),
-                _date(row.next_visit_due),
+                date_text(row.last_visited_on),
+                date_text(row.next_visit_due),
             ]
         )
     return workbook_bytes(workbook)

@@ -17,14 +17,17 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import audit_record
-from governance.platform.jurisdiction import (
+from governance.platform.roles import Role
+from grids import tree
+from grids.jurisdiction import (
     can_export_residents,
     can_read_access_log,
     scope,
 )
-from grids import tree
 from grids.models import AreaLevel
-from personnel.models import Role, User
+from notifications.models import NotificationKind
+from notifications.services import notify
+from personnel.models import User
 from residents.models import AccessAction, Resident, ResidentAccess, Visit
 from residents.services.residents import REASON_MAX, REASON_MIN, resident_find, residents_visible_to
 
@@ -82,8 +85,6 @@ def _flag_bulk_viewing(*, actor, resident: Resident) -> None:
     through the register at a pace no visit work needs. Whether they were told is the
     audit log's own entry of the alert, never a refusal of any other kind (an attempt at
     someone outside the user's register is refused too, and must not silence the alert)."""
-    from notifications.models import NotificationKind
-    from notifications.services import notify
 
     with transaction.atomic():
         # One alert at a time per person: a request past the limit at the same moment waits

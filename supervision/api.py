@@ -12,10 +12,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.api import VisibleArea
 from disputes.models import AssignmentLine
 from disputes.selectors.cases import cases_visible_to
 from governance.platform.api import api_call, once_field
+from grids.api import VisibleAreaField
 from supervision.models import (
     Decision,
     Inspection,
@@ -59,7 +59,7 @@ class MeetingItemInput(serializers.Serializer):
 
 class MeetingInput(serializers.Serializer):
     level = serializers.ChoiceField(choices=MeetingLevel.choices)
-    area = VisibleArea()
+    area = VisibleAreaField()
     held_on = serializers.DateField(default=timezone.localdate)
     chair = serializers.CharField(max_length=50)
     units = serializers.ListField(
@@ -164,7 +164,7 @@ class ProblemInput(serializers.Serializer):
 
 
 class InspectionInput(serializers.Serializer):
-    area = VisibleArea()
+    area = VisibleAreaField()
     inspected_on = serializers.DateField(default=timezone.localdate)
     inspectors = serializers.CharField(max_length=200)
     score = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, max_value=100)

@@ -14,8 +14,9 @@ from audit.models import AuditEntry
 from audit.services import audit_record
 from demo.seed import DEMO_PASSWORD
 from disputes import services
+from governance.platform.roles import Role
 from grids.models import Area
-from personnel.models import Role, User
+from personnel.models import User
 from tests.test_case_workflow import report
 from tests.test_residents import ID_A, register
 

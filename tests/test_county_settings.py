@@ -19,9 +19,10 @@ from django.utils.dateparse import parse_datetime
 from disputes.models import Case, CaseLevel, Category, DeadlineRule
 from disputes.services import case_report
 from disputes.services.sweeps import escalate_overdue
+from governance.platform.roles import Role
 from grids.models import Area, AreaLevel
 from grids.services import area_create
-from personnel.models import Role, User
+from personnel.models import User
 
 
 @dataclass

@@ -36,10 +36,11 @@ from demo.campaigns import PUPILS_PER_HOUSEHOLD, local
 from demo.meetings import HELD_AT
 from demo.seed import DemoSeed, seed_demo
 from disputes.models import Case, CaseEvent
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.models import Delivery, Notification
-from personnel.models import Post, PostKind, Role, User
+from personnel.models import Post, PostKind, User
 from personnel.selectors import posts_open_on
 from supervision.models import (
     Decision,

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from demo.seed import case_counts, seed_cases
 from disputes.models import OPEN_STATUSES, Assignment, Case, CaseEvent, CaseLevel, CaseStatus
-from governance.platform.jurisdiction import can_report, can_see
 from governance.platform.validators import id_number_is_valid, mobile_is_valid
+from grids.jurisdiction import can_report, can_see
 from grids.models import Area
 from notifications.models import Notification
 from personnel.models import User

@@ -12,22 +12,22 @@ from itertools import pairwise
 
 from django.utils import timezone, translation
 
+from assessment.models import Evaluation, FollowUp
+from assessment.services.evaluations import final_score, outcome_for
 from demo.roster import seed_roster
 from demo.seed import seed_cases
 from demo.staffwork import seed_roster_year
 from disputes.models import Assignment, Case, CaseEvent, Category
 from disputes.services import case_accept, case_assign, case_report
+from governance.platform.roles import Role
 from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from grids import tree
 from grids.models import Area, AreaLevel
 from personnel.models import (
     CoverageRecord,
-    Evaluation,
-    FollowUp,
     Gender,
     Post,
     PostKind,
-    Role,
     SpotCheck,
     Staff,
     Training,
@@ -35,7 +35,6 @@ from personnel.models import (
 )
 from personnel.selectors import posts_open_on
 from personnel.services.coverage import coverage_report
-from personnel.services.evaluations import final_score, outcome_for
 from personnel.services.staff import StaffInput, login_sync, post_errors, staff_errors
 
 

@@ -17,25 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from demo.seed import DEMO_PASSWORD
-from disputes import services as case_services
-from disputes.models import Assignment, Case, Category
-from disputes.services.sweeps import escalate_overdue
-from governance.platform.validators import id_number_check_char
-from grids.models import Area
-from personnel.models import (
-    EndReason,
-    Evaluation,
-    FollowUp,
-    Gender,
-    Outcome,
-    PayRate,
-    Post,
-    PostKind,
-    Staff,
-)
-from personnel.services import evaluations
-from personnel.services.evaluations import (
+from assessment.models import Evaluation, FollowUp, Outcome, PayRate
+from assessment.services import evaluations
+from assessment.services.evaluations import (
     evaluation_follow_up,
     evaluation_review,
     evaluations_compute,
@@ -43,7 +27,14 @@ from personnel.services.evaluations import (
     outcome_for,
     work_score,
 )
-from personnel.services.pay import DEFAULT_ANNUAL_AMOUNT, pay_sheet, quarter_months
+from assessment.services.pay import DEFAULT_ANNUAL_AMOUNT, pay_sheet, quarter_months
+from demo.seed import DEMO_PASSWORD
+from disputes import services as case_services
+from disputes.models import Assignment, Case, Category
+from disputes.services.sweeps import escalate_overdue
+from governance.platform.validators import id_number_check_char
+from grids.models import Area
+from personnel.models import EndReason, Gender, Post, PostKind, Staff
 from personnel.services.staff import StaffInput, post_add, staff_create, staff_grant_login
 from tests.test_audit import chain_statements
 
@@ -465,7 +456,7 @@ def test_the_command_prints_counts_per_outcome(demo, worker):
 
 
 def test_the_monthly_task_evaluates_last_month_on_the_1st(demo, worker, settings):
-    from personnel.tasks import evaluate_staff_task
+    from assessment.tasks import evaluate_staff_task
 
     assert evaluate_staff_task() == 1
     assert Evaluation.objects.get().month == evaluations.last_month()

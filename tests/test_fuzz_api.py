@@ -27,6 +27,8 @@ from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
+from assessment.models import Evaluation
+from assessment.services.evaluations import evaluations_compute
 from campaigns.models import CampaignTask, TargetMode
 from campaigns.services.campaigns import (
     CampaignInput,
@@ -38,8 +40,7 @@ from campaigns.services.campaigns import (
 from campaigns.services.instructions import InstructionInput, instruction_send
 from disputes.models import Attachment, Category
 from notifications.models import Notification
-from personnel.models import Evaluation, Post, PostKind
-from personnel.services.evaluations import evaluations_compute
+from personnel.models import Post, PostKind
 from personnel.services.training import spot_check_create, training_create
 from supervision.models import InspectionProblem
 from supervision.services.inspections import InspectionInput, ProblemInput, inspection_record

@@ -4,7 +4,8 @@ page and API route, for every role."""
 import pytest
 from django.urls import reverse
 
-from governance.platform.jurisdiction import (
+from governance.platform.roles import Role
+from grids.jurisdiction import (
     can_see,
     can_see_area,
     jurisdiction_root,
@@ -12,7 +13,6 @@ from governance.platform.jurisdiction import (
     scope,
 )
 from grids.models import Area, AreaLevel
-from personnel.models import Role
 
 TOWNSHIP1_PERSONAS = ["township1", "police1", "village1", "grid1", "member1"]
 COUNTY_PERSONAS = ["county", "centre", "inspector"]

@@ -18,14 +18,15 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from assessment.models import Evaluation
+from assessment.services.evaluations import evaluations_compute
 from assessment.services.rankings import rankings_compute
 from disputes.models import CaseKind, Category
 from disputes.services import workflow
-from governance.platform.jurisdiction import can_see
 from governance.platform.validators import id_number_is_valid
+from grids.jurisdiction import can_see
 from notifications.models import Notification
-from personnel.models import Evaluation, Staff, User
-from personnel.services.evaluations import evaluations_compute
+from personnel.models import Staff, User
 from residents.models import AccessAction, Resident, ResidentAccess, ResidentCategory, Visit
 from residents.selectors import resident_reveal
 from residents.services.residents import resident_set_status

@@ -257,8 +257,8 @@ def test_the_rankings_rates_equal_the_dashboards_for_the_same_month(
 
 
 def test_the_monthly_task_computes_last_month_for_every_county(demo, other_county):
+    from assessment.services.evaluations import last_month
     from assessment.tasks import compute_rankings_task
-    from personnel.services.evaluations import last_month
 
     assert compute_rankings_task() == 2
     assert set(RankingSnapshot.objects.values_list("county_id", "month")) == {

@@ -339,7 +339,8 @@ def test_every_role_sees_exactly_its_own_residents(demo):
 
 
 def test_the_access_log_shows_an_admin_only_their_countys_rows(demo, other_county):
-    from personnel.models import Role, User
+    from governance.platform.roles import Role
+    from personnel.models import User
     from residents.models import ResidentAccess
     from residents.selectors import access_log, resident_detail, residents_export
 

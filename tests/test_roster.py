@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 from demo.people import People
 from disputes import services as case_services
 from disputes.models import Category
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import AreaKind, AreaLevel
-from personnel.models import CoverageRecord, EndReason, Post, PostKind, Role, Staff
+from personnel.models import CoverageRecord, EndReason, Post, PostKind, Staff
 from personnel.services import staff as services
 from personnel.services.coverage import coverage_record, coverage_report
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from openpyxl import load_workbook
 
-from assessment.models import Incident, IncidentKind
+from assessment.models import Evaluation, Incident, IncidentKind
+from assessment.services.evaluations import evaluations_compute
 from assessment.services.incidents import incident_record
 from assessment.services.rankings import ranking_publish, rankings_compute
 from campaigns.models import Campaign, CampaignTask, Instruction, InstructionReceipt, TargetMode
@@ -36,9 +37,7 @@ from campaigns.services.instructions import InstructionInput, instruction_send
 from disputes.models import Attachment, CaseStatus
 from grids import tree
 from notifications.models import Notification
-from personnel.models import Evaluation
 from personnel.services import staff as staff_services
-from personnel.services.evaluations import evaluations_compute
 from personnel.services.training import spot_check_create, training_create
 from residents.models import Resident, Visit
 from residents.services.visits import VisitInput, visit_record

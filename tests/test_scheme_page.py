@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.forms import cell_name
+from assessment.forms.schemes import cell_name
 from assessment.models import EnteredValue, Indicator, ScoringScheme
 from assessment.services.schemes import (
     EDITABLE_FIELDS,
@@ -18,9 +18,10 @@ from assessment.services.schemes import (
     scheme_update,
 )
 from assessment.services.scoring import scheme_ensure
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import AreaLevel
-from personnel.models import Role, User
+from personnel.models import User
 
 TODAY = timezone.localdate()
 YEAR = TODAY.year

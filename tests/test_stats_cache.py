@@ -16,7 +16,8 @@ from disputes.selectors import stats_cache
 from disputes.selectors.stats import area_stats
 from disputes.selectors.stats_cache import cached_area_stats, figures_key
 from disputes.services.sweeps import escalate_overdue
-from personnel.models import Role, User
+from governance.platform.roles import Role
+from personnel.models import User
 from tests.test_case_workflow import report
 
 

@@ -18,22 +18,15 @@ from rest_framework.response import Response
 from assessment.models import Incident, IncidentKind
 from assessment.services.incidents import incident_list, incident_record
 from governance.platform.api import api_errors
-from governance.platform.jurisdiction import can_record_incidents
+from grids.api import VisibleAreaField
+from grids.jurisdiction import can_record_incidents
 from grids.models import Area
 from grids.selectors import areas_visible_to
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleArea(serializers.PrimaryKeyRelatedField):
-    """An area id, looked up among the caller's areas only: an id of another jurisdiction
-    reads as one that does not exist."""
-
-    def get_queryset(self):
-        return areas_visible_to(self.context["request"].user)
-
-
 class IncidentInput(serializers.Serializer):
-    area = VisibleArea(help_text=_("A township, village, grid or micro-grid."))
+    area = VisibleAreaField(help_text=_("A township, village, grid or micro-grid."))
     kind = serializers.ChoiceField(choices=IncidentKind.choices)
     occurred_at = serializers.DateTimeField()
     description = serializers.CharField(max_length=2000)

@@ -12,13 +12,13 @@ from django.db.models import Count, Q, QuerySet
 
 from assessment.models import RankingRow, RankingSnapshot, SnapshotStatus
 from assessment.services.rankings import newest_of
-from governance.platform.jurisdiction import (
+from grids import tree
+from grids.jurisdiction import (
     can_edit_scoring,
     jurisdiction_root,
     scope,
     sees_everything,
 )
-from grids import tree
 from grids.models import AreaLevel
 
 RANKED_LEVELS = (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)

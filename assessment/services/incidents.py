@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Incident, IncidentKind
 from audit.services import audit_record
-from governance.platform.jurisdiction import can_record_incidents, can_see, scope
 from grids import tree
+from grids.jurisdiction import can_record_incidents, can_see, scope
 from grids.models import Area, AreaLevel
 
 INCIDENT_LEVELS = (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE, AreaLevel.GRID, AreaLevel.MICROGRID)

@@ -27,7 +27,7 @@ from assessment.services.values import (
 )
 from audit.services import audit_record
 from governance.platform.bulk import insert_rows
-from governance.platform.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
+from grids.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from grids.models import Area, AreaLevel
 
 __all__ = [

@@ -22,8 +22,8 @@ from assessment.services.scoring import (
     weight_problems,
 )
 from audit.services import audit_record, changes, snapshot
-from governance.platform.jurisdiction import can_edit_scoring, can_see, jurisdiction_root, scope
 from grids import tree
+from grids.jurisdiction import can_edit_scoring, can_see, jurisdiction_root, scope
 from grids.models import Area, AreaLevel
 
 logger = logging.getLogger(__name__)

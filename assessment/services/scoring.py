@@ -22,8 +22,8 @@ from assessment.models import (
     Source,
 )
 from audit.services import audit_record
-from governance.platform.jurisdiction import can_edit_scoring, can_see
 from grids import tree
+from grids.jurisdiction import can_edit_scoring, can_see
 from grids.models import Area, AreaLevel
 
 logger = logging.getLogger(__name__)

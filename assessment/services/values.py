@@ -12,14 +12,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 
-from assessment.models import EnteredValue, FormulaKind, Indicator, ScoringScheme, Source
+from assessment.models import (
+    EnteredValue,
+    Evaluation,
+    FormulaKind,
+    Indicator,
+    ScoringScheme,
+    Source,
+)
 from assessment.services.scoring import CENT, SCORED_LEVELS, indicator_points
 from disputes.models import Case
 from disputes.selectors.figures import CASE_FIGURES
 from disputes.selectors.stats import local_midnight, percent
 from grids import tree
 from grids.models import Area, AreaLevel
-from personnel.models import Evaluation
 from personnel.services.coverage import coverage_monthly
 from residents.services.visits import visit_completion
 from supervision.services.inspections import inspection_scores

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from assessment.models import IncidentKind
 from assessment.services.incidents import incident_list, incident_record
-from governance.platform.jurisdiction import can_record_incidents
 from governance.platform.pages import add_service_errors
 from grids import tree
+from grids.jurisdiction import can_record_incidents
 from grids.models import AreaLevel
 from grids.selectors import area_filter_options, areas_visible_to
 

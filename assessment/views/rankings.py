@@ -32,6 +32,7 @@ from assessment.selectors.rankings import (
     snapshots_visible_to,
     version_changes,
 )
+from assessment.services.evaluations import last_month, month_parse
 from assessment.services.rankings import (
     MonthPublished,
     month_end,
@@ -42,11 +43,10 @@ from assessment.views.incidents import recent_months
 from disputes.models import CaseLevel, CaseStatus
 from disputes.selectors.figures import RESOLVED_STATUSES
 from governance.platform.filters import as_id
-from governance.platform.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from governance.platform.pages import add_service_errors, xlsx_response
+from grids.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from grids.models import AreaLevel
 from grids.selectors import areas_visible_to
-from personnel.services.evaluations import last_month, month_parse
 
 SORT_LABELS = {
     "rank": gettext_lazy("Rank"),

@@ -42,7 +42,8 @@ def run(context: Context) -> list[Row]:
     from django.utils import timezone
 
     from disputes.models import Case
-    from personnel.models import Role, User
+    from governance.platform.roles import Role
+    from personnel.models import User
 
     workers = list(
         User.objects.filter(role=Role.GRID_WORKER, is_active=True, area__level="grid").order_by(

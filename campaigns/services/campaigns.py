@@ -30,20 +30,23 @@ from campaigns.models import (
     TaskStatus,
 )
 from campaigns.selectors import campaigns_visible_to, tasks_visible_to
+from disputes.services import case_report_draft
 from disputes.services.reporting import CaseDraft
-from governance.platform.jurisdiction import (
+from governance.platform.resends import made_before, once, uuid_in_use
+from governance.platform.roles import Role
+from grids.importing import read_table
+from grids.jurisdiction import (
     can_complete_task,
     can_manage_campaign,
     can_organise,
     can_see,
     scope,
 )
-from governance.platform.resends import made_before, once, uuid_in_use
 from grids.models import Area, AreaLevel
 from grids.services import AreaImportError
 from notifications.models import NotificationKind
 from notifications.services import notify_all
-from personnel.models import MemberType, Post, PostKind, Role, User
+from personnel.models import MemberType, Post, PostKind, User
 from personnel.selectors import open_posts_sql
 
 MAX_TARGETS = 50_000
@@ -180,7 +183,6 @@ class TargetRow:
 
 def targets_read(stream: IO[bytes], filename: str) -> list[TargetRow]:
     """The rows of an uploaded target list: columns 名称, 网格编码 and optionally 地址."""
-    from grids.importing import read_table
 
     try:
         table = read_table(stream, filename)
@@ -605,7 +607,6 @@ def _remove(names: list[str]) -> None:
 
 
 def _raise_case(*, task: CampaignTask, actor, data: TaskInput):
-    from disputes.services import case_report_draft
 
     grid = task.area
     if grid.level not in (AreaLevel.GRID, AreaLevel.MICROGRID):

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from campaigns.models import Instruction, InstructionReceipt
-from governance.platform.jurisdiction import (
+from governance.platform.resends import once
+from grids import tree
+from grids.jurisdiction import (
     can_confirm_receipts,
     can_organise,
     can_see,
@@ -25,8 +27,6 @@ from governance.platform.jurisdiction import (
     scope,
     sees_everything,
 )
-from governance.platform.resends import once
-from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.channels import outgoing_channel_name
 from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind

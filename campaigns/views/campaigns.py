@@ -29,8 +29,8 @@ from campaigns.models import Campaign, CampaignStatus, CampaignTask, TargetMode,
 from campaigns.services import campaigns
 from disputes.models import AttachmentKind
 from disputes.services.attachments import attachment_content_type
-from governance.platform.jurisdiction import can_complete_task, can_manage_campaign, can_organise
 from governance.platform.pages import add_service_errors, error_dict, xlsx_response
+from grids.jurisdiction import can_complete_task, can_manage_campaign, can_organise
 from grids.models import AreaLevel
 from grids.selectors import areas_visible_to
 

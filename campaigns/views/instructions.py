@@ -21,14 +21,14 @@ from django.views.decorators.http import require_POST
 from campaigns.models import InstructionReceipt
 from campaigns.services import instructions
 from governance.platform.filters import as_id
-from governance.platform.jurisdiction import (
+from governance.platform.pages import OnceForm, add_service_errors
+from grids import tree
+from grids.jurisdiction import (
     can_confirm_receipts,
     can_organise,
     jurisdiction_root,
     sees_everything,
 )
-from governance.platform.pages import OnceForm, add_service_errors
-from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
 from personnel.models import MemberType, PostKind

@@ -14,9 +14,10 @@ from disputes.models import (
     CaseLevel,
     Category,
 )
-from governance.platform.jurisdiction import scope
+from governance.platform.roles import Role
+from grids.jurisdiction import scope
 from grids.selectors import counties_of
-from personnel.models import Role, User
+from personnel.models import Staff, User
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -131,3 +132,12 @@ def cases_active_handlers(*, case_ids: Iterable[int]) -> dict[int, list[User]]:
     for assignment in assignments:
         handlers[assignment.case_id].append(assignment.handler)
     return dict(handlers)
+
+
+def staff_assignments_seen_by(*, user, staff: Staff) -> QuerySet:
+    """The person's assignment lines on the cases the viewer may see, newest first."""
+    return (
+        staff.assignments.filter(case__in=cases_visible_to(user))
+        .select_related("case")
+        .order_by("-created_at", "-id")
+    )

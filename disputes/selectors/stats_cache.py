@@ -6,7 +6,7 @@ of 100,000 cases, 1.5 s at a city of a million: benchmarks/RESULTS.md). So the f
 kept in the cache under:
 
 - the area, the dates asked for and the asker's jurisdiction root: two users with the same
-  root see the same cases (governance.platform.jurisdiction.scope), so they share the figures, and a
+  root see the same cases (grids.jurisdiction.scope), so they share the figures, and a
   user never reads figures computed for a wider jurisdiction;
 - and the area's data version: when a case of its county (of any county below a city) last
   changed. Every write to a case sets its `updated_at`, the sweeps' bulk UPDATEs included,
@@ -34,8 +34,8 @@ from redis.exceptions import RedisError
 
 from disputes.models import Case
 from disputes.selectors.stats import area_stats, area_trend
-from governance.platform.jurisdiction import jurisdiction_root, sees_everything
 from grids import tree
+from grids.jurisdiction import jurisdiction_root, sees_everything
 from grids.models import Area, AreaLevel
 
 KEY_PREFIX = "area-figures:v1"

@@ -22,9 +22,9 @@ from disputes.models import (
 from disputes.selectors.cases import cases_visible_to
 from disputes.services.config import category_for_grid, county_id_of, restart_clock
 from disputes.services.events import record_event
-from governance.platform.jurisdiction import can_see
 from governance.platform.resends import made_before
 from governance.platform.validators import id_number_is_valid, mobile_is_valid
+from grids.jurisdiction import can_see
 from grids.models import Area, AreaLevel
 
 MAX_PARTIES = 20

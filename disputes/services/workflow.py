@@ -24,7 +24,7 @@ from disputes.selectors.cases import case_centre_staff, cases_active_handlers
 from disputes.services import notices
 from disputes.services.config import LEVEL_ABOVE, restart_clock
 from disputes.services.events import notify_case, record_event
-from governance.platform.jurisdiction import can_see
+from grids.jurisdiction import can_see
 from notifications.models import NotificationKind
 from personnel.selectors import line_routing, staff_of_user
 

@@ -3,9 +3,12 @@
 from django import template
 
 from disputes.models import ACTION_LABELS, AssignmentLine, CaseStatus
+from disputes.selectors.cases import staff_assignments_seen_by
 from governance.platform.validators import mask_id_number, mask_phone
 
 register = template.Library()
+
+CASES_SHOWN = 20  # on a person's page
 
 
 register.filter("mask_id", mask_id_number)
@@ -30,3 +33,10 @@ def line_label(value: str) -> str:
 @register.filter
 def status_label(value: str) -> str:
     return str(CaseStatus(value).label) if value in CaseStatus.values else value
+
+
+@register.simple_tag(takes_context=True)
+def staff_assignments(context, staff) -> list:
+    """A person's latest assignment lines on the cases the viewer may see (the staff page)."""
+    user = context["request"].user
+    return list(staff_assignments_seen_by(user=user, staff=staff)[:CASES_SHOWN])

@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 class TokenWithAreaAuthentication(TokenAuthentication):
     """DRF's token authentication, loading the user's area in the same query: nearly every
-    API request scopes by it (governance.platform.jurisdiction). A token lives as a session does:
+    API request scopes by it (grids.jurisdiction). A token lives as a session does:
     until the next login replaces it (personnel.api.accounts), the password changes, or it is
     API_TOKEN_HOURS old."""
 

@@ -21,8 +21,11 @@ from io import BytesIO
 from typing import Any
 
 import openpyxl
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -110,3 +113,41 @@ def workbook_bytes(workbook: openpyxl.Workbook) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+HEADER_FOOTER_MAX = 250  # Excel refuses a printed header or footer past 255 characters
+
+
+def watermark(*, user, reason: str) -> str:
+    return _(
+        "Exported by %(name)s (%(username)s) at %(time)s for: %(reason)s — for official use "
+        "only, do not pass on"
+    ) % {
+        "name": str(user),
+        "username": user.username,
+        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "reason": reason,
+    }
+
+
+def date_text(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def watermarked_workbook(*, title: str, mark: str, user, headers: list[str], widths: list[int]):
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = user.username
+    workbook.properties.title = title
+    workbook.properties.description = mark
+    sheet = workbook.create_sheet(title)
+    printed = mark if len(mark) <= HEADER_FOOTER_MAX else mark[: HEADER_FOOTER_MAX - 1] + "…"
+    printed = printed.replace("&", "&&")  # & starts a control code in headers and footers
+    sheet.oddHeader.center.text = printed
+    sheet.oddFooter.center.text = printed
+    sheet.oddFooter.right.text = "&P / &N"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append([styled(sheet, mark, font=Font(bold=True, color="B42318"))])
+    sheet.append([])
+    sheet.append(bold_row(sheet, headers))
+    return workbook, sheet

@@ -25,7 +25,8 @@ from rest_framework.views import APIView
 
 from governance.platform.api import MaskedPersonFields, api_errors
 from governance.platform.filters import as_id
-from governance.platform.jurisdiction import jurisdiction_root, require_roster_manager
+from grids.api import VisibleAreaField
+from grids.jurisdiction import jurisdiction_root, require_roster_manager
 from grids.models import Area
 from grids.selectors import areas_visible_to
 from personnel import selectors
@@ -35,21 +36,13 @@ from personnel.services.coverage import REQUIREMENTS, coverage_report
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleArea(serializers.PrimaryKeyRelatedField):
-    """An area id, looked up among the caller's areas only: an id of another jurisdiction
-    reads as one that does not exist."""
-
-    def get_queryset(self):
-        return areas_visible_to(self.context["request"].user)
-
-
 class StaffInput(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     gender = serializers.ChoiceField(choices=Gender.choices)
     phone = serializers.CharField(max_length=20)
     id_number = serializers.CharField(max_length=18)
     employer = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    area = VisibleArea(help_text=_("The managing unit: a county, township or village."))
+    area = VisibleAreaField(help_text=_("The managing unit: a county, township or village."))
 
 
 class PostInput(serializers.Serializer):
@@ -57,7 +50,7 @@ class PostInput(serializers.Serializer):
     member_type = serializers.ChoiceField(
         choices=MemberType.choices, required=False, allow_blank=True, default=""
     )
-    area = VisibleArea()
+    area = VisibleAreaField()
     start = serializers.DateField(required=False)
 
 

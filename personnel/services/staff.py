@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes, snapshot
-from governance.platform.jurisdiction import can_see
 from governance.platform.locks import STAFF_ID_NUMBER, lock_value
+from governance.platform.roles import Role
 from governance.platform.validators import (
     USERNAME_PERSONAL_MESSAGE,
     id_number_is_valid,
@@ -28,8 +28,9 @@ from governance.platform.validators import (
     username_is_personal,
 )
 from grids import tree
+from grids.jurisdiction import can_see
 from grids.models import Area, AreaLevel
-from personnel.models import EndReason, Gender, MemberType, Post, PostKind, Role, Staff, User
+from personnel.models import EndReason, Gender, MemberType, Post, PostKind, Staff, User
 from personnel.selectors import staff_visible_to
 
 # Where each post is held.

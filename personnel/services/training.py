@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from governance.platform.jurisdiction import can_manage_roster, can_see, scope
 from grids import tree
+from grids.jurisdiction import can_manage_roster, can_see, scope
 from grids.models import Area, AreaLevel
 from personnel.models import SpotCheck, Staff, Training
 from personnel.selectors import staff_visible_to

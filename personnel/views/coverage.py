@@ -13,9 +13,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from governance.platform.jurisdiction import jurisdiction_root, sees_everything
 from governance.platform.pages import xlsx_response
 from grids import tree
+from grids.jurisdiction import jurisdiction_root, sees_everything
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
 from personnel.exporting import coverage_workbook

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.platform.jurisdiction import can_manage_roster, require_roster_manager
 from governance.platform.pages import add_service_errors, error_dict, xlsx_response
 from governance.platform.validators import mask_id_number, mask_phone
+from grids.jurisdiction import can_manage_roster, require_roster_manager
 from grids.selectors import areas_search, areas_visible_to
 from personnel import selectors
 from personnel.exporting import EXPORT_LIMIT, staff_workbook
@@ -33,11 +33,9 @@ from personnel.forms.staff import (
 from personnel.models import PostKind, Staff
 from personnel.services import staff as services
 from personnel.services.accounts import staff_username
-from personnel.services.evaluations import evaluations_visible_to
 from personnel.services.training import spot_checks_visible_to, trainings_visible_to
 
 PAGE_SIZE = 50
-CASES_SHOWN = 20
 # The person form's first-post fields, named as post_add names them.
 FIRST_POST_FIELDS = {
     "kind": "post_kind",
@@ -224,17 +222,12 @@ def _detail_context(request: HttpRequest, staff: Staff, **extra) -> dict:
         "open_posts": [post for post in posts if post.end is None or post.end > today],
         "past_posts": [post for post in posts if post.end is not None and post.end <= today],
         # What the viewer's jurisdiction holds of the person: a training organised by the
-        # county, or an evaluation from a village they served before, stays out of sight.
-        "evaluations": evaluations_visible_to(request.user)
-        .filter(staff=staff)
-        .order_by("-month", "kind"),
+        # county stays out of sight. The person's cases and evaluations come from their own
+        # apps, through the page's template tags (staff_assignments, staff_evaluations).
         "trainings": trainings_visible_to(request.user).filter(attendees=staff),
         "spot_checks": spot_checks_visible_to(request.user)
         .filter(staff=staff)
         .select_related("checked_by"),
-        "assignments": selectors.staff_assignments_seen_by(user=request.user, staff=staff)[
-            :CASES_SHOWN
-        ],
         "login_form": extra.pop("login_form", None)
         or (
             LoginGrantForm(initial={"username": staff_username(staff=staff)})

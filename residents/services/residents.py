@@ -15,19 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes, snapshot
-from governance.platform.jurisdiction import (
+from governance.platform.locks import RESIDENT_ID_NUMBER, lock_value
+from governance.platform.personal_data import lookup_hash
+from governance.platform.roles import Role
+from governance.platform.validators import id_number_is_valid, mobile_is_valid
+from grids import tree
+from grids.jurisdiction import (
     RESPONSIBLE_ONLY_ROLES,
     can_register_residents,
     can_see,
     scope,
     sees_sensitive_residents,
 )
-from governance.platform.locks import RESIDENT_ID_NUMBER, lock_value
-from governance.platform.personal_data import lookup_hash
-from governance.platform.validators import id_number_is_valid, mobile_is_valid
-from grids import tree
 from grids.models import Area, AreaLevel
-from personnel.models import Role, Staff
+from personnel.models import Staff
 from residents.models import (
     SENSITIVE_CATEGORIES,
     AccessAction,

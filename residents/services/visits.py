@@ -20,11 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import audit_record, snapshot
+from disputes.services import case_report_draft
 from disputes.services.reporting import CaseDraft
-from governance.platform.jurisdiction import can_report
 from governance.platform.resends import made_before
 from grids import tree
+from grids.jurisdiction import can_report
 from grids.models import Area, AreaLevel
+from notifications.models import NotificationKind
+from notifications.services import Notice, notify_many
+from personnel.models import User
 from residents.models import Resident, ResidentStatus, RiskLevel, Visit
 from residents.services.cycles import registered_on, resident_schedule, visit_cycles
 from residents.services.residents import residents_visible_to
@@ -163,7 +167,6 @@ def _remove(names: list[str]) -> None:
 
 
 def _raise_case(*, visit: Visit, resident: Resident, actor, data: VisitInput):
-    from disputes.services import case_report_draft
 
     return case_report_draft(
         draft=data.raise_case,
@@ -276,9 +279,6 @@ def visit_reminders_send(*, today: date | None = None, batch_size: int = REMINDE
 
 @transaction.atomic
 def _remind_batch(today: date, batch_size: int) -> int:
-    from notifications.models import NotificationKind
-    from notifications.services import Notice, notify_many
-    from personnel.models import User
 
     rows = list(
         Resident.objects.filter(

@@ -24,7 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from disputes.selectors.cases import cases_visible_to
-from governance.platform.jurisdiction import (
+from governance.platform.pages import add_service_errors, too_many_to_export, xlsx_response
+from grids import tree
+from grids.jurisdiction import (
     can_export_residents,
     can_read_access_log,
     can_register_residents,
@@ -32,8 +34,6 @@ from governance.platform.jurisdiction import (
     jurisdiction_root,
     scope,
 )
-from governance.platform.pages import add_service_errors, too_many_to_export, xlsx_response
-from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import area_filter_options, areas_visible_to
 from personnel.selectors import staff_visible_to

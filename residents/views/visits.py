@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from disputes.models import AttachmentKind
 from disputes.services.attachments import attachment_content_type
 from governance.platform.filters import as_id
-from governance.platform.jurisdiction import can_register_residents, can_report, jurisdiction_root
 from governance.platform.pages import error_dict
 from grids import selectors
+from grids.jurisdiction import can_register_residents, can_report, jurisdiction_root
 from grids.models import Area
 from residents.forms.visits import VisitForm
 from residents.models import AccessAction, Visit

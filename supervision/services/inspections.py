@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
-from governance.platform.jurisdiction import (
+from governance.platform.resends import once
+from grids import tree
+from grids.jurisdiction import (
     can_fix_problems,
     can_record_inspections,
     can_see,
     scope,
 )
-from governance.platform.resends import once
-from grids import tree
 from grids.models import Area, AreaLevel
 from supervision.models import Inspection, InspectionItem, InspectionProblem, ProblemStatus
 

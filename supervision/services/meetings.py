@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from disputes import services
 from disputes.models import OPEN_STATUSES, AssignmentLine, Case, CaseStatus
 from disputes.selectors.cases import cases_visible_to
-from governance.platform.jurisdiction import can_act_on_case, can_record_meetings, can_see, scope
 from governance.platform.resends import once
 from grids import tree
+from grids.jurisdiction import can_act_on_case, can_record_meetings, can_see, scope
 from grids.models import Area, AreaLevel
 from supervision.models import (
     Decision,
@@ -236,7 +237,6 @@ def _record(actor, data: MeetingInput) -> Meeting:
 def _carry_out(*, meeting: Meeting, item: MeetingCase, actor):
     """The decision, through the workflow: accept (if still reported) and assign on the
     chosen lines, routed by the roster; or supervise. Returns the timeline event."""
-    from disputes import services
 
     source = {"meeting": meeting.pk, "label": str(meeting)}
     note = _("Decided at %(meeting)s.") % {"meeting": meeting}

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from governance.platform.jurisdiction import can_fix_problems, can_record_inspections
 from governance.platform.pages import add_service_errors, error_dict
+from grids.jurisdiction import can_fix_problems, can_record_inspections
 from grids.selectors import area_filter_options, areas_visible_to
 from supervision.forms.inspections import (
     InspectionForm,

@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from disputes.models import AssignmentLine, Case
 from disputes.selectors.cases import cases_visible_to
 from governance.platform.filters import as_id
-from governance.platform.jurisdiction import can_record_meetings
 from governance.platform.pages import error_dict
 from grids import tree
+from grids.jurisdiction import can_record_meetings
 from grids.models import AreaLevel
 from grids.selectors import areas_visible_to
 from supervision.forms.meetings import (

@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from assessment.services.evaluations import last_month, month_parse
 from assessment.services.rankings import MonthPublished, rankings_compute
 from grids.models import Area, AreaLevel
-from personnel.services.evaluations import last_month, month_parse
 
 
 class Command(BaseCommand):

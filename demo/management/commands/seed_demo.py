@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils import timezone
 
+from assessment.models import Outcome
 from demo.seed import (
     DEMO_PASSWORD,
     SHAPES,
@@ -16,7 +17,7 @@ from demo.seed import (
 )
 from disputes.models import CaseLevel
 from grids.models import Area
-from personnel.models import Outcome, PostKind
+from personnel.models import PostKind
 
 
 class Command(BaseCommand):

@@ -13,32 +13,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.platform.filters import as_id
-from governance.platform.jurisdiction import (
+from assessment.forms.evaluations import EvaluationFilterForm, FollowUpForm, PayForm, ReviewForm
+from assessment.models import Evaluation, FollowUp
+from assessment.services import evaluations, pay
+from governance.platform.pages import add_service_errors, xlsx_response
+from grids.jurisdiction import (
     can_manage_roster,
-    jurisdiction_root,
     require_roster_manager,
 )
-from governance.platform.pages import add_service_errors, xlsx_response
-from grids.models import AreaLevel
-from grids.selectors import areas_visible_to
-from personnel.forms.evaluations import (
-    EvaluationFilterForm,
-    FollowUpForm,
-    PayForm,
-    ReviewForm,
-    SpotCheckForm,
-    TrainingForm,
-    YearForm,
-)
-from personnel.models import Evaluation, FollowUp
-from personnel.services import evaluations, pay, training
 
 PAGE_SIZE = 30
 DESTRUCTIVE_FOLLOW_UPS = (FollowUp.REASSIGNED, FollowUp.DISMISSED)
-
-
-# --- Evaluations -----------------------------------------------------------------------
 
 
 @login_required
@@ -52,7 +37,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     due = evaluations.evaluations_follow_up_due(evaluations=month_only)
     return render(
         request,
-        "personnel/evaluation_list.html",
+        "assessment/evaluation_list.html",
         {
             "subnav": "evaluations",
             "form": form,
@@ -89,7 +74,7 @@ def _detail(
         follow_up = FollowUpForm(user=request.user, evaluation=evaluation, allowed=allowed)
     return render(
         request,
-        "personnel/evaluation_detail.html",
+        "assessment/evaluation_detail.html",
         {
             "subnav": "evaluations",
             "evaluation": evaluation,
@@ -156,7 +141,7 @@ def evaluation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             # Ending a post is not undone by a click: show what will happen and ask again.
             return render(
                 request,
-                "personnel/evaluation_confirm.html",
+                "assessment/evaluation_confirm.html",
                 {
                     "subnav": "evaluations",
                     "can_manage": True,
@@ -186,9 +171,6 @@ def evaluation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, evaluation, follow_up=form, status=400)
 
 
-# --- Performance pay -------------------------------------------------------------------
-
-
 def _pay_choice(request: HttpRequest):
     require_roster_manager(request.user)
     form = PayForm(request.GET or None, user=request.user)
@@ -206,7 +188,7 @@ def pay_sheet(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request,
-        "personnel/pay_sheet.html",
+        "assessment/pay_sheet.html",
         {
             "subnav": "pay",
             "can_manage": True,
@@ -228,145 +210,3 @@ def pay_sheet_export(request: HttpRequest) -> HttpResponse:
     sheet = pay.pay_sheet(township=township, year=year, quarter=quarter)
     stem = f"pay-{township.code}-{year}-Q{quarter}"
     return xlsx_response(pay.pay_sheet_workbook(sheet), stem, stamped=False)
-
-
-# --- Trainings and spot checks ---------------------------------------------------------
-
-
-def _year_form(request: HttpRequest) -> YearForm:
-    return YearForm(request.GET or None, years=training.training_years(user=request.user))
-
-
-@login_required
-def training_list(request: HttpRequest) -> HttpResponse:
-    form = _year_form(request)
-    year = form.chosen_year()
-    return render(
-        request,
-        "personnel/training_list.html",
-        {
-            "subnav": "trainings",
-            "form": form,
-            "year": year,
-            "counts": training.training_counts(user=request.user, year=year),
-            "page": Paginator(
-                training.training_list(user=request.user, year=year), PAGE_SIZE
-            ).get_page(request.GET.get("page")),
-            "can_manage": can_manage_roster(request.user),
-        },
-    )
-
-
-def _roster_area(request: HttpRequest):
-    """The area whose roster a form lists (?roster_area=), else the user's jurisdiction."""
-    pk = as_id(request.GET.get("roster_area"))
-    chosen = areas_visible_to(request.user).filter(pk=pk).first() if pk else None
-    return chosen or jurisdiction_root(request.user)
-
-
-def _roster_areas(request: HttpRequest):
-    return (
-        areas_visible_to(request.user)
-        .filter(level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE])
-        .order_by("tree_id", "lft")
-    )
-
-
-@login_required
-def training_create(request: HttpRequest) -> HttpResponse:
-    require_roster_manager(request.user)
-    roster_area = _roster_area(request)
-    query = request.GET.get("q", "").strip()
-    roster = list(training.training_roster(user=request.user, area=roster_area, query=query))
-    form = TrainingForm(
-        request.POST or None,
-        user=request.user,
-        roster=roster,
-        initial={"area": roster_area},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = training.training_create(
-                area=form.cleaned_data["area"],
-                day=form.cleaned_data["day"],
-                topic=form.cleaned_data["topic"],
-                hours=form.cleaned_data["hours"],
-                attendees=[person.pk for person in form.cleaned_data["attendees"]],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Training “%(topic)s” recorded with %(n)s attendees.")
-                % {"topic": session.topic, "n": len(form.cleaned_data["attendees"])},
-            )
-            return redirect("training_list")
-    return render(
-        request,
-        "personnel/training_form.html",
-        {
-            "subnav": "trainings",
-            "can_manage": True,
-            "form": form,
-            "roster_area": roster_area,
-            "roster_areas": _roster_areas(request),
-            "roster_full": len(roster) >= training.MAX_ATTENDEES,
-            "query": query,
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@login_required
-def spot_check_list(request: HttpRequest) -> HttpResponse:
-    form = _year_form(request)
-    year = form.chosen_year()
-    checks = training.spot_check_list(user=request.user, year=year)
-    return render(
-        request,
-        "personnel/spot_check_list.html",
-        {
-            "subnav": "spot_checks",
-            "form": form,
-            "year": year,
-            "counts": training.training_counts(user=request.user, year=year),
-            "page": Paginator(checks, PAGE_SIZE).get_page(request.GET.get("page")),
-            "can_manage": can_manage_roster(request.user),
-        },
-    )
-
-
-@login_required
-def spot_check_create(request: HttpRequest) -> HttpResponse:
-    require_roster_manager(request.user)
-    roster_area = _roster_area(request)
-    query = request.GET.get("q", "").strip()
-    roster = list(training.training_roster(user=request.user, area=roster_area, query=query))
-    initial = {"staff": request.GET.get("staff") or None}
-    form = SpotCheckForm(request.POST or None, user=request.user, roster=roster, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            check = training.spot_check_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("Spot check of %(name)s recorded.") % {"name": check.staff.name}
-            )
-            return redirect("spot_check_list")
-    return render(
-        request,
-        "personnel/spot_check_form.html",
-        {
-            "subnav": "spot_checks",
-            "can_manage": True,
-            "form": form,
-            "roster_area": roster_area,
-            "roster_areas": _roster_areas(request),
-            "roster_full": len(roster) >= training.MAX_ATTENDEES,
-            "query": query,
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )

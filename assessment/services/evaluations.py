@@ -14,12 +14,13 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.models import Evaluation, FollowUp, Outcome
 from audit.services import AuditInput, audit_record, audit_record_many, changes, snapshot
 from disputes.models import Assignment, AssignmentStatus, Case
-from governance.platform.jurisdiction import can_manage_roster, can_see, scope
 from grids import tree
+from grids.jurisdiction import can_manage_roster, can_see, scope
 from grids.models import Area, AreaLevel
-from personnel.models import EndReason, Evaluation, FollowUp, Outcome, Post, PostKind, Staff
+from personnel.models import EndReason, Post, PostKind, Staff
 from personnel.services.staff import post_add, post_end
 
 # Who is evaluated every month: 一警 and the grid workers.

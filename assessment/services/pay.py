@@ -12,11 +12,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.models import Evaluation, PayRate
 from governance.platform.xlsx import BOLD, Workbook, styled, workbook_bytes
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
-from personnel.models import Evaluation, PayRate, PostKind
+from personnel.models import PostKind
 
 # A village's annual performance pay when the county has set no PayRate for it.
 DEFAULT_ANNUAL_AMOUNT = Decimal(3000)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from personnel.models import Outcome
-from personnel.services.evaluations import (
+from assessment.models import Outcome
+from assessment.services.evaluations import (
     evaluation_outcome_counts,
     evaluations_compute,
     last_month,

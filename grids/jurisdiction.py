@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaLevel
-from personnel.models import Role
 
 COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CENTRE})
 # Where each role may be posted.
