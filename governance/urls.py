@@ -1,8 +1,9 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -26,6 +27,21 @@ api_v1 = [
     path("", include("assessment.api_urls")),
 ]
 
+# The administration's addresses of the models that moved to their own apps (issue 21):
+# a bookmark of the old address lands on the new one.
+MOVED_ADMIN = {
+    "governance": ("assessment", "scoringscheme|enteredvalue"),
+    "grids": ("residents", "resident|residentaccess|residentstatuschange|visit|visitcycle"),
+    "personnel": ("assessment", "payrate"),
+}
+moved_admin = [
+    re_path(
+        rf"^admin/{old}/(?P<model>{models})/(?P<rest>.*)$",
+        RedirectView.as_view(url=f"/admin/{new}/%(model)s/%(rest)s", query_string=True),
+    )
+    for old, (new, models) in MOVED_ADMIN.items()
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -42,6 +58,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", api_docs, name="api_docs"),
+    *moved_admin,
     path("admin/", admin.site.urls),
 ]
 

@@ -183,3 +183,16 @@ def test_an_existing_area_is_renamed_in_the_admin_with_its_place_in_the_tree_fix
     assert response.status_code == 302
     village.refresh_from_db()
     assert (village.name, village.households, village.parent) == ("更名村", 120, demo.township1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/governance/scoringscheme/", "/admin/assessment/scoringscheme/"),
+        ("/admin/grids/resident/7/change/", "/admin/residents/resident/7/change/"),
+        ("/admin/personnel/payrate/?year=2026", "/admin/assessment/payrate/?year=2026"),
+    ],
+)
+def test_an_old_admin_address_of_a_moved_model_lands_on_its_new_one(admin_client, old, new):
+    response = admin_client.get(old)
+    assert response.status_code == 302 and response["Location"] == new
