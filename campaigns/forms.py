@@ -11,16 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignStatus, TargetMode
+from campaigns.services import instructions
 from campaigns.services.campaigns import RESULT_MAX, CampaignInput, TaskInput
 from disputes.forms import FieldWorkForm
 from disputes.models import CaseKind
 from governance.platform.pages import OnceForm
 from grids import tree
+from grids.forms import AreaChoiceField
+from grids.jurisdiction import jurisdiction_root
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
 from personnel.models import MemberType, PostKind
 
-INDENT = {AreaLevel.TOWNSHIP: "\u3000", AreaLevel.VILLAGE: "\u3000\u3000"}
 CAMPAIGN_LEVELS = (AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
 
@@ -39,11 +41,6 @@ class CampaignFilterForm(forms.Form):
     )
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{INDENT.get(obj.level, '')}{obj.name}"
-
-
 class CampaignForm(OnceForm):
     title = forms.CharField(
         label=_("Title"),
@@ -57,7 +54,12 @@ class CampaignForm(OnceForm):
             attrs={"rows": 5, "placeholder": _("What to do at each target and what to report")}
         ),
     )
-    area = AreaChoiceField(label=_("Area covered"), queryset=Area.objects.none(), empty_label=None)
+    area = AreaChoiceField(
+        top=AreaLevel.COUNTY,
+        label=_("Area covered"),
+        queryset=Area.objects.none(),
+        empty_label=None,
+    )
     target_mode = forms.ChoiceField(
         label=_("Targets"),
         choices=TargetMode.choices,
@@ -163,4 +165,58 @@ class TaskForm(FieldWorkForm):
             location_lng=data["location_lng"],
             photo=data["photo"],
             raise_case=self.case_draft(),
+        )
+
+
+class InstructionForm(OnceForm):
+    title = forms.CharField(label=_("Title"), max_length=instructions.TITLE_MAX)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=instructions.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("At most 400 characters: it also goes out by SMS."),
+    )
+    area = AreaChoiceField(
+        top=AreaLevel.COUNTY,
+        label=_("Send to the area"),
+        queryset=Area.objects.none(),
+        empty_label=_("— choose —"),
+    )
+    post_kinds = forms.MultipleChoiceField(
+        label=_("Who receives it"),
+        choices=PostKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=PostKind.values,
+        error_messages={"required": _("Choose who receives it.")},
+    )
+    member_types = forms.MultipleChoiceField(
+        label=_("Only these N members"),
+        choices=MemberType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: every N member."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = [AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
+        self.fields["area"].queryset = tree.in_order(
+            areas_visible_to(user).filter(level__in=levels)
+        )
+        self.fields["area"].error_messages["invalid_choice"] = _(
+            "Choose an area in your jurisdiction."
+        )
+        root = jurisdiction_root(user)
+        if root is not None and root.level in levels:
+            self.fields["area"].initial = root.pk
+
+    def instruction_input(self) -> instructions.InstructionInput:
+        data = self.cleaned_data
+        return instructions.InstructionInput(
+            title=data["title"],
+            body=data["body"],
+            area=data["area"],
+            post_kinds=list(data["post_kinds"]),
+            member_types=list(data["member_types"]),
+            client_uuid=data["client_uuid"],
         )

@@ -1,7 +1,5 @@
-from datetime import date
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment.forms.dashboard import DashboardQuery
 from disputes.models import OPEN_STATUSES, CaseKind, CaseLevel, CaseStatus
 from disputes.selectors.stats import RESOLVED_STATUSES, trend_start
 from disputes.selectors.stats_cache import cached_area_stats, cached_area_trend
@@ -18,35 +17,6 @@ from grids.models import Area
 
 ECHARTS = "vendor/echarts/echarts.min.js"
 CASE_LIST_DATES = {"from": "created_after", "to": "created_before"}  # the list's names
-
-
-class DashboardQuery(forms.Form):
-    PERIODS = {"month": _("This month"), "year": _("Last 12 months")}
-
-    area = forms.IntegerField(required=False, min_value=1)
-    period = forms.ChoiceField(choices=list(PERIODS.items()), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # "from" is a Python keyword; the names are the stats endpoint's and the URL's.
-        self.fields["from"] = forms.DateField(label=_("Reported from"), required=False)
-        self.fields["to"] = forms.DateField(label=_("Reported until"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("from") and data.get("to") and data["from"] > data["to"]:
-            self.add_error("to", _("The last day must not be before the first day."))
-        return data
-
-    def dates(self, today: date) -> tuple[str, date | None, date | None]:
-        """The period and its first and last day: a date range if one is given, else the
-        last 12 months or (by default) this month."""
-        data = self.cleaned_data if self.is_valid() else {}
-        if data.get("from") or data.get("to"):
-            return "range", data.get("from"), data.get("to")
-        if data.get("period") == "year":
-            return "year", trend_start(today), today
-        return "month", today.replace(day=1), today
 
 
 def dashboard(request: HttpRequest, *, root: Area) -> HttpResponse:

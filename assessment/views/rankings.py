@@ -7,18 +7,17 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from assessment.forms.rankings import ComputeForm
 from assessment.models import RankingSnapshot, Source
 from assessment.selectors import bulletin
 from assessment.selectors.rankings import (
@@ -32,14 +31,13 @@ from assessment.selectors.rankings import (
     snapshots_visible_to,
     version_changes,
 )
-from assessment.services.evaluations import last_month, month_parse
+from assessment.services.evaluations import month_parse
 from assessment.services.rankings import (
     MonthPublished,
     month_end,
     ranking_publish,
     rankings_compute,
 )
-from assessment.views.incidents import recent_months
 from disputes.models import CaseLevel, CaseStatus
 from disputes.selectors.figures import RESOLVED_STATUSES
 from governance.platform.filters import as_id
@@ -72,26 +70,6 @@ def _can_publish(user, snapshot: RankingSnapshot | None) -> bool:
 def _list_url(snapshot: RankingSnapshot, **params) -> str:
     query = {"month": f"{snapshot.month:%Y-%m}", "version": snapshot.version, **params}
     return f"{reverse('ranking_list')}?{urlencode(query)}"
-
-
-class ComputeForm(forms.Form):
-    month = forms.ChoiceField(label=gettext_lazy("Month"))
-    new_version = forms.BooleanField(
-        label=gettext_lazy("Compute a published month again as a new version"), required=False
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the new version"),
-        required=False,
-        max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. cases returned for redo")}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [
-            (f"{m:%Y-%m}", f"{m:%Y-%m}") for m in recent_months(timezone.localdate(), 13)
-        ]
-        self.fields["month"].initial = f"{last_month():%Y-%m}"
 
 
 @login_required

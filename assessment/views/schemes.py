@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from assessment.forms.incidents import recent_months
 from assessment.forms.schemes import (
     EnteredValuesFilter,
     EnteredValuesForm,
@@ -30,7 +31,6 @@ from assessment.forms.schemes import (
 from assessment.models import EnteredValue, FormulaKind, ScoringScheme
 from assessment.services import schemes as scheme_services
 from assessment.services import scoring
-from assessment.views.incidents import recent_months
 from governance.platform.pages import error_dict
 from grids import tree
 from grids.jurisdiction import can_edit_scoring, can_see

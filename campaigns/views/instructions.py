@@ -5,7 +5,6 @@ the centre that sent it (who has read it, who still has to be phoned)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,14 +13,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from campaigns.forms import InstructionForm
 from campaigns.models import InstructionReceipt
 from campaigns.services import instructions
 from governance.platform.filters import as_id
-from governance.platform.pages import OnceForm, add_service_errors
+from governance.platform.pages import add_service_errors
 from grids import tree
 from grids.jurisdiction import (
     can_confirm_receipts,
@@ -29,70 +29,9 @@ from grids.jurisdiction import (
     jurisdiction_root,
     sees_everything,
 )
-from grids.models import Area, AreaLevel
-from grids.selectors import areas_visible_to
 from personnel.models import MemberType, PostKind
 
 PAGE_SIZE = 50
-INDENT = {AreaLevel.COUNTY: "", AreaLevel.TOWNSHIP: "\u3000", AreaLevel.VILLAGE: "\u3000\u3000"}
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{INDENT.get(obj.level, '')}{obj.name}"
-
-
-class InstructionForm(OnceForm):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=instructions.TITLE_MAX)
-    body = forms.CharField(
-        label=gettext_lazy("Message"),
-        max_length=instructions.BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=gettext_lazy("At most 400 characters: it also goes out by SMS."),
-    )
-    area = AreaChoiceField(
-        label=gettext_lazy("Send to the area"),
-        queryset=Area.objects.none(),
-        empty_label=gettext_lazy("— choose —"),
-    )
-    post_kinds = forms.MultipleChoiceField(
-        label=gettext_lazy("Who receives it"),
-        choices=PostKind.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=PostKind.values,
-        error_messages={"required": gettext_lazy("Choose who receives it.")},
-    )
-    member_types = forms.MultipleChoiceField(
-        label=gettext_lazy("Only these N members"),
-        choices=MemberType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=gettext_lazy("None ticked: every N member."),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        levels = [AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
-        self.fields["area"].queryset = tree.in_order(
-            areas_visible_to(user).filter(level__in=levels)
-        )
-        self.fields["area"].error_messages["invalid_choice"] = _(
-            "Choose an area in your jurisdiction."
-        )
-        root = jurisdiction_root(user)
-        if root is not None and root.level in levels:
-            self.fields["area"].initial = root.pk
-
-    def instruction_input(self) -> instructions.InstructionInput:
-        data = self.cleaned_data
-        return instructions.InstructionInput(
-            title=data["title"],
-            body=data["body"],
-            area=data["area"],
-            post_kinds=list(data["post_kinds"]),
-            member_types=list(data["member_types"]),
-            client_uuid=data["client_uuid"],
-        )
 
 
 @never_cache

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids import tree
+from grids.forms import AreaChoiceField
 from grids.models import Area, AreaLevel
 from grids.selectors import area_filter_options
 from personnel.models import EndReason, Gender, MemberType, PostKind
@@ -32,22 +33,8 @@ class LoginForm(AuthenticationForm):
 # the centre types the division code instead, helped by a list of villages and grids.
 AREA_SELECT_LIMIT = 500
 POST_LEVELS = (AreaLevel.VILLAGE, AreaLevel.GRID, AreaLevel.MICROGRID)
-INDENT = {
-    AreaLevel.COUNTY: "",
-    AreaLevel.TOWNSHIP: "\u3000",
-    AreaLevel.VILLAGE: "\u3000\u3000",
-    AreaLevel.GRID: "\u3000\u3000\u3000",
-    AreaLevel.MICROGRID: "\u3000\u3000\u3000\u3000",
-}
 OUTSIDE = _("Choose an area in your jurisdiction.")
 ANY = _("Any")
-
-
-class IndentedAreaField(forms.ModelChoiceField):
-    """Areas in tree order, each indented under its parent, with its division code."""
-
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{INDENT.get(obj.level, '')}{obj.name} ({obj.code})"
 
 
 def area_field(areas: QuerySet[Area], *, name: str, label, required: bool = True) -> forms.Field:
@@ -78,7 +65,9 @@ def area_field(areas: QuerySet[Area], *, name: str, label, required: bool = True
             ]
         )
         return field
-    return IndentedAreaField(
+    return AreaChoiceField(
+        top=AreaLevel.COUNTY,
+        with_code=True,
         label=label,
         queryset=areas,
         required=required,

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from governance.platform.pages import OnceForm
 from grids import tree
+from grids.forms import AreaChoiceField
 from grids.models import Area, AreaLevel
-from grids.selectors import areas_visible_to
+from grids.selectors import area_filter_options, areas_visible_to
 from supervision.services.inspections import (
     DEFAULT_CHECKLIST,
     INSPECTED_LEVELS,
@@ -24,16 +25,11 @@ from supervision.services.inspections import (
 
 BLANK_ROWS = 3
 MAX_ROWS = 60
-INDENT = {AreaLevel.TOWNSHIP: "", AreaLevel.VILLAGE: "\u3000"}
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{INDENT.get(obj.level, '')}{obj.name}"
 
 
 class InspectionForm(OnceForm):
     area = AreaChoiceField(
+        top=AreaLevel.TOWNSHIP,
         label=gettext_lazy("Township or village inspected"),
         queryset=Area.objects.none(),
         empty_label=gettext_lazy("— choose —"),
@@ -204,3 +200,21 @@ class ProblemFilterForm(forms.Form):
             ("fixed", gettext_lazy("Fixed")),
         ],
     )
+
+
+class InspectionFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": gettext_lazy("inspectors or summary")}
+        ),
+    )
+    area = forms.TypedChoiceField(
+        label=gettext_lazy("Area"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_filter_options(user=user)

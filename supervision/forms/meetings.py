@@ -13,6 +13,7 @@ from disputes.models import AssignmentLine, Case, Severity
 from governance.platform.filters import as_id
 from governance.platform.pages import OnceForm
 from grids import tree
+from grids.forms import AreaChoiceField
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
 from supervision.models import Decision, Judgement, MeetingLevel, MeetingUnit, RiskFlag
@@ -26,12 +27,6 @@ DEFAULT_UNITS = [
     MeetingUnit.JUSTICE_OFFICE,
     MeetingUnit.PETITIONS,
 ]
-INDENT = {AreaLevel.COUNTY: "", AreaLevel.TOWNSHIP: "\u3000"}
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{INDENT.get(obj.level, '')}{obj.name}"
 
 
 class MeetingPlaceForm(forms.Form):
@@ -41,6 +36,7 @@ class MeetingPlaceForm(forms.Form):
         label=gettext_lazy("Meeting"), choices=MeetingLevel.choices, widget=forms.RadioSelect
     )
     area = AreaChoiceField(
+        top=AreaLevel.COUNTY,
         label=gettext_lazy("Held by"),
         queryset=Area.objects.none(),
         empty_label=gettext_lazy("— choose —"),
@@ -243,3 +239,26 @@ def meeting_input(
         client_uuid=data["client_uuid"],
     )
     return meeting, rows
+
+
+class MeetingFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": gettext_lazy("chair or summary")}
+        ),
+    )
+    level = forms.ChoiceField(label=gettext_lazy("Meeting"), required=False)
+    area = forms.TypedChoiceField(
+        label=gettext_lazy("Area"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", _("All meetings")), *MeetingLevel.choices]
+        areas = areas_visible_to(user).filter(level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP])
+        self.fields["area"].choices = [("", _("All areas"))] + [
+            (pk, name) for pk, name in tree.in_order(areas).values_list("id", "name")
+        ]

@@ -4,7 +4,6 @@ area's report that a problem is fixed, and the list of problems to follow up."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,14 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from governance.platform.pages import add_service_errors, error_dict
 from grids.jurisdiction import can_fix_problems, can_record_inspections
-from grids.selectors import area_filter_options, areas_visible_to
+from grids.selectors import areas_visible_to
 from supervision.forms.inspections import (
+    InspectionFilterForm,
     InspectionForm,
     ProblemFilterForm,
     ProblemFixForm,
@@ -33,24 +32,6 @@ from supervision.models import ProblemStatus
 from supervision.services import inspections
 
 PAGE_SIZE = 50
-
-
-class InspectionFilterForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": gettext_lazy("inspectors or summary")}
-        ),
-    )
-    area = forms.TypedChoiceField(
-        label=gettext_lazy("Area"), coerce=int, required=False, empty_value=None
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = area_filter_options(user=user)
 
 
 @never_cache

@@ -4,7 +4,6 @@ and its printable minutes 会议纪要."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,19 +11,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from disputes.models import AssignmentLine, Case
 from disputes.selectors.cases import cases_visible_to
 from governance.platform.filters import as_id
 from governance.platform.pages import error_dict
-from grids import tree
 from grids.jurisdiction import can_record_meetings
-from grids.models import AreaLevel
 from grids.selectors import areas_visible_to
 from supervision.forms.meetings import (
     CANDIDATES_SHOWN,
+    MeetingFilterForm,
     MeetingForm,
     MeetingPlaceForm,
     item_formset,
@@ -35,29 +32,6 @@ from supervision.models import Decision, MeetingLevel, MeetingUnit, RiskFlag
 from supervision.services import meetings
 
 PAGE_SIZE = 50
-
-
-class MeetingFilterForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": gettext_lazy("chair or summary")}
-        ),
-    )
-    level = forms.ChoiceField(label=gettext_lazy("Meeting"), required=False)
-    area = forms.TypedChoiceField(
-        label=gettext_lazy("Area"), coerce=int, required=False, empty_value=None
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", _("All meetings")), *MeetingLevel.choices]
-        areas = areas_visible_to(user).filter(level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP])
-        self.fields["area"].choices = [("", _("All areas"))] + [
-            (pk, name) for pk, name in tree.in_order(areas).values_list("id", "name")
-        ]
 
 
 @never_cache
