@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from personnel.forms.staff import LoginForm
-from personnel.views import coverage as coverage_views
 from personnel.views import staff as views
 from personnel.views import training as training_views
 
@@ -26,8 +25,8 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/export.xlsx", views.staff_export, name="staff_export"),
     path("staff/new/", views.staff_create, name="staff_create"),
-    path("staff/coverage/", coverage_views.staff_coverage, name="staff_coverage"),
-    path("staff/coverage.xlsx", coverage_views.staff_coverage_export, name="staff_coverage_export"),
+    path("staff/coverage/", views.staff_coverage, name="staff_coverage"),
+    path("staff/coverage.xlsx", views.staff_coverage_export, name="staff_coverage_export"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/posts/new/", views.post_create, name="post_create"),

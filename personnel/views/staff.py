@@ -4,9 +4,11 @@ The coverage report's pages are in coverage_views."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -19,11 +21,20 @@ from django.views.decorators.http import require_POST
 
 from governance.platform.pages import add_service_errors, error_dict, xlsx_response
 from governance.platform.validators import mask_id_number, mask_phone
-from grids.jurisdiction import can_manage_roster, require_roster_manager
+from grids import tree
+from grids.jurisdiction import (
+    can_manage_roster,
+    jurisdiction_root,
+    require_roster_manager,
+    sees_everything,
+)
+from grids.models import Area, AreaLevel
 from grids.selectors import areas_search, areas_visible_to
 from personnel import selectors
-from personnel.exporting import EXPORT_LIMIT, staff_workbook
+from personnel.exporting import EXPORT_LIMIT, coverage_workbook, staff_workbook
 from personnel.forms.staff import (
+    ANY,
+    CoverageFilterForm,
     LoginGrantForm,
     PostEndForm,
     PostForm,
@@ -33,6 +44,7 @@ from personnel.forms.staff import (
 from personnel.models import PostKind, Staff
 from personnel.services import staff as services
 from personnel.services.accounts import staff_username
+from personnel.services.coverage import CoverageReport, Gap, coverage_report
 from personnel.services.training import spot_checks_visible_to, trainings_visible_to
 
 PAGE_SIZE = 50
@@ -342,3 +354,83 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
     return staff_page(
         request, "post_end", {"form": form, "post": post, "staff": post.staff}, status=status
     )
+
+
+GAP_PAGE_SIZE = 100
+
+
+@dataclass
+class Coverage:
+    form: CoverageFilterForm
+    root: Area | None = None
+    report: CoverageReport | None = None
+    gaps: list[Gap] | None = None
+
+
+def _default_root(user) -> Area | None:
+    root = jurisdiction_root(user)
+    if root is None and sees_everything(user):  # an operator: the first county
+        return tree.in_order(areas_visible_to(user).filter(parent__isnull=True)).first()
+    return root
+
+
+def _coverage(request: HttpRequest) -> Coverage:
+    """The report of the chosen area (the user's jurisdiction by default), its gaps narrowed
+    by post and township; shared by the page and its export."""
+    if not (request.user.role or sees_everything(request.user)):
+        raise PermissionDenied
+    form = CoverageFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return Coverage(form)
+    data = form.cleaned_data if form.is_bound else {}
+    root = _default_root(request.user)
+    if data.get("area"):
+        root = areas_visible_to(request.user).filter(pk=data["area"]).first()
+    if root is None:
+        return Coverage(form)
+    report = coverage_report(root=root, post=data.get("post", ""))
+    townships = [(rate.area_id, rate.name) for rate in report.rates]
+    form.fields["township"].widget.choices = [("", ANY), *townships]
+    gaps = report.gaps
+    township = data.get("township")
+    if township is not None:
+        if township not in dict(townships):
+            form.add_error("township", _("Choose one of the townships of this area."))
+            return Coverage(form, root, report, [])
+        gaps = [gap for gap in gaps if gap.township_id == township]
+    return Coverage(form, root, report, gaps)
+
+
+@login_required
+def staff_coverage(request: HttpRequest) -> HttpResponse:
+    coverage = _coverage(request)
+    report = coverage.report
+    show_villages = coverage.root is not None and coverage.root.level in (
+        AreaLevel.TOWNSHIP,
+        AreaLevel.VILLAGE,
+        AreaLevel.GRID,
+    )
+    return staff_page(
+        request,
+        "coverage",
+        {
+            "form": coverage.form,
+            "root": coverage.root,
+            "report": report,
+            "gap_total": len(coverage.gaps or []),
+            "village_rates": report.village_rates if report and show_villages else [],
+            "page": Paginator(coverage.gaps or [], GAP_PAGE_SIZE).get_page(request.GET.get("page")),
+            "filtered": any(key != "page" for key in request.GET),
+        },
+        subnav="coverage",
+        status=400 if coverage.form.errors else 200,
+    )
+
+
+@login_required
+def staff_coverage_export(request: HttpRequest) -> HttpResponse:
+    coverage = _coverage(request)
+    if coverage.report is None or coverage.form.errors:
+        return redirect(f"{reverse('staff_coverage')}?{request.GET.urlencode()}")
+    stem = f"coverage-{coverage.root.code}"
+    return xlsx_response(coverage_workbook(gaps=coverage.gaps, rates=coverage.report.rates), stem)
