@@ -1,0 +1,1 @@
+"""The inbox, and outgoing messages through a channel (SMS gateway, WeCom, console)."""
