@@ -29,6 +29,7 @@ from audit.services import AuditInput, audit_record, audit_record_many
 from campaigns.models import Instruction
 from disputes.models import Case, Category
 from disputes.services import case_report
+from governance.platform.roles import Role
 from notifications.models import Notification
 from personnel.models import User
 from residents.models import Resident, Visit
@@ -271,7 +272,7 @@ def test_a_database_at_the_previous_head_migrates_forward_with_every_row_kept(de
                 defaults={"name": codename},
             )
             group.permissions.add(permission)
-        member = User.objects.create_user("迁移检查员", area=demo.county, role="county")
+        member = User.objects.create_user("migration-check", area=demo.county, role=Role.INSPECTOR)
         old.get_model("personnel", "User").objects.get(pk=member.pk).groups.add(group.pk)
 
         # Audit entries as the services write them, one at a time and a batch.
