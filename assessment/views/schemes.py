@@ -125,7 +125,7 @@ def scheme_edit(request: HttpRequest) -> HttpResponse:
         "totals": weight_totals(formset),
         "indicators": scheme.indicators.order_by("sort_order", "id") if draft is None else draft,
         "problems": []
-        if request.method != "GET" or draft
+        if request.method != "GET" or draft is not None
         else scoring.scheme_errors(scheme=scheme),
         "confirm": confirm,
     }
