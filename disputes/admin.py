@@ -55,12 +55,15 @@ class CountySettingsAdmin(AuditedAdmin, admin.ModelAdmin):
         return form
 
     def changelist_view(self, request, extra_context=None):
-        # A county's categories are made the first time they are needed.
-        categories_ensure_started(counties=counties_of(request.user))
+        # A county's categories are written the first time a change needs them (a GET
+        # writes nothing: the lists show what is stored).
+        if request.method == "POST":
+            categories_ensure_started(counties=counties_of(request.user))
         return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        categories_ensure_started(counties=counties_of(request.user))
+        if request.method == "POST":
+            categories_ensure_started(counties=counties_of(request.user))
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 

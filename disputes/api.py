@@ -280,14 +280,31 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
     def get_queryset(self):
-        # A county's categories are made the first time they are needed.
-        services.categories_ensure_started(counties=counties_of(self.request.user))
         return selectors.categories_for(user=self.request.user).order_by(
             "county_id", "kind", "sort_order", "code"
         )
 
+    def offered(self) -> list[Category]:
+        """The filtered categories, with the defaults of a county that has none yet, unsaved
+        (categories_offered): written by the first report that names one."""
+        saved = self.filter_queryset(self.get_queryset())  # checks the filters
+        kind, county = (self.request.query_params.get(name) for name in ("kind", "county"))
+        defaults = [
+            c
+            for c in selectors.categories_offered(user=self.request.user)
+            if c.pk is None
+            and kind in (None, "", c.kind)
+            and county in (None, "", str(c.county_id))
+        ]
+        return sorted(
+            [*saved, *defaults], key=lambda c: (c.county_id, c.kind, c.sort_order, c.code)
+        )
+
+    def list(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.offered(), many=True).data)
+
     def get_object(self):
-        found = list(self.filter_queryset(self.get_queryset()).filter(code=self.kwargs["code"]))
+        found = [c for c in self.offered() if c.code == self.kwargs["code"]]
         if not found:
             raise NotFound()
         if len(found) > 1:

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import AttachmentKind, CaseKind, Category, Severity
-from disputes.selectors.cases import categories_for
+from disputes.selectors.cases import categories_for, categories_offered
 from disputes.services import (
     CaseDraft,
     categories_ensure_started,
@@ -67,10 +67,20 @@ class CategoryChoiceField(forms.ModelChoiceField):
     several counties may name a code that more than one of them has: one of those, and the
     report takes its grid's county's (category_for_grid)."""
 
+    # The user's counties (the form's __init__): one that has no category yet is given
+    # its default set when a report names one of them.
+    counties = None
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
         found = self.queryset.filter(code=str(value)).order_by("county_id").first()
+        if (
+            found is None
+            and self.counties is not None
+            and categories_ensure_started(counties=self.counties)
+        ):
+            found = self.queryset.filter(code=str(value)).order_by("county_id").first()
         if found is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"],
@@ -137,12 +147,13 @@ class FieldReportForm(OnceForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # The categories of the user's own county (a county's are made the first time
-        # they are needed); a code once for a user of several counties.
-        categories_ensure_started(counties=counties_of(user))
+        # The categories of the user's own county (a county without any is offered the
+        # defaults, written when a report names one); a code once for a user of several
+        # counties.
         self.fields["category"].queryset = categories_for(user=user)
+        self.fields["category"].counties = counties_of(user)
         by_code: dict[str, Category] = {}
-        for category in self.fields["category"].queryset.order_by("county_id"):
+        for category in categories_offered(user=user):
             by_code.setdefault(category.code, category)
         categories = sorted(by_code.values(), key=lambda c: (c.sort_order, c.code))
         # Grouped by kind, so the page can show only the chosen kind's.

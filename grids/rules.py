@@ -39,11 +39,6 @@ def level_label(level: str) -> str:
     return str(AreaLevel(level).label) if level in AreaLevel.values else level
 
 
-def code_prefix(code: str, level: str) -> str:
-    """The part of a code shared by the whole subtree of an area at `level`."""
-    return code[: OWN_DIGITS[AreaLevel(level)][1]]
-
-
 def area_errors(
     *,
     code: str,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids import tree
-from grids.jurisdiction import can_see, jurisdiction_root, scope
+from grids.jurisdiction import jurisdiction_root, scope
 from grids.models import Area
 from personnel.models import Post, PostKind, Staff
 
@@ -183,10 +183,6 @@ def line_routing(*, case, line: str) -> RoutedLine:
 
 def staff_of_user(user) -> Staff | None:
     return Staff.objects.filter(user=user).first() if user is not None else None
-
-
-def can_see_staff(user, staff: Staff) -> bool:
-    return can_see(user, staff, via="area")
 
 
 def open_posts_sql(

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from assessment.models import EnteredValue, Indicator, ScoringScheme
+from assessment.services.schemes import scheme_update
 from assessment.services.scoring import (
     DEFAULT_INDICATORS,
     entered_value_set,
@@ -13,6 +14,7 @@ from assessment.services.scoring import (
     scheme_ensure,
     scheme_errors,
 )
+from audit.models import AuditEntry
 
 YEAR = 2026
 MARCH = date(YEAR, 3, 1)
@@ -244,14 +246,76 @@ def scheme_form(scheme, **changes):
     return data
 
 
-def test_admin_warns_when_saved_weights_do_not_add_up_to_100(client, demo):
+def admin_state(scheme) -> list[tuple]:
+    scheme = ScoringScheme.objects.get(pk=scheme.pk)
+    rows = scheme.indicators.order_by("pk").values_list("code", "weight", "zero_at")
+    return [(scheme.min_cases, scheme.note), *rows]
+
+
+def test_admin_refuses_what_the_settings_page_refuses_with_its_messages(client, demo):
+    """Weights that do not add up, and a threshold that scheme_update refuses: the same
+    messages, nothing saved, nothing audited."""
+    scheme = scheme_ensure(county=demo.county, year=YEAR)
+    before = admin_state(scheme)
+    client.force_login(demo.user("county"))
+    url = reverse("admin:assessment_scoringscheme_change", args=[scheme.pk])
+    response = client.post(url, scheme_form(scheme, **{"resolution-rate": 25}))
+    assert response.status_code == 200  # the form again, with the errors
+    with pytest.raises(ValidationError) as refused:
+        scheme_update(
+            scheme=scheme,
+            actor=demo.user("county"),
+            min_cases=scheme.min_cases,
+            below_min_rule=scheme.below_min_rule,
+            note="",
+            indicators=[{"id": scheme.indicators.get(code="resolution-rate").pk, "weight": 25}],
+            dry_run=True,
+        )
+    expected = refused.value.messages
+    shown = [str(e) for e in response.context["inline_admin_formsets"][0].formset.non_form_errors()]
+    assert shown == expected and len(expected) == 2 and all("110.00" in e for e in expected)
+    assert admin_state(scheme) == before
+    assert not AuditEntry.objects.filter(action="settings.change").exists()
+
+
+def test_admin_marks_a_bad_indicator_at_its_field(client, demo):
+    scheme = scheme_ensure(county=demo.county, year=YEAR)
+    before = admin_state(scheme)
+    client.force_login(demo.user("county"))
+    url = reverse("admin:assessment_scoringscheme_change", args=[scheme.pk])
+    data = scheme_form(scheme)
+    rows = list(scheme.indicators.all())
+    n = next(i for i, row in enumerate(rows) if row.code == "resolution-rate")
+    data[f"indicators-{n}-zero_at"] = rows[n].full_marks_at  # no slope: refused
+    response = client.post(url, data)
+    assert response.status_code == 200
+    form = response.context["inline_admin_formsets"][0].formset.forms[n]
+    assert form.errors and admin_state(scheme) == before
+
+
+def test_admin_saves_through_the_service_with_its_audit_entry(client, demo):
     scheme = scheme_ensure(county=demo.county, year=YEAR)
     client.force_login(demo.user("county"))
     url = reverse("admin:assessment_scoringscheme_change", args=[scheme.pk])
-    response = client.post(url, scheme_form(scheme, **{"resolution-rate": 25}), follow=True)
-    assert response.status_code == 200
-    assert scheme.indicators.get(code="resolution-rate").weight == 25
-    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
-    assert len(warnings) == 2 and all("110.00" in w for w in warnings)
-    ok = client.post(url, scheme_form(scheme, **{"resolution-rate": 15}), follow=True)
-    assert not [m for m in ok.context["messages"] if m.level_tag == "warning"]
+    data = scheme_form(scheme, **{"resolution-rate": 10, "on-time-rate": 20})
+    data["min_cases"] = 7
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    assert scheme.indicators.get(code="resolution-rate").weight == 10
+    (entry,) = AuditEntry.objects.filter(action="settings.change")
+    assert entry.object_type == "scoringscheme" and entry.object_id == str(scheme.pk)
+    assert entry.actor == demo.user("county") and entry.area_id == demo.county.pk
+    assert entry.new_values["min_cases"] == 7
+    new = entry.new_values
+    changed = [new["indicator resolution-rate"], new["indicator on-time-rate"]]
+    assert [Decimal(str(row["weight"])) for row in changed] == [10, 20]
+
+
+def test_admin_neither_adds_a_scheme_nor_moves_one_to_another_county_or_year(client, demo):
+    scheme = scheme_ensure(county=demo.county, year=YEAR)
+    client.force_login(demo.user("county"))
+    assert client.get(reverse("admin:assessment_scoringscheme_add")).status_code == 403
+    url = reverse("admin:assessment_scoringscheme_change", args=[scheme.pk])
+    data = scheme_form(scheme) | {"year": YEAR + 3}
+    assert client.post(url, data).status_code == 302
+    assert ScoringScheme.objects.get(pk=scheme.pk).year == YEAR

@@ -70,16 +70,29 @@ IndicatorFormSet = forms.modelformset_factory(
 )
 
 
-def indicator_formset(scheme: ScoringScheme, data=None) -> forms.BaseModelFormSet:
-    indicators = scheme.indicators.order_by("sort_order", "id")
-    last = max((i.sort_order for i in indicators), default=0)
-    return IndicatorFormSet(
+def indicator_formset(
+    scheme: ScoringScheme, data=None, *, draft: list[Indicator] | None = None
+) -> forms.BaseModelFormSet:
+    """The scheme's indicators; for a year whose scheme is not saved yet, the `draft`'s
+    (scoring.scheme_draft) as new rows that count even when left as they are."""
+    if draft is None:
+        indicators = scheme.indicators.order_by("sort_order", "id")
+        drafted = []
+    else:
+        indicators = Indicator.objects.none()
+        drafted = [{name: getattr(i, name) for name in IndicatorForm.Meta.fields} for i in draft]
+    last = max([i.sort_order for i in indicators] + [d["sort_order"] for d in drafted], default=0)
+    formset = IndicatorFormSet(
         data,
         queryset=indicators,
         prefix="indicators",
         # New rows go last, in the order they are added.
-        initial=[{"sort_order": last + 10 * n} for n in range(1, MAX_NEW_ROWS + 1)],
+        initial=drafted + [{"sort_order": last + 10 * n} for n in range(1, MAX_NEW_ROWS + 1)],
     )
+    if drafted:
+        formset.min_num = len(drafted)  # checked and kept even when untouched
+        formset.can_delete_extra = True
+    return formset
 
 
 def column_headings(formset: forms.BaseModelFormSet) -> list[str]:
@@ -92,13 +105,15 @@ def with_another_row(data, formset: forms.BaseModelFormSet):
     that the row reads as untouched."""
     data = data.copy()
     count = len(formset.forms)
-    new_rows = count - formset.initial_form_count()
+    new_rows = count - formset.initial_form_count() - formset.min_num
     if new_rows >= MAX_NEW_ROWS:
         return data
     prefix = formset.add_prefix(count)
     form = formset.empty_form
     for name, field in form.fields.items():
-        initial = formset.initial_extra[new_rows].get(name, form.get_initial_for_field(field, name))
+        initial = formset.initial_extra[formset.min_num + new_rows].get(
+            name, form.get_initial_for_field(field, name)
+        )
         if isinstance(field, forms.BooleanField):
             if initial:
                 data[f"{prefix}-{name}"] = "on"

@@ -20,7 +20,7 @@ from disputes.models import Assignment, AssignmentStatus, Case
 from grids import tree
 from grids.jurisdiction import can_manage_roster, can_see, scope
 from grids.models import Area, AreaLevel
-from personnel.models import EndReason, Post, PostKind, Staff
+from personnel.models import EndReason, Post, PostKind
 from personnel.services.staff import post_add, post_end
 
 # Who is evaluated every month: 一警 and the grid workers.
@@ -452,11 +452,6 @@ def _evaluated_post(evaluation: Evaluation, posts: list[Post]) -> Post:
         if evaluation.area_id in (post.area_id, post.area.parent_id):
             return post
     return posts[-1]
-
-
-def staff_evaluations(*, staff: Staff) -> QuerySet[Evaluation]:
-    """A person's evaluations, latest month first (for their roster page)."""
-    return staff.evaluations.select_related("area").order_by("-month", "kind")
 
 
 def evaluation_outcome_counts(*, month: date) -> dict[str, int]:

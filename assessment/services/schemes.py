@@ -181,6 +181,43 @@ def scheme_update(
     return scheme
 
 
+@transaction.atomic
+def scheme_create(
+    *,
+    scheme: ScoringScheme,
+    actor,
+    min_cases: int,
+    below_min_rule: str,
+    note: str,
+    indicators: list[dict],
+    safe_village_score: Decimal | None = None,
+) -> ScoringScheme:
+    """Save a year's first scheme from its draft (scoring.scheme_draft, unsaved, as the page
+    showed it): the scheme and all of `indicators` (rows as scheme_update takes them, none
+    with an id) as one change checked and audited by scheme_update, or nothing at all."""
+    _require_scoring_editor(actor, scheme.county)
+    try:
+        with transaction.atomic():
+            stored = ScoringScheme.objects.create(
+                county=scheme.county,
+                year=scheme.year,
+                min_cases=scheme.min_cases,
+                below_min_rule=scheme.below_min_rule,
+                safe_village_score=scheme.safe_village_score,
+            )
+    except IntegrityError as error:  # saved meanwhile from another page
+        raise ValidationError(str(STALE_PAGE)) from error
+    return scheme_update(
+        scheme=stored,
+        actor=actor,
+        min_cases=min_cases,
+        below_min_rule=below_min_rule,
+        note=note,
+        indicators=indicators,
+        safe_village_score=safe_village_score,
+    )
+
+
 def _audit_scheme(
     scheme: ScoringScheme,
     *,

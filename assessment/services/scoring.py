@@ -85,43 +85,55 @@ DEFAULT_INDICATORS: list[dict] = [
 COPIED_FIELDS = [key for key in DEFAULT_INDICATORS[0] if key != "code"] + ["sort_order"]
 
 
-def scheme_ensure(*, county: Area, year: int) -> ScoringScheme:
-    """The county's scheme for `year`: last year's indicators carried over, or the defaults."""
+def scheme_draft(*, county: Area, year: int) -> tuple[ScoringScheme, list[Indicator]]:
+    """The scheme `scheme_ensure` would create, unsaved: last year's rule and indicators
+    carried over, or the defaults. What a page shows before anyone saved the year's scheme."""
     if county.level not in (AreaLevel.COUNTY, AreaLevel.CITY):
         raise ValidationError({"county": [_("A scoring scheme belongs to a county.")]})
-    existing = ScoringScheme.objects.filter(county=county, year=year).first()
-    if existing is not None:
-        return existing
     previous = (
         ScoringScheme.objects.filter(county=county, year__lt=year)
         .order_by("-year")
         .prefetch_related("indicators")
         .first()
     )
+    if previous is None:
+        scheme = ScoringScheme(county=county, year=year)
+        rows = [
+            Indicator(scheme=scheme, sort_order=(i + 1) * 10, **spec)
+            for i, spec in enumerate(DEFAULT_INDICATORS)
+        ]
+    else:
+        scheme = ScoringScheme(
+            county=county,
+            year=year,
+            min_cases=previous.min_cases,
+            below_min_rule=previous.below_min_rule,
+            safe_village_score=previous.safe_village_score,
+        )
+        rows = [
+            Indicator(
+                scheme=scheme,
+                code=old.code,
+                **{field: getattr(old, field) for field in COPIED_FIELDS},
+            )
+            for old in previous.indicators.all()
+        ]
+    return scheme, rows
+
+
+def scheme_ensure(*, county: Area, year: int) -> ScoringScheme:
+    """The county's scheme for `year`: last year's indicators carried over, or the defaults
+    (scheme_draft), saved. For the monthly computation and the committee's POSTs: a page
+    that only shows a scheme shows the draft unsaved."""
+    existing = ScoringScheme.objects.filter(county=county, year=year).first()
+    if existing is not None:
+        return existing
+    scheme, rows = scheme_draft(county=county, year=year)
     try:
         with transaction.atomic():
-            if previous is None:
-                scheme = ScoringScheme.objects.create(county=county, year=year)
-                rows = [
-                    Indicator(scheme=scheme, sort_order=(i + 1) * 10, **spec)
-                    for i, spec in enumerate(DEFAULT_INDICATORS)
-                ]
-            else:
-                scheme = ScoringScheme.objects.create(
-                    county=county,
-                    year=year,
-                    min_cases=previous.min_cases,
-                    below_min_rule=previous.below_min_rule,
-                    safe_village_score=previous.safe_village_score,
-                )
-                rows = [
-                    Indicator(
-                        scheme=scheme,
-                        code=old.code,
-                        **{field: getattr(old, field) for field in COPIED_FIELDS},
-                    )
-                    for old in previous.indicators.all()
-                ]
+            scheme.save()
+            for row in rows:
+                row.scheme = scheme
             Indicator.objects.bulk_create(rows)
     except IntegrityError:  # another request created it first
         return ScoringScheme.objects.get(county=county, year=year)

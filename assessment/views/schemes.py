@@ -86,8 +86,10 @@ def scheme_edit(request: HttpRequest) -> HttpResponse:
         "here": here,
     }
     scheme = ScoringScheme.objects.filter(county=county, year=year).first()
+    draft = None
     if scheme is None and year <= this_year:
-        scheme = scoring.scheme_ensure(county=county, year=year)
+        # Shown unsaved; the committee's first save writes it (scheme_create).
+        scheme, draft = scoring.scheme_draft(county=county, year=year)
     if scheme is None:
         # Next year's scheme is copied from this year's only when the committee asks, so
         # that this year's last changes are carried over.
@@ -98,10 +100,10 @@ def scheme_edit(request: HttpRequest) -> HttpResponse:
         return render(request, "assessment/scheme_edit.html", context)
 
     scheme_form = SchemeForm(request.POST or None, instance=scheme)
-    formset = indicator_formset(scheme, request.POST or None)
+    formset = indicator_formset(scheme, request.POST or None, draft=draft)
     status, confirm = 200, []
     if request.method == "POST" and "add_row" in request.POST:
-        formset = indicator_formset(scheme, with_another_row(request.POST, formset))
+        formset = indicator_formset(scheme, with_another_row(request.POST, formset), draft=draft)
     elif request.method == "POST":
         outcome = _submit(request, scheme, scheme_form, formset)
         if outcome == "saved":
@@ -121,7 +123,10 @@ def scheme_edit(request: HttpRequest) -> HttpResponse:
         "formset": formset,
         "headings": column_headings(formset),
         "totals": weight_totals(formset),
-        "problems": scoring.scheme_errors(scheme=scheme) if request.method == "GET" else [],
+        "indicators": scheme.indicators.order_by("sort_order", "id") if draft is None else draft,
+        "problems": []
+        if request.method != "GET" or draft is not None
+        else scoring.scheme_errors(scheme=scheme),
         "confirm": confirm,
     }
     return render(request, "assessment/scheme_edit.html", context, status=status)
@@ -134,19 +139,26 @@ def _submit(request: HttpRequest, scheme: ScoringScheme, scheme_form, formset) -
     deleted = [form.instance.pk for form in formset.deleted_forms if form.instance.pk]
     rows = [
         form
-        for form in formset.forms
-        if form not in formset.deleted_forms and (form.instance.pk or form.has_changed())
+        for n, form in enumerate(formset.forms)
+        if form not in formset.deleted_forms
+        and (form.instance.pk or form.has_changed() or n < formset.min_num)  # a draft's rows
     ]
     confirm = bool(deleted) and request.POST.get("confirmed") != "yes"
+    indicators = [form.row() for form in rows]
     try:
-        scheme_services.scheme_update(
-            scheme=scheme,
-            actor=request.user,
-            **scheme_form.cleaned_data,
-            indicators=[form.row() for form in rows],
-            deleted=deleted,
-            dry_run=confirm,
-        )
+        if scheme.pk is None:  # the year's draft, saved for the first time
+            scheme_services.scheme_create(
+                scheme=scheme, actor=request.user, **scheme_form.cleaned_data, indicators=indicators
+            )
+        else:
+            scheme_services.scheme_update(
+                scheme=scheme,
+                actor=request.user,
+                **scheme_form.cleaned_data,
+                indicators=indicators,
+                deleted=deleted,
+                dry_run=confirm,
+            )
     except ValidationError as error:
         for key, problems in error_dict(error).items():
             if key.startswith("indicators."):
@@ -188,10 +200,14 @@ def entered_values(request: HttpRequest) -> HttpResponse:
         return render(request, "assessment/entered_values.html", context, status=400)
     month: date = filters.month_value()
     level = filters.cleaned_data["level"] or AreaLevel.TOWNSHIP
-    scheme = scoring.scheme_ensure(county=county, year=month.year)
-    indicators = list(
-        scheme.indicators.filter(formula=FormulaKind.ENTERED, **{f"applies_to_{level}": True})
-    )
+    # Values are entered against the saved scheme: before the committee saves the year's
+    # scheme (the scheme page shows its draft), there is nothing to enter them into.
+    scheme = ScoringScheme.objects.filter(county=county, year=month.year).first()
+    indicators = []
+    if scheme is not None:
+        indicators = list(
+            scheme.indicators.filter(formula=FormulaKind.ENTERED, **{f"applies_to_{level}": True})
+        )
     areas = visible.filter(level=level)
     township = None
     if level == AreaLevel.VILLAGE:
@@ -237,6 +253,7 @@ def entered_values(request: HttpRequest) -> HttpResponse:
             (t, _here("entered_values", county, counties, **tab, township=t.pk)) for t in townships
         ],
         "scheme": scheme,
+        "year": month.year,
         "indicators": indicators,
         "form": form,
         "scheme_url": _here("scheme_edit", county, counties, year=month.year),

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
+from disputes.defaults import DEFAULT_CATEGORIES
 from disputes.models import (
     OPEN_STATUSES,
     Assignment,
@@ -16,6 +17,7 @@ from disputes.models import (
 )
 from governance.platform.roles import Role
 from grids.jurisdiction import scope
+from grids.models import Area, AreaLevel
 from grids.selectors import counties_of
 from personnel.models import Staff, User
 
@@ -76,6 +78,32 @@ def categories_for(*, user, active: bool = True) -> QuerySet[Category]:
     never another county's. Retired ones too with `active=False` (to find old cases)."""
     categories = Category.objects.filter(county__in=counties_of(user))
     return categories.filter(is_active=True) if active else categories
+
+
+def default_categories(*, county: Area) -> list[Category]:
+    """The default set (DEFAULT_CATEGORIES) of a county, unsaved."""
+    return [
+        Category(county=county, code=code, kind=kind, name=name, sort_order=order)
+        for order, (kind, code, name) in enumerate(DEFAULT_CATEGORIES)
+    ]
+
+
+def bare_counties(counties: QuerySet[Area]) -> QuerySet[Area]:
+    """The counties among `counties` that have no category at all yet (a county that
+    retired every category has some)."""
+    return counties.filter(level=AreaLevel.COUNTY).exclude(
+        pk__in=Category.objects.values("county_id")
+    )
+
+
+def categories_offered(*, user) -> list[Category]:
+    """The categories in use in the user's counties (categories_for), and for a county that
+    has none yet its default set, unsaved: a page that shows them never writes them; the
+    first report that names one does (categories_ensure_started)."""
+    saved = list(categories_for(user=user))
+    for county in bare_counties(counties_of(user)):
+        saved += default_categories(county=county)
+    return sorted(saved, key=lambda c: (c.county_id, c.kind, c.sort_order, c.code))
 
 
 # The centre that owns a case at each level, and the stored ancestor id it is posted at:

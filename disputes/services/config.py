@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from disputes.defaults import DEFAULT_CATEGORIES
 from disputes.models import (
     Case,
     CaseLevel,
@@ -15,6 +14,7 @@ from disputes.models import (
     DeadlineRule,
     Severity,
 )
+from disputes.selectors.cases import bare_counties, default_categories
 from grids.models import Area, AreaLevel
 
 # Hours each level has, when the county has not set a rule (小事不出村、大事不出镇).
@@ -39,11 +39,7 @@ def categories_ensure_defaults(*, county: Area) -> int:
     created any other way starts with them the first time they are needed
     (categories_ensure_started)."""
     existing = set(Category.objects.filter(county=county).values_list("code", flat=True))
-    missing = [
-        Category(county=county, code=code, kind=kind, name=name, sort_order=order)
-        for order, (kind, code, name) in enumerate(DEFAULT_CATEGORIES)
-        if code not in existing
-    ]
+    missing = [c for c in default_categories(county=county) if c.code not in existing]
     # Two first reports in a new county at once: the second's rows are the same rows.
     Category.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
@@ -53,13 +49,11 @@ def categories_ensure_started(*, counties: QuerySet[Area]) -> int:
     """Each of `counties` that has no category at all gets the default set.
 
     Counties are created by the area tree (the admin, an import, a bulk load), which knows
-    nothing of cases; a county's categories are made the first time they are needed (the
-    report form, the category list, a report), here. A county that retired every category
+    nothing of cases; a county's categories are written the first time a report (or a change
+    in the administration) needs them, here. Pages that only show them show the defaults
+    unsaved (disputes.selectors.cases.categories_offered). A county that retired every category
     has some: it gets none back."""
-    bare = counties.filter(level=AreaLevel.COUNTY).exclude(
-        pk__in=Category.objects.values("county_id")
-    )
-    return sum(categories_ensure_defaults(county=county) for county in bare)
+    return sum(categories_ensure_defaults(county=county) for county in bare_counties(counties))
 
 
 def category_of_county(*, county_id: int, code: str) -> Category | None:
