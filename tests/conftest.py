@@ -39,7 +39,7 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in missing.items():
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
-    # The scan of the whole run's log records goes last (tests/test_log_privacy.py).
+    # The scan of the whole run's log records goes last (tests/governance/test_log_privacy.py).
     items.sort(key=lambda item: getattr(getattr(item, "function", None), "after_all", False))
 
 
@@ -53,7 +53,7 @@ class PersonalDataInLogs(logging.Handler):
         self.findings: list[tuple[str, str, list[str], str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        from tests.test_log_privacy import masked_excerpt, personal_data_in
+        from tests.governance.test_log_privacy import masked_excerpt, personal_data_in
 
         # SQL statements are logged only while a test captures queries (never in
         # production, where DEBUG is off): they are not the application's log.
