@@ -26,8 +26,8 @@ from grids.models import Area, AreaLevel
 from grids.rules import area_object_errors
 from grids.services import area_create
 from personnel.models import User
-from tests.disputes.test_case_workflow import report
-from tests.disputes.test_stats import cases, listed, other_grid  # noqa: F401 (fixtures)
+from tests.factories import report
+from tests.support import listed
 
 DAY = timedelta(days=1)
 DASHBOARD = "assessment/dashboard.html"

@@ -5,7 +5,6 @@ pay sheet, its workbook, and jurisdiction on every page and API."""
 from __future__ import annotations
 
 import io
-import itertools
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,52 +26,17 @@ from assessment.services.evaluations import (
     outcome_for,
     work_score,
 )
-from assessment.services.pay import DEFAULT_ANNUAL_AMOUNT, pay_sheet, quarter_months
-from demo.seed import DEMO_PASSWORD
+from assessment.services.pay import DEFAULT_ANNUAL_AMOUNT, pay_sheet
 from disputes import services as case_services
 from disputes.models import Assignment, Case, Category
 from disputes.services.sweeps import escalate_overdue
-from governance.platform.validators import id_number_check_char
 from grids.models import Area
-from personnel.models import EndReason, Gender, Post, PostKind, Staff
-from personnel.services.staff import StaffInput, post_add, staff_create, staff_grant_login
-from tests.audit.test_audit import chain_statements
+from personnel.models import EndReason, Post, PostKind, Staff
+from tests.factories import staff_with_post
+from tests.samples import QUARTER, YEAR
+from tests.support import chain_statements
 
-_serial = itertools.count(1)
 THIS_MONTH = timezone.localdate().replace(day=1)
-LONG_AGO = date(2020, 1, 1)
-
-
-def id_number() -> str:
-    first17 = f"43122419800101{next(_serial):03d}"
-    return first17 + id_number_check_char(first17)
-
-
-def person(
-    demo,
-    area: Area,
-    *,
-    kind: str = PostKind.GRID_WORKER,
-    post_area: Area | None = None,
-    login: str = "",
-    start: date = LONG_AGO,
-) -> Staff:
-    """A staff member managed by `area` holding one post, through the roster's services."""
-    county = demo.user("county")
-    staff = staff_create(
-        data=StaffInput(
-            name=f"测试{next(_serial)}",
-            phone="13800138000",
-            id_number=id_number(),
-            gender=Gender.MALE,
-            area=area,
-        ),
-        actor=county,
-    )
-    post_add(staff=staff, kind=kind, area=post_area or area, start=start, actor=county)
-    if login:
-        staff_grant_login(staff=staff, username=login, password=DEMO_PASSWORD, actor=county)
-    return Staff.objects.select_related("user").get(pk=staff.pk)
 
 
 def reported(demo, reporter, grid: Area | None = None) -> Case:
@@ -97,12 +61,6 @@ def assigned(demo, case: Case, handler, line: str = "political_legal") -> Case:
 
 def evaluation_of(staff: Staff, month: date = THIS_MONTH) -> Evaluation:
     return Evaluation.objects.get(staff=staff, month=month)
-
-
-@pytest.fixture
-def worker(demo) -> Staff:
-    """The grid worker of grid 1, with a login, who reports and handles cases."""
-    return person(demo, demo.village1, post_area=demo.grid1, login="worker1")
 
 
 def test_the_figures_come_from_the_months_cases(demo, worker):
@@ -142,7 +100,7 @@ def test_the_figures_come_from_the_months_cases(demo, worker):
 
 
 def test_a_police_officer_is_evaluated_in_the_village_of_the_post(demo):
-    officer = person(
+    officer = staff_with_post(
         demo,
         demo.township1,
         kind=PostKind.POLICE_OFFICER,
@@ -163,8 +121,10 @@ def test_a_police_officer_is_evaluated_in_the_village_of_the_post(demo):
 
 
 def test_only_posts_open_during_the_month_and_of_evaluated_kinds_count(demo, worker):
-    security = person(demo, demo.village1, kind=PostKind.SECURITY_DIRECTOR)
-    later = person(demo, demo.village2, post_area=demo.grid2, start=THIS_MONTH + timedelta(40))
+    security = staff_with_post(demo, demo.village1, kind=PostKind.SECURITY_DIRECTOR)
+    later = staff_with_post(
+        demo, demo.village2, post_area=demo.grid2, start=THIS_MONTH + timedelta(40)
+    )
     assert evaluations_compute(month=THIS_MONTH) == 1
     assert not Evaluation.objects.filter(staff__in=[security, later]).exists()
     earlier = evaluations.last_month(THIS_MONTH)
@@ -220,7 +180,7 @@ def test_computing_takes_the_same_few_queries_for_5_or_50_people(
     demo, people, django_assert_max_num_queries
 ):
     for _ in range(people):
-        person(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
+        staff_with_post(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
     # … and the scores' audit entries, in one INSERT (tests/audit/test_audit.py).
     with django_assert_max_num_queries(8 + chain_statements()):
         assert evaluations_compute(month=THIS_MONTH) == people
@@ -343,7 +303,7 @@ def test_a_follow_up_that_does_not_fit_the_outcome_is_refused(demo, worker):
 
 
 def test_a_reassignment_that_fails_leaves_the_post_as_it_was(demo, worker):
-    taken = person(demo, demo.village1, post_area=demo.village1.get_children().last())
+    taken = staff_with_post(demo, demo.village1, post_area=demo.village1.get_children().last())
     evaluation_follow_up_refused = pytest.raises(ValidationError)
     with evaluation_follow_up_refused as refused:
         evaluation_follow_up(
@@ -358,23 +318,6 @@ def test_a_reassignment_that_fails_leaves_the_post_as_it_was(demo, worker):
 
 
 # --- The quarterly pay sheet -----------------------------------------------------------
-
-YEAR, QUARTER = 2025, 2
-
-
-@pytest.fixture
-def quarter_evaluated(demo, worker):
-    """Three people of township 1 evaluated for a whole quarter: two in village 1 (the
-    worker has a supervisor's 100 in the first month), one in another village."""
-    auxiliary = person(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
-    other_village = demo.township1.get_children().exclude(pk=demo.village1.pk).first()
-    officer = person(demo, other_village, kind=PostKind.POLICE_OFFICER)
-    faraway = person(demo, demo.village2, post_area=demo.grid2)
-    for month in quarter_months(YEAR, QUARTER):
-        evaluations_compute(month=month)
-    first = Evaluation.objects.get(staff=worker, month=date(YEAR, 4, 1))
-    evaluation_review(evaluation=first, score=100, comment="", actor=demo.user("county"))
-    return worker, auxiliary, officer, other_village, faraway
 
 
 def test_the_pay_sheet_shares_each_villages_amount_by_scores(demo, quarter_evaluated):
@@ -407,7 +350,7 @@ def test_the_pay_sheet_takes_a_few_queries_whatever_the_townships_size(
     demo, quarter_evaluated, django_assert_max_num_queries
 ):
     for _ in range(10):
-        person(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
+        staff_with_post(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
     evaluations_compute(month=date(YEAR, 5, 1))
     with django_assert_max_num_queries(3):
         sheet = pay_sheet(township=demo.township1, year=YEAR, quarter=QUARTER)
@@ -474,7 +417,7 @@ def test_the_monthly_task_evaluates_last_month_on_the_1st(demo, worker, settings
 
 
 def test_the_list_shows_the_distribution_and_the_follow_ups_due(client, demo, worker):
-    bad = person(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
+    bad = staff_with_post(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
     unfit(demo, bad)
     client.force_login(demo.user("township1"))
     page = client.get(reverse("evaluation_list"), {"month": f"{THIS_MONTH:%Y-%m}"})
@@ -495,7 +438,7 @@ def test_the_list_page_takes_the_same_queries_for_3_or_30_people(
     client, demo, people, django_assert_max_num_queries
 ):
     for _ in range(people):
-        person(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
+        staff_with_post(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE)
     evaluations_compute(month=THIS_MONTH)
     client.force_login(demo.user("county"))
     with django_assert_max_num_queries(12):
@@ -596,7 +539,7 @@ def test_township2_sees_no_evaluation_of_township1(client, demo, worker):
 def test_township1_sees_no_training_or_spot_check_of_township2(client, demo):
     from personnel.services.training import spot_check_create, training_create
 
-    far = person(demo, demo.village2, post_area=demo.grid2)
+    far = staff_with_post(demo, demo.village2, post_area=demo.grid2)
     township2 = demo.user("township2")
     training_create(
         area=demo.village2,

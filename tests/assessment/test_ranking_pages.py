@@ -10,20 +10,9 @@ from openpyxl import load_workbook
 
 from assessment.models import IncidentKind, RankingSnapshot, SnapshotStatus
 from assessment.selectors.rankings import ranking_rows
-from assessment.services.rankings import ranking_publish, rankings_compute
+from assessment.services.rankings import ranking_publish
 from grids.models import AreaLevel
-from tests.assessment.test_rankings import criminal_case, this_month
-from tests.disputes.test_case_workflow import report
-from tests.disputes.test_stats import resolve
-
-
-@pytest.fixture
-def snapshot(demo):
-    for _ in range(3):
-        resolve(demo, report(demo).case)
-    report(demo, grid=demo.grid2, reporter=demo.user("township2"))
-    criminal_case(demo, demo.grid1)
-    return rankings_compute(county=demo.county, month=this_month())
+from tests.factories import report, resolve, this_month
 
 
 def as_user(client, demo, username):

@@ -19,7 +19,6 @@ from assessment.models import (
     RankingSnapshot,
     SnapshotStatus,
 )
-from assessment.services.incidents import incident_record
 from assessment.services.rankings import (
     MonthPublished,
     previous_month,
@@ -33,14 +32,10 @@ from disputes.selectors.stats import RESOLVED_STATUSES
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.services import area_create
-from tests.disputes.test_case_workflow import report
-from tests.disputes.test_stats import cases, listed, other_grid, resolve  # noqa: F401
+from tests.factories import criminal_case, report, resolve, this_month
+from tests.support import listed
 
 THIS_MONTH = None
-
-
-def this_month():
-    return timezone.localdate().replace(day=1)
 
 
 def rows_of(snapshot) -> dict[int, RankingRow]:
@@ -50,7 +45,7 @@ def rows_of(snapshot) -> dict[int, RankingRow]:
 def test_every_township_and_village_is_ranked_with_the_case_lists_figures(
     client,
     demo,
-    cases,  # noqa: F811
+    cases,
 ):
     snapshot = rankings_compute(county=demo.county, month=this_month())
     rows = rows_of(snapshot)
@@ -80,16 +75,6 @@ def test_every_township_and_village_is_ranked_with_the_case_lists_figures(
     )
     assert {r.rank_in_township for r in village_rows} >= {1}
     assert all(Decimal(0) <= r.score <= Decimal(100) for r in rows.values())
-
-
-def criminal_case(demo, area):
-    return incident_record(
-        area=area,
-        kind=IncidentKind.CRIMINAL_CASE,
-        occurred_at=timezone.now() - timedelta(minutes=5),
-        description="一起盗窃刑事案件",
-        actor=demo.user("county"),
-    )
 
 
 def test_a_village_with_one_criminal_case_is_vetoed_whatever_its_score(demo):
@@ -233,7 +218,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_areas(demo):
 def test_the_rankings_rates_equal_the_dashboards_for_the_same_month(
     client,
     demo,
-    cases,  # noqa: F811
+    cases,
 ):
     from disputes.selectors.stats import area_stats
 

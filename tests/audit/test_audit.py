@@ -23,16 +23,10 @@ from audit.services import (
     changes,
     masked,
 )
-from tests.conftest import is_postgres
+from tests.support import chain_statements, is_postgres
 
 ID_NUMBER = "430521199001011239"
 PHONE = "13912345678"
-
-
-def chain_statements() -> int:
-    """What appending to the chain costs a change: the lock (PostgreSQL), the chain's head,
-    the INSERT. Query-count pins of the services add it."""
-    return 3 if is_postgres() else 2
 
 
 def three_entries(demo) -> list[AuditEntry]:

@@ -17,8 +17,8 @@ from disputes import services
 from governance.platform.roles import Role
 from grids.models import Area
 from personnel.models import User
-from tests.disputes.test_case_workflow import report
-from tests.residents.test_residents import ID_A, register
+from tests.factories import register, report
+from tests.samples import ID_A
 
 
 @pytest.fixture

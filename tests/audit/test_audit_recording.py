@@ -25,12 +25,15 @@ from personnel.services import staff as staff_services
 from personnel.services.training import spot_check_create
 from residents.services.cycles import visit_cycles_set
 from residents.services.residents import ResidentInput, resident_set_status, resident_update
-from tests.assessment.test_evaluations import person
-from tests.disputes.test_case_workflow import VALID_ID, report
-from tests.disputes.test_escalation import overdue_cases
-from tests.governance.test_route_walk import operations_of
-from tests.personnel.test_training import session
-from tests.residents.test_residents import ID_A, register
+from tests.factories import (
+    operations_of,
+    overdue_cases,
+    register,
+    report,
+    staff_with_post,
+    training_session,
+)
+from tests.samples import ID_A, VALID_ID
 
 STAFF_ID = "430521199001011239"
 STAFF_PHONE = "13912345678"
@@ -282,8 +285,8 @@ def test_every_change_of_a_busy_day_keeps_the_chain_intact(demo, roster):
 
 
 def test_a_training_and_a_spot_check_are_recorded(demo):
-    worker = person(demo, demo.village1, post_area=demo.grid1)
-    training = session(demo, "township1", demo.township1, [worker])
+    worker = staff_with_post(demo, demo.village1, post_area=demo.grid1)
+    training = training_session(demo, "township1", demo.township1, [worker])
     spot_check_create(
         staff=worker,
         day=timezone.localdate(),

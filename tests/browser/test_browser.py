@@ -1,63 +1,10 @@
 """Journeys in a real headless Chromium, driven by Playwright, against a live server."""
 
-import os
-from pathlib import Path
-
 import pytest
 
-from demo.seed import DEMO_PASSWORD
-from tests.conftest import build_demo, chromium_path
+from tests.browser.helpers import log_in, shoot
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "test-artifacts")
-)
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright runs an event loop in this thread; Django's ORM calls in the test are safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS)
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def live_demo(transactional_db):
-    return build_demo()
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    assert page.locator("h1").inner_text() == "登录"
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
-    # The centres land on the dashboard, which fetches its figures after loading; let them
-    # finish first (the SQLite live server shares one connection between its threads).
-    page.wait_for_load_state("networkidle")
-
-
-def shoot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_county_logs_in_sees_every_township_and_walks_down_the_tree(

@@ -14,26 +14,30 @@ from assessment.models import RankingSnapshot, SnapshotStatus
 from assessment.selectors.rankings import ranking_rows
 from assessment.services.rankings import rankings_compute
 from grids.models import AreaLevel
-from tests.assessment.test_rankings import criminal_case, this_month
-from tests.browser.test_browser import browser, live_demo, log_in  # noqa: F401 (fixtures)
-from tests.browser.test_browser_dashboard import _charts_installed, charts_drawn, wait_for_charts  # noqa: F401
-from tests.browser.test_browser_roster import DESKTOP, PHONE, fits_the_phone, shoot
-from tests.disputes.test_case_workflow import report
-from tests.disputes.test_stats import resolve
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    charts_drawn,
+    fits_the_phone,
+    log_in,
+    shoot_for_docs,
+    wait_for_charts,
+)
+from tests.factories import criminal_case, report, resolve, this_month
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("charts_installed")]
 
 
-def as_user(browser, live_server, username, device):  # noqa: F811
+def as_user(browser, live_server, username, device):
     page = browser.new_context(accept_downloads=True, **device).new_page()
     log_in(page, live_server.url, username)
     return page
 
 
 def test_the_committee_reviews_publishes_and_downloads_the_bulletin(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
 ):
     demo = live_demo
     for _ in range(6):
@@ -57,19 +61,19 @@ def test_the_committee_reviews_publishes_and_downloads_the_bulletin(
     assert table.locator("tbody tr").count() == len(townships)
     assert county.locator(".badge.draft").count() == 1
     assert county.locator("table.ranking tbody tr.vetoed").count() == 1  # township 2
-    shoot(county, "ranking-townships-desktop")
+    shoot_for_docs(county, "ranking-townships-desktop")
 
     # 2. The villages, then village 1's breakdown with the cases behind its numbers.
     county.click("nav.tabs a:nth-child(2)")
     county.wait_for_selector("table.ranking[data-level=village]")
     vetoed = county.locator("table.ranking tbody tr.vetoed")
     assert vetoed.count() == 1 and demo.village2.name in vetoed.inner_text()
-    shoot(county, "ranking-villages-desktop")
+    shoot_for_docs(county, "ranking-villages-desktop")
     county.click(f"table.ranking a:text-is('{demo.village1.name}')")
     county.wait_for_selector("table.breakdown")
     resolution = county.locator("table.breakdown tr[data-code=resolution-rate]")
     assert "100%" in resolution.inner_text() and "6 / 6" in resolution.inner_text()
-    shoot(county, "ranking-breakdown-desktop")
+    shoot_for_docs(county, "ranking-breakdown-desktop")
     with county.expect_navigation():
         resolution.locator("a").first.click()
     assert county.locator("table.cases tbody tr, table.list tbody tr").count() == 6
@@ -99,7 +103,7 @@ def test_the_committee_reviews_publishes_and_downloads_the_bulletin(
     assert sheet_rows == page_rows
     county.goto(f"{base}/assessment/rankings/{snapshot.pk}/bulletin/")
     assert county.locator("section.bulletin-level").count() == 2
-    shoot(county, "ranking-bulletin-desktop")
+    shoot_for_docs(county, "ranking-bulletin-desktop")
 
     # 5. township1 sees its own place among the townships, and its own villages only.
     township = as_user(browser, live_server, "township1", DESKTOP)
@@ -111,9 +115,9 @@ def test_the_committee_reviews_publishes_and_downloads_the_bulletin(
     mine = ranking_rows(user=demo.user("township1"), snapshot=snapshot, level=AreaLevel.VILLAGE)
     assert sorted(names) == sorted(row.area.name for row in mine)
     assert demo.village2.name not in names
-    shoot(township, "ranking-township-desktop")
+    shoot_for_docs(township, "ranking-township-desktop")
     phone = as_user(browser, live_server, "township1", PHONE)
     phone.goto(f"{base}/assessment/rankings/")
     assert phone.locator(".own-place").count() == 1
-    shoot(phone, "ranking-township-phone")
+    shoot_for_docs(phone, "ranking-township-phone")
     assert fits_the_phone(phone) or phone.locator(".table-wrap").count() >= 1

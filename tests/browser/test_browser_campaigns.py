@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus, CampaignTask, TaskStatus
 from demo.roster import seed_roster
-from tests.browser.test_browser import browser, live_demo, log_in, shoot  # noqa: F401 (fixtures)
-from tests.browser.test_browser_cases import DESKTOP, PHONE
-from tests.campaigns.test_campaigns import grids_of
+from tests.browser.helpers import DESKTOP, PHONE, log_in, shoot
+from tests.factories import grids_of
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +33,9 @@ def grid_row(page, grid) -> str:
 
 
 def test_a_township_launches_a_campaign_and_watches_a_grid_worker_complete_a_task(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
     tmp_path,
 ):
     demo = live_demo

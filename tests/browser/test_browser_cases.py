@@ -9,11 +9,9 @@ import zlib
 import pytest
 
 from disputes.models import Case, CaseStatus
-from tests.browser.test_browser import browser, live_demo, log_in, shoot  # noqa: F401 (fixtures)
+from tests.browser.helpers import DESKTOP, PHONE, as_user, shoot
 
 pytestmark = pytest.mark.browser
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
 def tiny_png(path, width=64, height=48):
@@ -34,13 +32,6 @@ def tiny_png(path, width=64, height=48):
     return path
 
 
-def as_user(browser, live_server, username, device):  # noqa: F811
-    context = browser.new_context(**device)
-    page = context.new_page()
-    log_in(page, live_server.url, username)
-    return page
-
-
 def act(page, action, fill=None):
     form = page.locator(f"details[data-action={action}]")
     if form.get_attribute("open") is None:
@@ -58,7 +49,7 @@ def act(page, action, fill=None):
     assert page.locator(".messages li").count() == 1, page.locator("main").inner_text()[:500]
 
 
-def test_the_whole_loop_in_the_browser(browser, live_server, live_demo, tmp_path):  # noqa: F811
+def test_the_whole_loop_in_the_browser(browser, live_server, live_demo, tmp_path):
     demo = live_demo
     # 1. The grid worker reports from the phone: few fields, a photo from the camera.
     phone = as_user(browser, live_server, "grid1", PHONE)

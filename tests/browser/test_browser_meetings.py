@@ -15,9 +15,8 @@ from demo.roster import seed_roster
 from disputes.models import CaseStatus
 from personnel.models import PostKind
 from supervision.models import InspectionProblem, Meeting, ProblemStatus
-from tests.browser.test_browser import browser, live_demo, log_in, shoot  # noqa: F401 (fixtures)
-from tests.browser.test_browser_cases import DESKTOP, PHONE, as_user
-from tests.disputes.test_case_workflow import report
+from tests.browser.helpers import DESKTOP, PHONE, as_user, shoot
+from tests.factories import report
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +26,9 @@ def fits(page, width):
 
 
 def test_a_township_records_a_meeting_that_assigns_a_case_and_prints_the_minutes(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
 ):
     demo = live_demo
     case = report(demo, title="宅基地边界争议", client_uuid=uuid.uuid4()).case
@@ -100,9 +99,9 @@ def test_a_township_records_a_meeting_that_assigns_a_case_and_prints_the_minutes
 
 
 def test_a_township_sends_an_instruction_a_grid_worker_reads_it_on_a_phone(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
 ):
     demo = live_demo
     seed_roster(root=demo.county, rng=random.Random(7), today=timezone.localdate())
@@ -155,9 +154,9 @@ def test_a_township_sends_an_instruction_a_grid_worker_reads_it_on_a_phone(
 
 
 def test_the_county_records_an_inspection_and_the_township_reports_the_fix(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
 ):
     demo = live_demo
     page = as_user(browser, live_server, "centre", DESKTOP)

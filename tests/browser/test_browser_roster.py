@@ -4,27 +4,18 @@ the post after a confirmation, and sees the gap come back. Screenshots of the ro
 profile and the coverage report, on a desktop and on a phone, go to docs/screenshots."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from personnel.models import EndReason, Post, PostKind, Staff
-from tests.browser.test_browser import browser, live_demo, log_in  # noqa: F401 (fixtures)
-from tests.personnel.test_roster_pages import id_number
+from tests.browser.helpers import DESKTOP, PHONE, fits_the_phone, log_in, shoot_for_docs
+from tests.samples import id_number
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
-def shoot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def as_user(browser, live_server, username, device):  # noqa: F811
+def as_user(browser, live_server, username, device):
     page = browser.new_context(**device).new_page()
     log_in(page, live_server.url, username)
     return page
@@ -34,14 +25,10 @@ def gap(page, grid):
     return page.locator(f"table.gaps tr[data-area='{grid.code}'][data-post=grid_worker]")
 
 
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 390
-
-
 def test_a_centre_fills_a_grid_and_ends_the_post_and_coverage_follows(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
 ):
     demo = live_demo
     grid = demo.grid1
@@ -115,14 +102,14 @@ def test_a_centre_fills_a_grid_and_ends_the_post_and_coverage_follows(
     }
     for name, url in pages.items():
         centre.goto(f"{live_server.url}{url}")
-        shoot(centre, f"{name}-desktop")
+        shoot_for_docs(centre, f"{name}-desktop")
     phone = as_user(browser, live_server, "township1", PHONE)
     for name, url in pages.items():
         phone.goto(f"{live_server.url}{url}")
         assert fits_the_phone(phone), name
-        shoot(phone, f"{name}-phone")
+        shoot_for_docs(phone, f"{name}-phone")
     phone.goto(f"{live_server.url}/staff/new/")
     assert fits_the_phone(phone)
-    shoot(phone, "roster-add-phone")
+    shoot_for_docs(phone, "roster-add-phone")
     phone.goto(f"{live_server.url}/staff/posts/{held.pk}/end/")
-    shoot(phone, "roster-end-post-phone")
+    shoot_for_docs(phone, "roster-end-post-phone")

@@ -9,9 +9,8 @@ from django.utils import timezone
 from disputes.models import Case, CaseKind
 from residents.models import Resident, RiskLevel, Visit
 from residents.services.cycles import visit_cycles
-from tests.browser.test_browser import browser, live_demo, log_in, shoot  # noqa: F401 (fixtures)
-from tests.browser.test_browser_cases import PHONE
-from tests.residents.test_residents import register
+from tests.browser.helpers import PHONE, log_in, shoot
+from tests.factories import register
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +20,9 @@ def fits_the_phone(page):
 
 
 def test_a_grid_worker_records_a_visit_and_raises_a_case_from_the_phone(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
 ):
     demo = live_demo
     today = timezone.localdate()

@@ -13,14 +13,9 @@ from django.utils import timezone
 from campaigns.models import CampaignTask, InstructionReceipt, TaskStatus
 from disputes.models import CaseStatus
 from personnel.models import PostKind
-from tests.campaigns.test_campaigns import grids_of
-from tests.supervision.test_meetings import reported_case
-
-API = "/api/v1"
-
-
-def post(client, url, body):
-    return client.post(url, body, content_type="application/json")
+from tests.factories import campaign_body, grids_of, reported_case
+from tests.samples import API
+from tests.support import post_json
 
 
 def as_user(client, demo, name):
@@ -28,28 +23,11 @@ def as_user(client, demo, name):
     return client
 
 
-def campaign_body(demo, **extra):
-    grids = grids_of(demo.township1)
-    return {
-        "title": "防溺水家访",
-        "instructions": "上门宣讲，签收告知书。",
-        "area": demo.township1.pk,
-        "target_mode": "items",
-        "deadline": (timezone.now() + timedelta(hours=4)).isoformat(),
-        "targets": [
-            {"name": f"学生{n}", "grid": grid.code, "detail": "三年级"}
-            for n, grid in enumerate(grids * 2)
-        ],
-        "launch": True,
-        **extra,
-    }
-
-
 def test_a_campaign_is_created_and_launched_in_one_call_and_progress_counts_the_tasks(
     client, demo, roster
 ):
     as_user(client, demo, "township1")
-    created = post(client, f"{API}/campaigns/", campaign_body(demo))
+    created = post_json(client, f"{API}/campaigns/", campaign_body(demo))
     assert created.status_code == 201, created.json()
     campaign_id = created.json()["id"]
     assert created.json()["status"] == "running"
@@ -68,8 +46,8 @@ def test_a_campaign_is_created_and_launched_in_one_call_and_progress_counts_the_
     assert mine and all(task["area"] == demo.grid1.pk for task in mine)
     url = f"{API}/campaigns/{campaign_id}/tasks/{mine[0]['id']}/complete/"
     body = {"client_uuid": str(uuid.uuid4()), "result": "已上门，家长签收"}
-    assert post(client, url, body).status_code == 201
-    assert post(client, url, body).status_code == 200  # the resend: done once
+    assert post_json(client, url, body).status_code == 201
+    assert post_json(client, url, body).status_code == 200  # the resend: done once
     progress = client.get(f"{API}/campaigns/{campaign_id}/progress/").json()
     assert (
         progress["done"]
@@ -84,27 +62,29 @@ def test_bad_campaign_input_gets_field_messages_and_leaves_nothing_behind(client
     as_user(client, demo, "township1")
     body = campaign_body(demo)
     body["targets"][1]["grid"] = demo.grid2.code  # township 2's grid
-    refused = post(client, f"{API}/campaigns/", body)
+    refused = post_json(client, f"{API}/campaigns/", body)
     assert refused.status_code == 400 and demo.grid2.code in refused.json()["targets"][0]
-    past = post(client, f"{API}/campaigns/", campaign_body(demo, deadline="2020-01-01T00:00:00Z"))
+    past = post_json(
+        client, f"{API}/campaigns/", campaign_body(demo, deadline="2020-01-01T00:00:00Z")
+    )
     assert past.status_code == 400 and "deadline" in past.json()
-    outside = post(client, f"{API}/campaigns/", campaign_body(demo, area=demo.township2.pk))
+    outside = post_json(client, f"{API}/campaigns/", campaign_body(demo, area=demo.township2.pk))
     assert outside.status_code == 400 and "area" in outside.json()
     assert not client.get(f"{API}/campaigns/").json()["results"]
     as_user(client, demo, "grid1")
     mine = campaign_body(demo, area=demo.grid1.pk)
-    assert post(client, f"{API}/campaigns/", mine).status_code == 403
+    assert post_json(client, f"{API}/campaigns/", mine).status_code == 403
 
 
 def test_outsiders_get_nothing_of_a_campaign(client, demo, roster):
     as_user(client, demo, "township1")
-    campaign_id = post(client, f"{API}/campaigns/", campaign_body(demo)).json()["id"]
+    campaign_id = post_json(client, f"{API}/campaigns/", campaign_body(demo)).json()["id"]
     task = CampaignTask.objects.filter(campaign_id=campaign_id).first()
     as_user(client, demo, "township2")
     assert client.get(f"{API}/campaigns/").json()["results"] == []
     for url in ("", "progress/", "tasks/"):
         assert client.get(f"{API}/campaigns/{campaign_id}/{url}").status_code == 404
-    done = post(
+    done = post_json(
         client,
         f"{API}/campaigns/{campaign_id}/tasks/{task.pk}/complete/",
         {"client_uuid": str(uuid.uuid4()), "result": "x"},
@@ -115,7 +95,7 @@ def test_outsiders_get_nothing_of_a_campaign(client, demo, roster):
 
 def test_an_instruction_reaches_every_holder_and_the_receipts_add_up(client, demo, roster):
     as_user(client, demo, "township1")
-    sent = post(
+    sent = post_json(
         client,
         f"{API}/instructions/",
         {
@@ -132,7 +112,7 @@ def test_an_instruction_reaches_every_holder_and_the_receipts_add_up(client, dem
     assert receipts["read"] == 0 and receipts["unread"] == receipts["recipients"]
     as_user(client, demo, "grid1")
     assert client.get(f"{API}/instructions/").json()["results"][0]["id"] == instruction["id"]
-    assert post(client, f"{API}/instructions/{instruction['id']}/read/", {}).json() == {
+    assert post_json(client, f"{API}/instructions/{instruction['id']}/read/", {}).json() == {
         "read": True,
         "first_time": True,
     }
@@ -142,7 +122,7 @@ def test_an_instruction_reaches_every_holder_and_the_receipts_add_up(client, dem
     assert InstructionReceipt.objects.filter(read_at__isnull=False).get().user == demo.user("grid1")
     as_user(client, demo, "township2")
     assert client.get(f"{API}/instructions/{instruction['id']}/").status_code == 404
-    empty = post(client, f"{API}/instructions/", {"title": "", "body": "x", "area": 1})
+    empty = post_json(client, f"{API}/instructions/", {"title": "", "body": "x", "area": 1})
     assert empty.status_code == 400 and {"title", "post_kinds"} <= set(empty.json())
 
 
@@ -156,18 +136,20 @@ def test_a_meetings_decision_through_the_api_assigns_the_case(client, demo, rost
         "units": ["centre", "court", "police_station", "justice_office", "petitions"],
         "items": [{"case": case.pk, "judgement": "key_attention", "decision": "assign"}],
     }
-    created = post(client, f"{API}/meetings/", body)
+    created = post_json(client, f"{API}/meetings/", body)
     assert created.status_code == 201, created.json()
     case.refresh_from_db()
     assert case.status == CaseStatus.ASSIGNED
     assert created.json()["items"][0]["event"] is not None
     as_user(client, demo, "township2")
-    assert post(client, f"{API}/meetings/", body | {"area": demo.township2.pk}).status_code == 400
+    assert (
+        post_json(client, f"{API}/meetings/", body | {"area": demo.township2.pk}).status_code == 400
+    )
 
 
 def test_an_inspection_and_its_problem_through_the_api(client, demo):
     as_user(client, demo, "county")
-    created = post(
+    created = post_json(
         client,
         f"{API}/inspections/",
         {
@@ -184,12 +166,12 @@ def test_an_inspection_and_its_problem_through_the_api(client, demo):
     problem = created.json()["problems"][0]["id"]
     as_user(client, demo, "township2")
     url = f"{API}/inspection-problems/{problem}/fix/"
-    assert post(client, url, {"fix_note": "已补齐"}).status_code == 404
+    assert post_json(client, url, {"fix_note": "已补齐"}).status_code == 404
     as_user(client, demo, "village1")
-    assert post(client, url, {"fix_note": "已补齐"}).json()["status"] == "fixed"
-    assert post(client, url, {"fix_note": "again"}).status_code == 400
+    assert post_json(client, url, {"fix_note": "已补齐"}).json()["status"] == "fixed"
+    assert post_json(client, url, {"fix_note": "again"}).status_code == 400
     as_user(client, demo, "township1")
-    assert post(client, f"{API}/inspections/", {"area": demo.village1.pk}).status_code == 400
+    assert post_json(client, f"{API}/inspections/", {"area": demo.village1.pk}).status_code == 400
 
 
 @pytest.mark.parametrize("name", ["grid1", "member1", "inspector"])
@@ -197,7 +179,7 @@ def test_field_roles_cannot_organise(client, demo, name):
     as_user(client, demo, name)
     area = demo.user(name).area_id
     body = {"title": "t", "body": "b", "area": area, "post_kinds": ["grid_worker"]}
-    assert post(client, f"{API}/instructions/", body).status_code == 403
+    assert post_json(client, f"{API}/instructions/", body).status_code == 403
     campaign = {"title": "t", "instructions": "i", "area": area, "target_mode": "items"}
     campaign["deadline"] = (timezone.now() + timedelta(hours=1)).isoformat()
-    assert post(client, f"{API}/campaigns/", campaign).status_code == 403
+    assert post_json(client, f"{API}/campaigns/", campaign).status_code == 403

@@ -19,15 +19,14 @@ from campaigns.models import Campaign, CampaignStatus, CampaignTask, TargetMode,
 from campaigns.selectors import my_tasks
 from campaigns.services.campaigns import (
     TaskInput,
-    campaign_launch,
     campaign_targets_set,
     task_complete,
 )
 from disputes.models import Case, CaseKind
 from notifications.models import Notification
 from personnel.models import Post, PostKind, Staff
-from tests.campaigns.test_campaigns import campaign_of, grids_of, rows_for
-from tests.residents.test_visit_pages import JPEG
+from tests.factories import campaign_of, grids_of, launched_campaign, rows_for
+from tests.samples import JPEG
 
 
 def drafted(demo, *, title: str = "", **extra) -> Campaign:
@@ -35,15 +34,6 @@ def drafted(demo, *, title: str = "", **extra) -> Campaign:
     if title:
         Campaign.objects.filter(pk=campaign.pk).update(title=title)
         campaign.refresh_from_db()
-    return campaign
-
-
-def launched_campaign(demo, *, area=None, actor="township1", per_grid=1, grids=None, **extra):
-    campaign = campaign_of(demo, area=area, actor=actor, **extra)
-    grids = grids if grids is not None else grids_of(area or demo.township1)
-    campaign_targets_set(campaign=campaign, actor=demo.user(actor), rows=rows_for(grids, per_grid))
-    campaign_launch(campaign=campaign, actor=demo.user(actor))
-    campaign.refresh_from_db()
     return campaign
 
 

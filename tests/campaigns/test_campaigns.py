@@ -26,10 +26,8 @@ from campaigns.selectors import (
     tasks_visible_to,
 )
 from campaigns.services.campaigns import (
-    CampaignInput,
     TargetRow,
     TaskInput,
-    campaign_create,
     campaign_end,
     campaign_launch,
     campaign_remind,
@@ -45,40 +43,14 @@ from grids import tree
 from grids.models import Area, AreaLevel
 from notifications.models import Notification, NotificationKind
 from personnel.models import Post, PostKind
+from tests.factories import campaign_of, grids_of, rows_for
 
 NOW = timezone.now
-
-
-def campaign_of(demo, *, area=None, actor="township1", mode=TargetMode.ITEMS, **extra):
-    data = CampaignInput(
-        title=extra.pop("title", "防溺水家访"),
-        instructions="逐户上门宣讲防溺水知识，留存照片。",
-        area=area or demo.township1,
-        target_mode=mode,
-        starts_at=NOW(),
-        deadline=NOW() + timedelta(hours=4),
-        post_kinds=extra.pop("post_kinds", []),
-        member_types=extra.pop("member_types", []),
-        **extra,
-    )
-    return campaign_create(actor=demo.user(actor), data=data)
-
-
-def grids_of(area: Area) -> list[Area]:
-    return list(tree.in_order(Area.objects.filter(tree.subtree_q(area), level=AreaLevel.GRID)))
 
 
 def worker_of(grid: Area):
     post = Post.objects.filter(area=grid, kind=PostKind.GRID_WORKER, end__isnull=True).first()
     return post.staff_id if post else None
-
-
-def rows_for(grids: list[Area], per_grid: int) -> list[TargetRow]:
-    rows = []
-    for grid in grids:
-        for _n in range(per_grid):
-            rows.append(TargetRow(line=len(rows) + 2, name=f"学生{len(rows)}", grid=grid.code))
-    return rows
 
 
 @pytest.fixture

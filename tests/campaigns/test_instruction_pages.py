@@ -18,6 +18,7 @@ from campaigns.services.instructions import InstructionInput, instruction_send, 
 from grids import tree
 from notifications.models import Notification
 from personnel.models import Post, PostKind
+from tests.samples import instruction_form
 
 LIST = "/instructions/"
 NEW = "/instructions/new/"
@@ -26,18 +27,6 @@ NEW = "/instructions/new/"
 def client_for(client, demo, username):
     client.force_login(demo.user(username))
     return client
-
-
-def form_data(demo, **overrides):
-    data = {
-        "title": "协查通告",
-        "body": "发现可疑人员请立即报告派出所。",
-        "area": demo.township1.pk,
-        "post_kinds": [PostKind.MEMBER],
-        "member_types": [],
-    }
-    data.update(overrides)
-    return data
 
 
 def send(demo, *, kinds=(PostKind.MEMBER,), area=None, actor="township1", title="协查通告"):
@@ -70,13 +59,13 @@ def test_sending_asks_for_confirmation_with_the_number_reached_then_sends(client
     members = holders(demo.township1, [PostKind.MEMBER])
     assert len(members) > 1
 
-    response = client.post(NEW, form_data(demo))
+    response = client.post(NEW, instruction_form(demo))
     assert response.status_code == 200
     assert response.context["reach"] == len(members)
     assert 'id="confirm-send"' in response.content.decode()
     assert not Instruction.objects.exists()
 
-    response = client.post(NEW, {**form_data(demo), "confirm": "yes"})
+    response = client.post(NEW, {**instruction_form(demo), "confirm": "yes"})
     instruction = Instruction.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("instruction_detail", args=[instruction.pk])
@@ -87,7 +76,7 @@ def test_sending_asks_for_confirmation_with_the_number_reached_then_sends(client
 
 def test_back_to_edit_keeps_what_was_typed(client, demo, roster):
     client_for(client, demo, "township1")
-    response = client.post(NEW, {**form_data(demo, title="寒潮预警"), "edit": "yes"})
+    response = client.post(NEW, {**instruction_form(demo, title="寒潮预警"), "edit": "yes"})
     assert response.status_code == 200
     assert response.context["reach"] is None
     assert 'value="寒潮预警"' in response.content.decode()
@@ -107,7 +96,7 @@ def test_the_form_offers_every_post_and_the_users_own_area(client, demo):
 
 def test_a_bad_form_is_refused_with_field_messages(client, demo, roster):
     client_for(client, demo, "township1")
-    response = client.post(NEW, form_data(demo, title="", body="长" * 401, post_kinds=[]))
+    response = client.post(NEW, instruction_form(demo, title="", body="长" * 401, post_kinds=[]))
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert set(errors) == {"title", "body", "post_kinds"}
@@ -117,7 +106,9 @@ def test_a_bad_form_is_refused_with_field_messages(client, demo, roster):
 
 def test_an_area_outside_the_jurisdiction_cannot_be_chosen(client, demo, roster):
     client_for(client, demo, "township1")
-    response = client.post(NEW, {**form_data(demo, area=demo.township2.pk), "confirm": "yes"})
+    response = client.post(
+        NEW, {**instruction_form(demo, area=demo.township2.pk), "confirm": "yes"}
+    )
     assert response.status_code == 400
     assert "area" in response.context["form"].errors
     assert not Instruction.objects.exists()
@@ -129,7 +120,7 @@ def test_an_area_where_nobody_holds_the_posts_is_refused_before_confirming(clien
         tree.subtree_q(demo.village1, "area__"), kind=PostKind.TRAFFIC_CHIEF
     ).update(end=yesterday)
     client_for(client, demo, "township1")
-    data = form_data(demo, area=demo.village1.pk, post_kinds=[PostKind.TRAFFIC_CHIEF])
+    data = instruction_form(demo, area=demo.village1.pk, post_kinds=[PostKind.TRAFFIC_CHIEF])
     response = client.post(NEW, data)
     assert response.status_code == 400
     assert response.context["form"].errors["post_kinds"]
@@ -139,7 +130,7 @@ def test_an_area_where_nobody_holds_the_posts_is_refused_before_confirming(clien
 def test_only_the_centres_send_instructions(client, demo, username):
     client_for(client, demo, username)
     assert client.get(NEW).status_code == 403
-    assert client.post(NEW, {**form_data(demo), "confirm": "yes"}).status_code == 403
+    assert client.post(NEW, {**instruction_form(demo), "confirm": "yes"}).status_code == 403
     assert not Instruction.objects.exists()
 
 

@@ -1,27 +1,11 @@
-import uuid
-
 import pytest
 from django.urls import reverse
 
 from disputes.models import Case
 from governance.platform.validators import id_number_check_char
+from tests.samples import case_payload
 
 VALID_ID = "43122419800101001" + id_number_check_char("43122419800101001")
-
-
-def payload(demo, **overrides):
-    body = {
-        "client_uuid": str(uuid.uuid4()),
-        "kind": "dispute",
-        "category": "neighbour",
-        "severity": "ordinary",
-        "title": "邻里排水纠纷",
-        "description": "排水沟堵塞引发争执。",
-        "grid": demo.grid1.pk,
-        "parties": [{"name": "李某", "phone": "13912345678", "id_number": VALID_ID}],
-    }
-    body.update(overrides)
-    return body
 
 
 @pytest.fixture
@@ -35,7 +19,7 @@ def post(client, body):
 
 
 def test_a_report_is_created_once_and_a_resend_returns_it(grid_client, demo):
-    body = payload(demo)
+    body = case_payload(demo)
     first = post(grid_client, body)
     assert first.status_code == 201
     assert first.json()["township"] == demo.township1.pk
@@ -59,15 +43,15 @@ def test_a_report_is_created_once_and_a_resend_returns_it(grid_client, demo):
     ],
 )
 def test_bad_input_is_a_400_with_a_message_for_the_field(grid_client, demo, overrides, field):
-    response = post(grid_client, payload(demo, **overrides))
+    response = post(grid_client, case_payload(demo, **overrides))
     assert response.status_code == 400
     assert response.json()[field]
     assert not Case.objects.exists()
 
 
 def test_a_grid_of_another_township_is_refused_like_a_missing_one(grid_client, demo):
-    outside = post(grid_client, payload(demo, grid=demo.grid2.pk)).json()
-    missing = post(grid_client, payload(demo, grid=999_999)).json()
+    outside = post(grid_client, case_payload(demo, grid=demo.grid2.pk)).json()
+    missing = post(grid_client, case_payload(demo, grid=999_999)).json()
     assert outside["grid"][0].replace(str(demo.grid2.pk), "N") == missing["grid"][0].replace(
         "999999", "N"
     )
@@ -80,13 +64,13 @@ def test_broken_json_is_a_400(grid_client):
 
 def test_inspectors_read_but_do_not_report(client, demo):
     client.force_login(demo.user("inspector"))
-    assert post(client, payload(demo)).status_code == 403
+    assert post(client, case_payload(demo)).status_code == 403
     assert client.get(reverse("case-list")).status_code == 200
 
 
 def test_township_users_see_only_their_townships_cases(client, demo):
     client.force_login(demo.user("grid1"))
-    mine = post(client, payload(demo)).json()
+    mine = post(client, case_payload(demo)).json()
     client.force_login(demo.user("township2"))
     assert client.get(reverse("case-list")).json()["count"] == 0
     assert client.get(reverse("case-detail", args=[mine["id"]])).status_code == 404
@@ -104,7 +88,7 @@ def test_the_case_list_costs_the_same_queries_for_any_page(
 ):
     client.force_login(demo.user("grid1"))
     for _ in range(count):
-        post(client, payload(demo))
+        post(client, case_payload(demo))
     client.force_login(demo.user("township1"))
     client.get(reverse("case-list"))
     with django_assert_num_queries(5):  # session, user, user's area, count, page
@@ -117,7 +101,7 @@ def test_categories_are_listed_by_kind(grid_client):
 
 
 def test_someone_elses_client_uuid_does_not_return_their_case(client, demo):
-    body = payload(demo)
+    body = case_payload(demo)
     client.force_login(demo.user("grid1"))
     assert post(client, body).status_code == 201
     client.force_login(demo.user("member1"))
@@ -143,7 +127,7 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 32
 
 def test_photos_are_added_checked_and_listed(grid_client, demo, settings):
     settings.PHOTO_MAX_BYTES = 1024
-    case_id = post(grid_client, payload(demo)).json()["id"]
+    case_id = post(grid_client, case_payload(demo)).json()["id"]
     added = attach(grid_client, case_id, "photo", upload("a.jpg", JPEG), upload("b.jpg", JPEG))
     assert added.status_code == 201 and len(added.json()) == 2
     for bad in (upload("fake.jpg", b"GIF89a not allowed"), upload("big.jpg", JPEG * 100)):
@@ -156,7 +140,7 @@ def test_photos_are_added_checked_and_listed(grid_client, demo, settings):
 
 def test_outsiders_and_readers_cannot_add_files(client, demo):
     client.force_login(demo.user("grid1"))
-    case_id = post(client, payload(demo)).json()["id"]
+    case_id = post(client, case_payload(demo)).json()["id"]
     client.force_login(demo.user("township2"))
     assert attach(client, case_id, "photo", upload("a.jpg", JPEG)).status_code == 404
     assert client.get(reverse("case-attachments", args=[case_id])).status_code == 404

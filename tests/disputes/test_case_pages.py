@@ -2,7 +2,6 @@
 and the detail page's actions; each checked for outsiders and for bad input."""
 
 import io
-import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,32 +12,14 @@ from openpyxl import load_workbook
 
 from disputes.models import Attachment, Case, CaseEvent, CaseStatus
 from governance.platform.validators import id_number_check_char
-from tests.disputes.test_case_workflow import report
+from tests.factories import report
+from tests.samples import JPEG, PDF, case_form
 
 VALID_ID = "43122419800101001" + id_number_check_char("43122419800101001")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%test\n"
 
 
 def photo(name="scene.jpg", content=JPEG):
     return SimpleUploadedFile(name, content, content_type="image/jpeg")
-
-
-def form(demo, **overrides):
-    body = {
-        "client_uuid": str(uuid.uuid4()),
-        "kind": "dispute",
-        "category": "neighbour",
-        "grid": demo.grid1.pk,
-        "title": "邻里排水纠纷",
-        "description": "排水沟堵塞，两户争执。",
-        "severity": "ordinary",
-        "party1_name": "李某",
-        "party1_phone": "13912345678",
-        "party1_id_number": VALID_ID,
-    }
-    body.update(overrides)
-    return body
 
 
 @pytest.fixture
@@ -54,7 +35,7 @@ def test_the_report_form_starts_on_the_grid_workers_own_grid(grid_client, demo):
 
 
 def test_a_report_with_a_photo_is_filed_and_shown(grid_client, demo):
-    response = grid_client.post(reverse("case_report"), form(demo, photos=[photo()]))
+    response = grid_client.post(reverse("case_report"), case_form(demo, photos=[photo()]))
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == reverse("case_detail", args=[case.pk])
     assert case.reporter == demo.user("grid1") and case.parties[0]["name"] == "李某"
@@ -69,7 +50,7 @@ def test_a_report_with_a_photo_is_filed_and_shown(grid_client, demo):
 
 
 def test_a_resent_form_files_one_case_and_one_set_of_photos(grid_client, demo):
-    body = form(demo)
+    body = case_form(demo)
     for _ in range(3):
         response = grid_client.post(reverse("case_report"), {**body, "photos": [photo()]})
         assert response.status_code == 302
@@ -93,14 +74,14 @@ def test_bad_input_is_refused_with_a_message_and_files_nothing(
 ):
     settings.PHOTO_MAX_BYTES = 1024
     settings.LANGUAGE_CODE = "en"
-    response = grid_client.post(reverse("case_report"), form(demo, **overrides))
+    response = grid_client.post(reverse("case_report"), case_form(demo, **overrides))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Case.objects.exists() and not Attachment.objects.exists()
 
 
 def test_a_grid_of_another_township_cannot_be_reported_into(grid_client, demo):
-    response = grid_client.post(reverse("case_report"), form(demo, grid=demo.grid2.pk))
+    response = grid_client.post(reverse("case_report"), case_form(demo, grid=demo.grid2.pk))
     assert response.status_code == 400
     assert not Case.objects.exists()
 
@@ -289,7 +270,7 @@ def test_the_whole_loop_from_the_pages_on_two_lines(client, demo):
 
 
 def test_a_file_missing_from_disk_is_not_found_not_an_error(grid_client, demo):
-    grid_client.post(reverse("case_report"), form(demo, photos=[photo()]))
+    grid_client.post(reverse("case_report"), case_form(demo, photos=[photo()]))
     attachment = Attachment.objects.get()
     attachment.file.delete(save=False)
     url = reverse("case_attachment", args=[attachment.case_id, attachment.pk])

@@ -28,7 +28,7 @@ from hypothesis.stateful import (
 from rest_framework.test import APIClient
 
 from disputes.models import Assignment, Case, CaseLevel, CaseStatus
-from tests.disputes.test_case_workflow import report
+from tests.factories import report
 
 S = CaseStatus
 HANDLING = {S.ASSIGNED, S.IN_PROGRESS}

@@ -12,26 +12,9 @@ from django.utils import timezone
 
 from disputes import services
 from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus, Category, DeadlineRule
-from governance.platform.validators import id_number_check_char, id_number_is_valid, mobile_is_valid
-
-VALID_ID = "11010519491231002" + id_number_check_char("11010519491231002")
-
-
-def report(demo, **overrides):
-    fields = {
-        "reporter": demo.user("grid1"),
-        "client_uuid": uuid.uuid4(),
-        "kind": "dispute",
-        "category": Category.objects.get(code="homestead"),
-        "title": "宅基地边界争议",
-        "description": "两户因宅基地边界发生争执。",
-        "grid": demo.grid1,
-        "parties": [
-            {"name": "王某", "phone": "13800138000", "id_number": VALID_ID, "role": "申请人"}
-        ],
-    }
-    fields.update(overrides)
-    return services.case_report(**fields)
+from governance.platform.validators import id_number_is_valid, mobile_is_valid
+from tests.factories import report
+from tests.samples import VALID_ID
 
 
 def test_id_numbers_and_mobiles_are_checked():
@@ -68,7 +51,7 @@ def test_the_same_client_uuid_twenty_times_leaves_one_case(demo):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_four_concurrent_resends_leave_one_case():
-    from tests.conftest import build_demo
+    from tests.factories import build_demo
 
     demo = build_demo()
     key = uuid.uuid4()

@@ -14,8 +14,8 @@ from disputes import services
 from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus, Category
 from disputes.services.sweeps import escalate_overdue, warn_deadlines
 from notifications.models import Delivery, Notification
-from tests.audit.test_audit import chain_statements
-from tests.conftest import build_demo
+from tests.factories import build_demo, overdue_cases
+from tests.support import chain_statements
 
 
 def reported_case(demo) -> Case:
@@ -28,21 +28,6 @@ def reported_case(demo) -> Case:
         description="楼上楼下噪音纠纷。",
         grid=demo.grid1,
     ).case
-
-
-def overdue_cases(demo, count: int) -> list[int]:
-    """`count` open cases at village level whose deadline passed an hour ago."""
-    first = reported_case(demo)
-    template = {
-        f.attname: getattr(first, f.attname)
-        for f in Case._meta.concrete_fields
-        if f.attname not in ("id", "client_uuid")
-    }
-    Case.objects.bulk_create(
-        [Case(**template, client_uuid=uuid.uuid4()) for _ in range(count - 1)], batch_size=2000
-    )
-    Case.objects.update(deadline=timezone.now() - timedelta(hours=1))
-    return list(Case.objects.values_list("id", flat=True))
 
 
 def test_an_overdue_case_moves_up_once_with_a_new_deadline_and_an_event(demo):

@@ -2,7 +2,6 @@
 same way, within the caller's jurisdiction, in a fixed number of queries."""
 
 import importlib
-from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -10,90 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes import services
-from disputes.models import OPEN_STATUSES, Case, CaseKind, CaseLevel, CaseStatus, Category
+from disputes.models import OPEN_STATUSES, Case, CaseKind, CaseLevel, CaseStatus
 from disputes.selectors.figures import flags_from_events
 from disputes.selectors.stats import RESOLVED_STATUSES, area_stats
-from disputes.services.sweeps import escalate_overdue
-from grids import tree
-from tests.disputes.test_case_workflow import report
-
-DAY = timedelta(days=1)
-
-
-def resolve(demo, case, *, late: bool = False, centre=None) -> Case:
-    centre = centre or demo.user("township1")
-    case = services.case_accept(case=case, actor=centre)
-    case = services.case_assign(
-        case=case,
-        actor=centre,
-        lines=[{"line": "police", "unit": "派出所", "handler": centre}],
-    )
-    case = services.case_resolve(case=case, line="police", actor=centre, outcome="resolved")
-    if late:  # resolved after the deadline of its level
-        Case.objects.filter(pk=case.pk).update(deadline=case.resolved_at - timedelta(hours=1))
-    return case
-
-
-def backdate(case: Case, moment: datetime) -> None:
-    Case.objects.filter(pk=case.pk).update(created_at=moment)
-
-
-@pytest.fixture
-def other_grid(demo):
-    """A grid of township 1 outside village 1."""
-    village = tree.in_order(demo.township1.children.exclude(pk=demo.village1.pk)).first()
-    return tree.in_order(village.children.all()).first()
-
-
-@pytest.fixture
-def cases(demo, other_grid):
-    centre = demo.user("township1")
-    # Overdue three times over, by the sweeps: to the township, to the county, then flagged.
-    # Reported first, so that the sweeps' future clocks move nothing else.
-    overdue = report(demo, grid=other_grid, reporter=demo.user("township1"), title="逾期").case
-    start = timezone.now()
-    for days in (100, 200, 300):
-        escalate_overdue(now=start + days * DAY)
-
-    open_case = report(demo).case
-    on_time = resolve(demo, report(demo).case)
-    services.case_close(case=on_time, actor=centre)
-    late = resolve(
-        demo, report(demo, grid=other_grid, reporter=demo.user("township1")).case, late=True
-    )
-    hazard = report(demo, kind=CaseKind.HAZARD, category=Category.objects.get(code="fire")).case
-    services.case_merge(case=hazard, into=open_case, actor=centre)
-    escalated = services.case_accept(case=report(demo).case, actor=centre)
-    escalated = services.case_escalate(case=escalated, actor=centre, reason="村级无法化解")
-    escalated = services.case_escalate(case=escalated, actor=centre, reason="需县级协调")
-    services.case_supervise(
-        case=escalated, actor=demo.user("county"), deadline=timezone.now() + 3 * DAY, note="督办"
-    )
-    old = report(demo, kind=CaseKind.HAZARD, category=Category.objects.get(code="road")).case
-    backdate(old, timezone.now() - 40 * DAY)
-    # Reported half an hour into this month, Beijing time: still last month in UTC.
-    first = timezone.localdate().replace(day=1)
-    edge = report(demo, grid=other_grid, reporter=demo.user("township1")).case
-    backdate(edge, timezone.make_aware(datetime.combine(first, time(0, 30))))
-
-    theirs = [report(demo, grid=demo.grid2, reporter=demo.user("township2")).case for _ in "ab"]
-    return {
-        "overdue": overdue,
-        "open": open_case,
-        "on_time": on_time,
-        "late": late,
-        "merged": hazard,
-        "escalated": escalated,
-        "old": old,
-        "edge": edge,
-        "theirs": theirs,
-    }
-
-
-def listed(client, **params) -> int:
-    response = client.get(reverse("case-list"), params)
-    assert response.status_code == 200, response.content
-    return response.json()["count"]
+from tests.factories import DAY, report, resolve
+from tests.support import listed
 
 
 def stats(client, area, **params) -> dict:

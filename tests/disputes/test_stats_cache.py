@@ -18,7 +18,7 @@ from disputes.selectors.stats_cache import cached_area_stats, figures_key
 from disputes.services.sweeps import escalate_overdue
 from governance.platform.roles import Role
 from personnel.models import User
-from tests.disputes.test_case_workflow import report
+from tests.factories import report
 
 
 def figures(user, area) -> dict:

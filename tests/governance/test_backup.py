@@ -15,8 +15,8 @@ from django.db import connection
 from grids.models import Area
 from personnel.models import User
 from scripts.backup_check import counts_of, differences, drop_database, with_database
-from tests.conftest import REQUIRE_SERVICES, build_demo
-from tests.disputes.test_case_workflow import report
+from tests.factories import build_demo, report
+from tests.support import REQUIRE_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"

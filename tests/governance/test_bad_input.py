@@ -16,9 +16,8 @@ from django.urls import reverse
 from disputes.models import Case
 from personnel.models import Staff
 from residents.models import Resident
-from tests.disputes.test_case_api import payload
-from tests.disputes.test_case_pages import form
-from tests.residents.test_residents import register
+from tests.factories import register
+from tests.samples import case_form, case_payload
 
 SCRIPT = "<script>alert('xss')</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
@@ -58,7 +57,7 @@ def test_broken_json_is_a_400_that_says_so(grid_client):
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "image/png"])
 def test_a_body_of_another_content_type_is_a_415(grid_client, demo, content_type):
-    body = json.dumps(payload(demo))
+    body = json.dumps(case_payload(demo))
     response = grid_client.post(reverse("case-list"), body, content_type=content_type)
     assert response.status_code == 415
     assert content_type in response.json()["detail"]
@@ -74,14 +73,14 @@ def test_json_that_is_not_an_object_is_a_400_with_a_message(grid_client):
 
 def test_a_lone_surrogate_in_json_is_a_field_error_not_stored(grid_client, demo):
     # "\ud800" is valid JSON but no character: no database can store it.
-    response = api_report(grid_client, json.dumps(payload(demo, title="纠纷\ud800")))
+    response = api_report(grid_client, json.dumps(case_payload(demo, title="纠纷\ud800")))
     assert response.status_code == 400
     assert "U+D800" in response.json()["title"][0]
     assert not Case.objects.exists()
 
 
 def test_an_oversized_json_body_is_a_413_that_says_the_limit(grid_client, demo, settings):
-    body = payload(demo, description="纠纷" * 1_500_000)  # 3,000,000 characters, 9 MB
+    body = case_payload(demo, description="纠纷" * 1_500_000)  # 3,000,000 characters, 9 MB
     response = api_report(grid_client, body)
     assert response.status_code == 413
     assert "2.5" in response.json()["detail"]  # DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -89,7 +88,7 @@ def test_an_oversized_json_body_is_a_413_that_says_the_limit(grid_client, demo, 
 
 
 def test_a_large_json_body_within_the_limit_is_judged_on_its_fields(grid_client, demo):
-    response = api_report(grid_client, payload(demo, description="纠" * 100_000))
+    response = api_report(grid_client, case_payload(demo, description="纠" * 100_000))
     assert response.status_code == 400
     assert "5000" in " ".join(response.json()["description"])
 
@@ -97,7 +96,7 @@ def test_a_large_json_body_within_the_limit_is_judged_on_its_fields(grid_client,
 def test_an_oversized_form_is_refused_not_a_500(grid_client, demo):
     # More than DATA_UPLOAD_MAX_MEMORY_SIZE of form fields (files aside): 413 at the door
     # for a plain form, 400 from Django's parser for a form with files.
-    body = form(demo, description="x" * 3_000_000)
+    body = case_form(demo, description="x" * 3_000_000)
     plain = grid_client.post(
         reverse("case_report"), urlencode(body), content_type="application/x-www-form-urlencoded"
     )
@@ -178,7 +177,7 @@ def test_an_id_that_is_no_id_is_ignored_or_refused_on_pages_and_api(
 
 @pytest.mark.parametrize("search", ["²", "9" * 40, "' OR 1=1 --", "%", "_", "\\"])
 def test_any_search_text_lists_matches_only(township_client, demo, search):
-    from tests.disputes.test_case_workflow import report
+    from tests.factories import report
 
     report(demo, title="邻里排水纠纷")
     for response in (
@@ -198,8 +197,8 @@ LONG = "张" * 10_000
 @pytest.mark.parametrize(
     ("name", "body", "field", "limit"),
     [
-        ("case-list", lambda demo: payload(demo, title=LONG), "title", "120"),
-        ("case-list", lambda demo: payload(demo, parties=[{"name": LONG}]), "parties", "50"),
+        ("case-list", lambda demo: case_payload(demo, title=LONG), "title", "120"),
+        ("case-list", lambda demo: case_payload(demo, parties=[{"name": LONG}]), "parties", "50"),
         (
             "api_staff_list",
             lambda demo: {"name": LONG, "gender": "male", "phone": "13912345678",
@@ -230,7 +229,7 @@ def test_a_ten_thousand_character_name_is_a_field_error_with_the_limit(
 
 
 def test_the_report_form_refuses_a_ten_thousand_character_title_on_the_field(grid_client, demo):
-    response = grid_client.post(reverse("case_report"), form(demo, title=LONG))
+    response = grid_client.post(reverse("case_report"), case_form(demo, title=LONG))
     assert response.status_code == 400
     assert "120" in str(response.context["form"].errors["title"])
     assert not Case.objects.exists()
@@ -253,7 +252,7 @@ def assert_escaped(html: str, *texts: str) -> None:
 
 def test_script_in_every_text_of_a_report_is_kept_as_text_and_escaped_on_every_page(client, demo):
     client.force_login(demo.user("grid1"))
-    response = api_report(client, payload(demo, **HOSTILE, parties=[PARTY]))
+    response = api_report(client, case_payload(demo, **HOSTILE, parties=[PARTY]))
     assert response.status_code == 201, response.json()
     case = Case.objects.get()
     assert (case.title, case.description) == (HOSTILE["title"], HOSTILE["description"])
@@ -295,7 +294,7 @@ def test_script_in_every_text_of_a_resident_is_kept_as_text_and_escaped(client, 
 def test_rare_cjk_and_emoji_round_trip_through_the_api_and_the_pages(client, demo):
     client.force_login(demo.user("grid1"))
     title = f"{RARE}宅基地{EMOJI}"
-    body = payload(demo, title=title, description=f"{EMOJI}{RARE}", parties=[{"name": "𠀀某"}])
+    body = case_payload(demo, title=title, description=f"{EMOJI}{RARE}", parties=[{"name": "𠀀某"}])
     created = api_report(client, body)
     assert created.status_code == 201, created.json()
     case = Case.objects.get()
@@ -311,7 +310,7 @@ def test_rare_cjk_and_emoji_round_trip_through_the_api_and_the_pages(client, dem
 def test_rare_cjk_names_round_trip_through_the_forms(client, demo):
     client.force_login(demo.user("grid1"))
     response = client.post(
-        reverse("case_report"), form(demo, title=f"{RARE}{EMOJI}", party1_name="𪚥某")
+        reverse("case_report"), case_form(demo, title=f"{RARE}{EMOJI}", party1_name="𪚥某")
     )
     assert response.status_code == 302, (
         getattr(response, "context", None) and response.context["form"].errors
@@ -323,7 +322,7 @@ def test_rare_cjk_names_round_trip_through_the_forms(client, demo):
 
 
 def test_a_resent_report_with_rare_characters_is_still_one_case(grid_client, demo):
-    body = payload(demo, title=f"{RARE}{EMOJI}", client_uuid=str(uuid.uuid4()))
+    body = case_payload(demo, title=f"{RARE}{EMOJI}", client_uuid=str(uuid.uuid4()))
     assert api_report(grid_client, body).status_code == 201
     assert api_report(grid_client, body).status_code == 200
     assert Case.objects.count() == 1

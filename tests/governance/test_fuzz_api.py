@@ -47,8 +47,7 @@ from supervision.services.inspections import InspectionInput, ProblemInput, insp
 from supervision.services.inspections import ItemInput as InspectionItem
 from supervision.services.meetings import ItemInput as MeetingItem
 from supervision.services.meetings import MeetingInput, meeting_record
-from tests.disputes.test_case_workflow import report
-from tests.residents.test_residents import register
+from tests.factories import register, report
 
 ROLES = ["grid1", "township1", "county", None]  # None: no credentials at all
 PUBLIC = {"POST /api/v1/auth/token/"}

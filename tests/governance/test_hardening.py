@@ -28,14 +28,8 @@ from disputes.models import Case
 from governance import settings as project_settings
 from personnel.models import User
 from personnel.services import staff as staff_services
-from tests.browser.test_browser import browser, live_demo, log_in  # noqa: F401 (fixtures)
-from tests.browser.test_browser_dashboard import CHARTS, county_cases, new_page, wait_for_charts  # noqa: F401
-from tests.governance.test_route_walk import (  # noqa: F401 (fixtures)
-    LISTS,
-    object_routes,
-    their_ranking,
-    theirs,
-)
+from tests.browser.helpers import CHARTS, log_in, new_page, wait_for_charts
+from tests.governance.routes import LISTS, object_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 STRICT_POLICY = {
@@ -219,8 +213,8 @@ def scan_pages(client, urls: list[str]) -> tuple[int, list, list]:
 
 def test_every_form_on_every_page_carries_a_csrf_token_and_no_page_has_inline_code(
     demo,
-    theirs,  # noqa: F811
-    their_ranking,  # noqa: F811
+    theirs,
+    their_ranking,
 ):
     """The route walk's pages (every list and form, and township 2's objects opened by the
     people who may see them), rendered for the county and for township 2's centre."""
@@ -358,7 +352,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.mark.browser
-def test_no_page_raises_a_csp_violation_in_chromium(browser, live_server, live_demo, county_cases):  # noqa: F811
+def test_no_page_raises_a_csp_violation_in_chromium(browser, live_server, live_demo, county_cases):
     """The county's walk through the main pages, the dashboard's charts drawn and their
     tooltips shown by hovering, the admin and the API's docs: Chromium reports no violation
     of the Content-Security-Policy, neither on the console nor as an event."""

@@ -5,35 +5,8 @@ diagnosis. tests/conftest.py checks every record of the run as it is emitted
 from __future__ import annotations
 
 import logging
-import re
 
-from demo.residents import DIAGNOSES, MEDICATION
-from governance.platform.validators import id_number_is_valid
-
-# An 18-character ID number whose check digit holds, and a mainland mobile number, not
-# inside a longer run of digits or letters (hashes, UUIDs, timestamps).
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
-# The demo's residents' health details (demo.residents).
-HEALTH_DETAILS = [*DIAGNOSES, *MEDICATION]
-
-
-def personal_data_in(text: str) -> list[str]:
-    found = [match for match in ID_NUMBER.findall(text) if id_number_is_valid(match)]
-    found += MOBILE.findall(text)
-    found += [detail for detail in HEALTH_DETAILS if detail in text]
-    return found
-
-
-def masked_excerpt(text: str) -> str:
-    """The offending record, shortened, its personal data masked: enough to find the line
-    that logged it."""
-    from audit.services import scrubbed
-
-    excerpt = scrubbed(text)
-    for detail in HEALTH_DETAILS:
-        excerpt = excerpt.replace(detail, "***")
-    return excerpt[:160]
+from tests.support import personal_data_in
 
 
 def test_the_scan_finds_an_id_number_a_phone_and_a_diagnosis():
@@ -49,8 +22,8 @@ def test_the_scan_leaves_masked_values_and_other_numbers_alone():
 
 
 def test_a_resident_phone_logged_anywhere_is_caught(demo):
-    from tests.conftest import LOG_SCAN
-    from tests.residents.test_residents import register
+    from tests.factories import register
+    from tests.support import LOG_SCAN
 
     resident = register(demo)
     before = len(LOG_SCAN.findings)
@@ -64,7 +37,7 @@ def test_a_resident_phone_logged_anywhere_is_caught(demo):
 
 
 def test_no_log_record_of_the_whole_run_carries_personal_data():
-    from tests.conftest import LOG_SCAN
+    from tests.support import LOG_SCAN
 
     assert LOG_SCAN.records > 0  # the collector saw the run
     assert LOG_SCAN.findings == [], "\n".join(

@@ -35,10 +35,9 @@ from governance.celery import app as celery_app
 from governance.platform.outages import server_error
 from notifications.models import Delivery, DeliveryStatus
 from notifications.tasks import deliver_pending
-from tests.conftest import REQUIRE_SERVICES, build_demo
-from tests.disputes.test_case_api import payload
-from tests.disputes.test_case_pages import form
-from tests.notifications.test_notifications import gateway, with_phone  # noqa: F401 (a fixture)
+from tests.factories import build_demo, with_phone
+from tests.samples import case_form, case_payload
+from tests.support import REQUIRE_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -197,7 +196,7 @@ def assign_with_a_message(client, demo, case_id: int) -> None:
 def test_with_redis_down_reports_are_saved_and_their_messages_are_sent_once_when_it_returns(
     client,
     redis_is_the_broker,
-    gateway,  # noqa: F811
+    gateway,
 ):
     from celery.contrib.testing.worker import start_worker
 
@@ -207,9 +206,9 @@ def test_with_redis_down_reports_are_saved_and_their_messages_are_sent_once_when
     # Reports through the API and through the form are filed as if nothing had happened.
     client.force_login(demo.user("grid1"))
     started = time.monotonic()
-    by_api = client.post(reverse("case-list"), payload(demo), content_type="application/json")
+    by_api = client.post(reverse("case-list"), case_payload(demo), content_type="application/json")
     assert by_api.status_code == 201, by_api.content
-    by_form = client.post(reverse("case_report"), form(demo))
+    by_form = client.post(reverse("case_report"), case_form(demo))
     assert by_form.status_code == 302
     assert Case.objects.count() == 2
 
@@ -303,7 +302,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
-from tests.conftest import build_demo
+from tests.factories import build_demo
 
 call_command("migrate", verbosity=0)
 call_command("collectstatic", "--noinput", verbosity=0)

@@ -31,11 +31,10 @@ from residents.models import AccessAction, Resident, ResidentAccess, ResidentCat
 from residents.selectors import resident_reveal
 from residents.services.residents import resident_set_status
 from residents.services.visits import CaseDraft, VisitInput, visit_record
-from tests.disputes.test_case_workflow import report
-from tests.governance.test_log_privacy import ID_NUMBER, MOBILE
-from tests.governance.test_route_walk import operation_kwargs, operations_of
-from tests.personnel.test_roster_pages import id_number
-from tests.residents.test_residents import register
+from tests.factories import operations_of, register, report
+from tests.governance.routes import operation_kwargs
+from tests.samples import id_number
+from tests.support import ID_NUMBER, MOBILE
 
 # Routes that change state or end the session: fetched by GET only (which answers 405, a
 # form, or a redirect), never posted in this walk.

@@ -21,9 +21,9 @@ from supervision.models import Decision, Inspection, Meeting
 from supervision.services.inspections import InspectionInput, ItemInput, inspection_record
 from supervision.services.meetings import ItemInput as MeetingItem
 from supervision.services.meetings import MeetingInput, meeting_record
-from tests.campaigns.test_campaign_api import API, campaign_body, post
-from tests.campaigns.test_instruction_pages import form_data
-from tests.supervision.test_meetings import reported_case
+from tests.factories import campaign_body, reported_case
+from tests.samples import API, instruction_form
+from tests.support import post_json
 
 
 def uuid_on(page) -> str:
@@ -32,7 +32,7 @@ def uuid_on(page) -> str:
 
 def test_confirming_an_instruction_twice_sends_it_once(client, demo, roster):
     client.force_login(demo.user("township1"))
-    data = {**form_data(demo), "client_uuid": uuid_on(client.get("/instructions/new/"))}
+    data = {**instruction_form(demo), "client_uuid": uuid_on(client.get("/instructions/new/"))}
     confirm = client.post("/instructions/new/", data)  # the confirmation step keeps the UUID
     assert uuid_on(confirm) == data["client_uuid"]
     first = client.post("/instructions/new/", {**data, "confirm": "yes"})
@@ -97,8 +97,8 @@ def test_a_campaign_created_and_launched_by_the_api_twice_is_made_and_launched_o
 ):
     client.force_login(demo.user("township1"))
     body = {**campaign_body(demo), "client_uuid": str(uuid.uuid4())}
-    first = post(client, f"{API}/campaigns/", body)
-    again = post(client, f"{API}/campaigns/", body)
+    first = post_json(client, f"{API}/campaigns/", body)
+    again = post_json(client, f"{API}/campaigns/", body)
     assert first.json()["id"] == again.json()["id"]
     campaign = Campaign.objects.get()
     assert CampaignTask.objects.filter(campaign=campaign).count() == len(body["targets"])

@@ -7,53 +7,29 @@ route or an operation added without a place in this walk fails the build by itse
 
 import json
 import re
-import uuid
-from datetime import timedelta
 from functools import cache
 from io import BytesIO
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from openpyxl import load_workbook
 
-from assessment.models import Evaluation, Incident, IncidentKind
-from assessment.services.evaluations import evaluations_compute
-from assessment.services.incidents import incident_record
-from assessment.services.rankings import ranking_publish, rankings_compute
-from campaigns.models import Campaign, CampaignTask, Instruction, InstructionReceipt, TargetMode
-from campaigns.services.campaigns import (
-    CampaignInput,
-    TargetRow,
-    TaskInput,
-    campaign_create,
-    campaign_launch,
-    campaign_targets_set,
-    task_complete,
+from assessment.models import Incident
+from campaigns.models import Campaign, InstructionReceipt
+from disputes.models import CaseStatus
+from residents.models import Resident
+from supervision.models import InspectionProblem
+from tests.governance.routes import (
+    LISTS,
+    MARKER,
+    NOTICE,
+    SCOPED_CREATES,
+    STAFF_MARKER,
+    object_routes,
 )
-from campaigns.services.instructions import InstructionInput, instruction_send
-from disputes.models import Attachment, CaseStatus
-from grids import tree
-from notifications.models import Notification
-from personnel.services import staff as staff_services
-from personnel.services.training import spot_check_create, training_create
-from residents.models import Resident, Visit
-from residents.services.visits import VisitInput, visit_record
-from supervision.models import Inspection, InspectionProblem, Meeting
-from supervision.services.inspections import InspectionInput, ProblemInput, inspection_record
-from supervision.services.inspections import ItemInput as InspectionItem
-from supervision.services.meetings import ItemInput as MeetingItem
-from supervision.services.meetings import MeetingInput, meeting_record
-from tests.disputes.test_case_workflow import report
-from tests.governance.test_write_scoping import SCOPED_CREATES
-from tests.residents.test_residents import ID_A, register
-from tests.residents.test_visit_pages import JPEG
+from tests.samples import ID_A
 
-MARKER = "二号镇机密事项"
-NOTICE = "发给二号镇的消息"
-STAFF_MARKER = "二号镇网格员甲"
 PUBLIC = {
     "healthz",
     "set_language",
@@ -63,76 +39,6 @@ PUBLIC = {
     "api_schema",
     "api_docs",
     "password_change_done",
-}
-# Routes without an object id: lists, forms, counts. Their bodies must not carry
-# township 2's data.
-LISTS = {
-    "home",
-    "password_change",
-    "area_tree",
-    "inbox",
-    "inbox_mark_all_read",
-    "case_list",
-    "case_report",
-    "my_cases",
-    "case_export",
-    "area-list",
-    "case-list",
-    "category-list",
-    "notification-list",
-    "notification-read-all",
-    "notification-unread-count",
-    "staff_list",
-    "staff_export",
-    "staff_create",
-    "staff_coverage",
-    "staff_coverage_export",
-    "api_staff_list",
-    "api_staffing_coverage",
-    "evaluation_list",
-    "pay_sheet",
-    "pay_sheet_export",
-    "training_list",
-    "training_create",
-    "spot_check_list",
-    "spot_check_create",
-    "evaluation-list",
-    "training-list",
-    "spot-check-list",
-    "incident_list",
-    "incident_create",
-    "api_incident_list",
-    "ranking_compute",
-    "scheme_edit",
-    "entered_values",
-    "api_resident_list",
-    "api_resident_lookup",
-    "resident_list",
-    "resident_create",
-    "resident_lookup",
-    "resident_export",
-    "access_log",
-    "access_log_export",
-    "audit_log",
-    "audit_log_export",
-    "visit_cycles",
-    "my_visits",
-    "visits_overdue",
-    "campaign_list",
-    "campaign_create",
-    "campaign_target_template",
-    "my_tasks",
-    "instruction_list",
-    "instruction_create",
-    "meeting_list",
-    "meeting_create",
-    "inspection_list",
-    "inspection_create",
-    "problem_list",
-    "api_campaign_list",
-    "api_instruction_list",
-    "api_meeting_list",
-    "api_inspection_list",
 }
 # Categories are county-wide configuration, the same for everyone: not jurisdiction data.
 SHARED = {"category-detail"}
@@ -152,93 +58,6 @@ def ranking_routes(snapshot) -> dict[str, tuple[dict, dict]]:
     }
 
 
-def operation_kwargs() -> dict[str, dict]:
-    """How to name the one campaign, task, instruction, meeting, inspection and problem."""
-    campaign, task = Campaign.objects.get(), CampaignTask.objects.get()
-    instruction, meeting = Instruction.objects.get(), Meeting.objects.get()
-    inspection, problem = Inspection.objects.get(), InspectionProblem.objects.get()
-    return {
-        **{
-            name: {"pk": campaign.pk}
-            for name in (
-                "campaign_detail",
-                "campaign_targets",
-                "campaign_launch",
-                "campaign_remind",
-                "campaign_end",
-                "campaign_export",
-                "api_campaign_detail",
-                "api_campaign_launch",
-                "api_campaign_progress",
-                "api_campaign_tasks",
-            )
-        },
-        "task_complete": {"pk": task.pk},
-        "task_photo": {"pk": task.pk},
-        "api_task_complete": {"pk": campaign.pk, "task_id": task.pk},
-        "instruction_detail": {"pk": instruction.pk},
-        "instruction_confirm": {"pk": instruction.pk},
-        "api_instruction_detail": {"pk": instruction.pk},
-        "api_instruction_read": {"pk": instruction.pk},
-        "meeting_detail": {"pk": meeting.pk},
-        "meeting_minutes": {"pk": meeting.pk},
-        "api_meeting_detail": {"pk": meeting.pk},
-        "inspection_detail": {"pk": inspection.pk},
-        "api_inspection_detail": {"pk": inspection.pk},
-        "problem_fix": {"pk": problem.pk},
-        "api_problem_fix": {"pk": problem.pk},
-    }
-
-
-def object_routes(theirs, snapshot) -> dict[str, dict]:
-    """How to name township 2's object in each route with an id."""
-    case, attachment, notice, area, staff, post, evaluation, _incident = theirs
-    resident = Resident.objects.get()
-    visit = Visit.objects.get()
-    return {
-        **operation_kwargs(),
-        "resident_detail": {"pk": resident.pk},
-        "resident_reveal": {"pk": resident.pk},
-        "resident_edit": {"pk": resident.pk},
-        "resident_status": {"pk": resident.pk},
-        "visit_record": {"resident_pk": resident.pk},
-        "visit_photo": {"visit_pk": visit.pk},
-        "api_resident_detail": {"pk": resident.pk},
-        "api_resident_reveal": {"pk": resident.pk},
-        "api_resident_visits": {"pk": resident.pk},
-        "ranking_area": {"pk": snapshot.pk, "area_id": area.pk},
-        "ranking_publish": {"pk": snapshot.pk},
-        "staff_detail": {"pk": staff.pk},
-        "staff_edit": {"pk": staff.pk},
-        "post_create": {"pk": staff.pk},
-        "staff_login": {"pk": staff.pk},
-        "post_end": {"pk": post.pk},
-        "api_staff_detail": {"pk": staff.pk},
-        "api_staff_posts": {"pk": staff.pk},
-        "api_post_end": {"pk": post.pk},
-        "evaluation_detail": {"pk": evaluation.pk},
-        "evaluation_review": {"pk": evaluation.pk},
-        "evaluation_follow_up": {"pk": evaluation.pk},
-        "evaluation-detail": {"pk": evaluation.pk},
-        "evaluation-follow-up": {"pk": evaluation.pk},
-        "area_detail": {"pk": area.pk},
-        "area_children": {"pk": area.pk},
-        "area_export": {"pk": area.pk},
-        "area-detail": {"pk": area.pk},
-        "area-stats": {"pk": area.pk},
-        "area-boundaries": {"pk": area.pk},
-        "case_detail": {"pk": case.pk},
-        "case_act": {"pk": case.pk},
-        "case_attachment": {"pk": case.pk, "attachment_pk": attachment.pk},
-        "case-detail": {"pk": case.pk},
-        "case-attachments": {"pk": case.pk},
-        "case-events": {"pk": case.pk},
-        "case-transitions": {"pk": case.pk},
-        "inbox_mark_read": {"pk": notice.pk},
-        "notification-read": {"pk": notice.pk},
-    }
-
-
 def route_names() -> set[str]:
     def walk(patterns):
         for pattern in patterns:
@@ -250,143 +69,6 @@ def route_names() -> set[str]:
                 yield pattern.name
 
     return set(walk(get_resolver().url_patterns))
-
-
-@pytest.fixture
-def theirs(demo):
-    case = report(demo, title=MARKER, grid=demo.grid2, reporter=demo.user("township2")).case
-    attachment = Attachment.objects.create(
-        case=case,
-        kind="document",
-        file=SimpleUploadedFile("secret.pdf", b"%PDF-1.4 " + MARKER.encode()),
-        name="secret.pdf",
-        content_type="application/pdf",
-        size=20,
-        uploaded_by=demo.user("township2"),
-    )
-    notice = Notification.objects.create(
-        recipient=demo.user("township2"), kind="assigned", case=case, text=NOTICE
-    )
-    staff = staff_services.staff_create(
-        data=staff_services.StaffInput(
-            name=STAFF_MARKER,
-            phone="13912345678",
-            id_number="430521199001011239",
-            gender="male",
-            area=demo.village2,
-        ),
-        actor=demo.user("county"),
-    )
-    post = staff_services.post_add(
-        staff=staff,
-        kind="grid_worker",
-        area=demo.grid2,
-        start=timezone.localdate() - timedelta(days=90),
-        actor=demo.user("county"),
-    )
-    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
-    evaluations_compute(month=last_month)
-    evaluation = Evaluation.objects.get(staff=staff)
-    training_create(
-        area=demo.township2,
-        day=timezone.localdate(),
-        topic=STAFF_MARKER + "培训",
-        hours=2,
-        attendees=[staff.pk],
-        actor=demo.user("county"),
-    )
-    spot_check_create(
-        staff=staff,
-        day=timezone.localdate(),
-        reached=True,
-        problems=STAFF_MARKER,
-        fix="",
-        actor=demo.user("county"),
-    )
-    incident = incident_record(
-        area=demo.grid2,
-        kind=IncidentKind.CRIMINAL_CASE,
-        occurred_at=timezone.now() - timedelta(hours=1),
-        description=MARKER,
-        actor=demo.user("county"),
-    )
-    return case, attachment, notice, demo.village2, staff, post, evaluation, incident
-
-
-@pytest.fixture
-def their_ranking(demo, theirs):
-    """The month ranked and published, township 2's cases and incident in it; and township
-    2's resident of concern, whose routes join the object routes."""
-    resident = register(demo, grid=demo.grid2, actor="township2", name=MARKER)
-    visit_record(
-        resident=resident,
-        actor=demo.user("township2"),
-        data=VisitInput(
-            client_uuid=uuid.uuid4(),
-            visited_on=timezone.localdate(),
-            situation=MARKER,
-            photo=SimpleUploadedFile("door.jpg", JPEG, content_type="image/jpeg"),
-        ),
-    )
-    operations_of(demo, case=theirs[0], township=demo.township2, marker=MARKER)
-    snapshot = rankings_compute(county=demo.county, month=timezone.localdate().replace(day=1))
-    return ranking_publish(snapshot=snapshot, actor=demo.user("county"))
-
-
-def operations_of(demo, *, case, township, marker: str) -> None:
-    """The township's campaign (one target in its first grid, done with a photo), an
-    instruction to its grid workers, a meeting on its case, and the county's inspection of
-    its first village with a problem to fix."""
-    organiser = demo.user("township1" if township == demo.township1 else "township2")
-    village = tree.in_order(township.children.all()).first()
-    grid = tree.in_order(village.children.all()).first()
-    campaign = campaign_create(
-        actor=organiser,
-        data=CampaignInput(
-            title=marker, instructions=marker, area=township,
-            target_mode=TargetMode.ITEMS, starts_at=timezone.now(),
-            deadline=timezone.now() + timedelta(days=1), post_kinds=[], member_types=[],
-        ),
-    )  # fmt: skip
-    campaign_targets_set(
-        campaign=campaign,
-        actor=organiser,
-        rows=[TargetRow(line=2, name=marker, grid=grid.code, detail=marker)],
-    )
-    campaign_launch(campaign=campaign, actor=organiser)
-    task_complete(
-        task=CampaignTask.objects.select_related("campaign", "staff", "area").get(
-            campaign=campaign
-        ),
-        actor=organiser,
-        data=TaskInput(
-            client_uuid=uuid.uuid4(),
-            result=marker,
-            photo=SimpleUploadedFile("pond.jpg", JPEG, content_type="image/jpeg"),
-        ),
-    )
-    instruction_send(
-        actor=organiser,
-        data=InstructionInput(
-            title=marker[:10], body=marker, area=township,
-            post_kinds=["grid_worker"], member_types=[],
-        ),
-    )  # fmt: skip
-    meeting_record(
-        actor=organiser,
-        data=MeetingInput(
-            level="township_daily", area=township, held_on=timezone.localdate(),
-            chair=marker, summary=marker, items=[MeetingItem(case=case, judgement="attention")],
-        ),
-    )  # fmt: skip
-    inspection_record(
-        actor=demo.user("county"),
-        data=InspectionInput(
-            area=village, inspected_on=timezone.localdate(), inspectors=marker,
-            score=90, summary=marker, items=[InspectionItem(text=marker, passed=False)],
-            problems=[ProblemInput(description=marker, fix_by=timezone.localdate())],
-        ),
-    )  # fmt: skip
 
 
 def test_every_route_has_a_place_in_the_walk(demo, theirs, their_ranking):

@@ -18,12 +18,9 @@ from campaigns.models import CampaignTask, TaskStatus
 from campaigns.selectors import my_tasks
 from disputes.models import Attachment, Case
 from residents.models import Visit
-from tests.campaigns.test_campaign_pages import launched_campaign
-from tests.disputes.test_case_api import payload
-from tests.disputes.test_case_api import post as api_report
-from tests.disputes.test_case_pages import JPEG, PDF, form
-from tests.residents.test_residents import register
-from tests.residents.test_visit_pages import visit_form
+from tests.factories import launched_campaign, register
+from tests.samples import JPEG, PDF, case_form, case_payload, visit_form
+from tests.support import post_json
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 # A Windows executable's first bytes: the MZ header and its DOS stub.
@@ -51,7 +48,7 @@ def english(settings):
 @pytest.mark.parametrize("name", ["page.jpg", "setup.jpg"])
 def test_the_report_form_refuses_a_photo_that_is_not_one(client, demo, settings, english, name):
     client.force_login(demo.user("grid1"))
-    response = client.post(reverse("case_report"), form(demo, photos=[disguised(name)]))
+    response = client.post(reverse("case_report"), case_form(demo, photos=[disguised(name)]))
     assert response.status_code == 400
     assert response.context["form"].errors["photos"] == [
         f"“{name}” is not a photo: send a JPEG, PNG, WebP or HEIC picture."
@@ -62,7 +59,7 @@ def test_the_report_form_refuses_a_photo_that_is_not_one(client, demo, settings,
 @pytest.mark.parametrize("name", sorted(DISGUISES))
 def test_the_report_form_refuses_a_document_that_is_not_one(client, demo, settings, english, name):
     client.force_login(demo.user("grid1"))
-    response = client.post(reverse("case_report"), form(demo, documents=[disguised(name)]))
+    response = client.post(reverse("case_report"), case_form(demo, documents=[disguised(name)]))
     assert response.status_code == 400
     assert name in response.context["form"].errors["documents"][0]
     assert not Case.objects.exists() and not stored_files(settings)
@@ -73,7 +70,7 @@ def test_the_case_api_refuses_a_disguised_file_and_names_it(
     client, demo, settings, english, kind, name
 ):
     client.force_login(demo.user("grid1"))
-    case_id = api_report(client, payload(demo)).json()["id"]
+    case_id = post_json(client, reverse("case-list"), case_payload(demo)).json()["id"]
     response = client.post(
         reverse("case-attachments", args=[case_id]),
         {"kind": kind, "files": [SimpleUploadedFile("ok.jpg", JPEG), disguised(name)]},
@@ -154,7 +151,7 @@ def test_stored_files_lie_outside_the_web_root_and_only_the_checked_view_serves_
     client.force_login(demo.user("grid1"))
     response = client.post(
         reverse("case_report"),
-        form(demo, photos=[SimpleUploadedFile("scene.jpg", JPEG)], documents=[
+        case_form(demo, photos=[SimpleUploadedFile("scene.jpg", JPEG)], documents=[
             SimpleUploadedFile("李某调解协议.pdf", PDF, content_type="application/pdf")
         ]),
     )  # fmt: skip

@@ -8,113 +8,22 @@ on their very next request."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from assessment.models import Incident
-from campaigns.models import Campaign, Instruction
 from disputes.models import Case, CaseStatus
-from governance.platform.validators import id_number_check_char
 from grids import tree
-from personnel.models import Post, SpotCheck, Staff, Training
+from personnel.models import Post, Staff
 from personnel.services import staff as staff_services
 from residents.models import Resident, ResidentStatus
-from supervision.models import Inspection, Meeting
+from supervision.models import Meeting
+from tests.governance.routes import SCOPED_CREATES, TODAY, case_body, valid_id
 
-TODAY = timezone.localdate()
-
-
-def deadline() -> str:
-    return (timezone.now() + timedelta(days=2)).isoformat()
-
-
-def case_body(mine) -> dict:
-    return {
-        "client_uuid": str(uuid.uuid4()),
-        "kind": "dispute",
-        "category": "neighbour",
-        "title": "邻里排水纠纷",
-        "description": "排水沟堵塞引发争执。",
-        "grid": mine["grid"].pk,
-    }
-
-
-# Route name → (the body naming one side's objects, the model whose rows must not grow).
-SCOPED_CREATES = {
-    "case-list": (case_body, Case),
-    "api_campaign_list": (
-        lambda side: {
-            "title": "防溺水宣讲", "instructions": "逐户宣讲。", "area": side["township"].pk,
-            "target_mode": "items", "deadline": deadline(), "client_uuid": str(uuid.uuid4()),
-        },
-        Campaign,
-    ),
-    "api_instruction_list": (
-        lambda side: {
-            "title": "紧急通知", "body": "今晚加强巡查。", "area": side["township"].pk,
-            "post_kinds": ["grid_worker"], "client_uuid": str(uuid.uuid4()),
-        },
-        Instruction,
-    ),
-    "api_meeting_list": (
-        lambda side: {
-            "level": "township_daily", "area": side["meeting_area"].pk, "chair": "镇长",
-            "items": [{"case": side["case"].pk, "judgement": "attention"}],
-            "client_uuid": str(uuid.uuid4()),
-        },
-        Meeting,
-    ),
-    "api_inspection_list": (
-        lambda side: {
-            "area": side["village"].pk, "inspectors": "督导组", "score": "90",
-            "items": [{"text": "台账齐全", "passed": True}], "client_uuid": str(uuid.uuid4()),
-        },
-        Inspection,
-    ),
-    "api_incident_list": (
-        lambda side: {
-            "area": side["grid"].pk, "kind": "criminal_case",
-            "occurred_at": timezone.now().isoformat(), "description": "盗窃",
-        },
-        Incident,
-    ),
-    "api_resident_list": (
-        lambda side: {
-            "name": "赵某", "id_number": "430521199001011239", "grid": side["grid"].pk,
-            "category": "released_prisoner", "responsible": side["staff"].pk,
-        },
-        Resident,
-    ),
-    "api_staff_list": (
-        lambda side: {
-            "name": "周某", "gender": "female", "phone": "13912345671",
-            "id_number": valid_id("43052119850302001"), "area": side["village"].pk,
-        },
-        Staff,
-    ),
-    "spot-check-list": (
-        lambda side: {"staff": side["staff"].pk, "day": TODAY.isoformat(), "reached": True},
-        SpotCheck,
-    ),
-    "training-list": (
-        lambda side: {
-            "area": side["village"].pk, "day": TODAY.isoformat(), "topic": "调解技巧",
-            "hours": "2", "attendees": [side["staff"].pk],
-        },
-        Training,
-    ),
-}  # fmt: skip
 # Who creates: township 1's centre, except what only the county's committee records; the
 # county's "other jurisdiction" is the neighbouring county.
 COUNTY_ONLY = {"api_incident_list", "api_inspection_list"}
-
-
-def valid_id(first17: str) -> str:
-    return first17 + id_number_check_char(first17)
 
 
 def worker(demo, *, name: str, phone: str, id_base: str, village, grid) -> Staff:
@@ -133,7 +42,7 @@ def worker(demo, *, name: str, phone: str, id_base: str, village, grid) -> Staff
 
 @pytest.fixture
 def sides(demo):
-    from tests.disputes.test_case_workflow import report
+    from tests.factories import report
 
     def side(township, village, grid, name, phone, reporter):
         return {

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
@@ -24,15 +21,8 @@ from notifications.services import (
     outgoing_paused,
 )
 from notifications.tasks import deliver, deliver_pending
-from tests.disputes.test_case_workflow import report
-
-PHONE = "13800138001"
-
-
-def with_phone(user, phone: str = PHONE):
-    user.phone = phone
-    user.save(update_fields=["phone"])
-    return user
+from tests.factories import report, with_phone
+from tests.samples import SMS_PHONE
 
 
 def assigned_case(demo, *handlers):
@@ -50,48 +40,6 @@ def inbox_of(user) -> list[tuple[str, int | None]]:
     return list(
         Notification.objects.filter(recipient=user).order_by("id").values_list("kind", "case_id")
     )
-
-
-class Gateway:
-    """A real HTTP server standing in for the SMS/WeCom gateway: the outside world."""
-
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self.headers: list[dict] = []
-        self.answers: list[int] = []  # status codes to answer, in order; then 200
-
-    def handler(self):
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                gateway.received.append(json.loads(body))
-                gateway.headers.append(dict(self.headers))
-                status = gateway.answers.pop(0) if gateway.answers else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
-
-
-@pytest.fixture
-def gateway(settings):
-    gateway = Gateway()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), gateway.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.NOTIFICATION_CHANNEL = "webhook"
-    settings.NOTIFICATION_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/sms"
-    settings.NOTIFICATION_WEBHOOK_TOKEN = "gateway-token"
-    yield gateway
-    server.shutdown()
-    server.server_close()
 
 
 # --- What notifies whom ------------------------------------------------------------------
@@ -213,8 +161,8 @@ def test_the_log_channel_writes_each_message_to_the_log(demo, caplog):
     assigned_case(demo, with_phone(demo.user("police1")))
     with caplog.at_level("INFO", logger="notifications.channels"):
         deliver.apply(args=[list(Delivery.objects.values_list("id", flat=True))])
-    assert PHONE not in caplog.text  # masked: no plaintext phone number in any log
-    assert PHONE[:3] + "****" + PHONE[-4:] in caplog.text
+    assert SMS_PHONE not in caplog.text  # masked: no plaintext phone number in any log
+    assert SMS_PHONE[:3] + "****" + SMS_PHONE[-4:] in caplog.text
     assert Delivery.objects.get().status == DeliveryStatus.SENT
 
 
@@ -224,7 +172,7 @@ def test_the_webhook_gateway_receives_each_message_as_json(demo, gateway):
     assert deliver.apply(args=[ids]).get() == {"sent": 1, "failed": 0, "retry": 0}
     text = Notification.objects.get().text
     assert gateway.received == [
-        {"phone": PHONE, "text": text, "kind": "assigned", "case_id": case.pk}
+        {"phone": SMS_PHONE, "text": text, "kind": "assigned", "case_id": case.pk}
     ]
     assert gateway.headers[0]["Authorization"] == "Bearer gateway-token"
     delivery = Delivery.objects.get()

@@ -116,7 +116,7 @@ def test_four_centres_adding_the_same_person_at_once_leave_one():
 
     from django.db import connection
 
-    from tests.conftest import build_demo
+    from tests.factories import build_demo
 
     demo = build_demo()
     data = services.StaffInput(
@@ -549,7 +549,7 @@ def test_two_centres_filling_one_grid_at_once_leave_one_grid_worker():
 
     from django.db import connection
 
-    from tests.conftest import build_demo
+    from tests.factories import build_demo
 
     demo = build_demo()
     people = [person(demo, demo.village1) for _ in range(4)]

@@ -10,35 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from governance.platform.validators import id_number_check_char, mask_id_number, mask_phone
+from governance.platform.validators import mask_id_number, mask_phone
 from grids import tree
 from personnel.models import EndReason, Post, PostKind, Staff
 from personnel.services import staff as services
-
-
-def id_number(serial: int) -> str:
-    first17 = f"43122419850101{serial:03d}"
-    return first17 + id_number_check_char(first17)
-
-
-def person(demo, *, name, area, serial, phone="13812345678", post=None, actor="township1"):
-    """A person on the roster through the real services; `post` is (kind, area)."""
-    user = demo.user(actor)
-    staff = services.staff_create(
-        data=services.StaffInput(
-            name=name, phone=phone, id_number=id_number(serial), gender="male", area=area
-        ),
-        actor=user,
-    )
-    if post is not None:
-        kind, where = post
-        services.post_add(staff=staff, kind=kind, area=where, start=date(2025, 1, 1), actor=user)
-    return staff
+from tests.factories import roster_person
+from tests.samples import id_number
 
 
 @pytest.fixture
 def ours(demo):
-    return person(
+    return roster_person(
         demo,
         name="张一镇",
         area=demo.village1,
@@ -50,7 +32,7 @@ def ours(demo):
 
 @pytest.fixture
 def theirs(demo):
-    return person(
+    return roster_person(
         demo,
         name="李二镇",
         area=demo.village2,
@@ -131,7 +113,7 @@ def test_search_and_filters_never_reach_another_township(centre, demo, ours, the
 
 
 def test_search_finds_by_name_and_exact_phone_or_id_number(centre, demo, ours):
-    person(demo, name="赵三", area=demo.village1, serial=3, phone="15900001111")
+    roster_person(demo, name="赵三", area=demo.village1, serial=3, phone="15900001111")
     for query in ("张一", "13811112222", id_number(1)):
         page = centre.get(reverse("staff_list"), {"q": query}).content.decode()
         assert ours.name in page and "赵三" not in page, query
@@ -142,7 +124,7 @@ def test_search_finds_by_name_and_exact_phone_or_id_number(centre, demo, ours):
 
 
 def test_filters_by_area_post_and_state(centre, demo, ours):
-    idle = person(demo, name="钱四", area=demo.village1, serial=4)
+    idle = roster_person(demo, name="钱四", area=demo.village1, serial=4)
     url = reverse("staff_list")
     page = centre.get(url, {"kind": "grid_worker"}).content.decode()
     assert ours.name in page and idle.name not in page
@@ -319,7 +301,7 @@ def test_a_post_added_from_the_profile_lies_under_the_managing_unit(centre, demo
 
 @pytest.mark.parametrize("username", ["police1", "village1", "grid1", "member1", "inspector"])
 def test_roles_other_than_the_roster_centres_get_403_on_every_write(client, demo, username):
-    staff = person(demo, name="孙五", area=demo.grid1.parent, serial=5)
+    staff = roster_person(demo, name="孙五", area=demo.grid1.parent, serial=5)
     grid = a_free_grid(demo)
     post = services.post_add(
         staff=staff, kind=PostKind.GRID_WORKER, area=grid, actor=demo.user("township1")
@@ -412,7 +394,7 @@ def test_a_centre_gives_a_login_that_follows_the_post(centre, demo, ours):
 
 
 def test_a_login_for_a_person_without_a_post_is_refused_with_the_reason(centre, demo):
-    idle = person(demo, name="钱四", area=demo.village1, serial=4)
+    idle = roster_person(demo, name="钱四", area=demo.village1, serial=4)
     response = centre.post(
         reverse("staff_login", args=[idle.pk]), {"username": "qian4", "password": "Xq9!long-pw"}
     )
@@ -431,7 +413,7 @@ def test_the_login_form_only_takes_a_post(centre, demo, ours):
 
 def test_the_profile_shows_only_cases_the_viewer_may_see(centre, demo, ours):
     from disputes.models import Assignment
-    from tests.disputes.test_case_workflow import report
+    from tests.factories import report
 
     mine = report(demo, title="一镇的案件", grid=demo.grid1, reporter=demo.user("grid1")).case
     elsewhere = report(demo, title="二镇的案件", grid=demo.grid2, reporter=demo.user("township2"))
@@ -455,7 +437,7 @@ def test_coverage_lists_a_grids_gap_after_its_grid_worker_leaves_and_not_before(
     url = reverse("staff_coverage")
     grid = demo.grid1
     assert gap_row(grid) in centre.get(url).content.decode()  # the tiny demo has no roster
-    staff = person(demo, name="周六", area=demo.village1, serial=6)
+    staff = roster_person(demo, name="周六", area=demo.village1, serial=6)
     post = services.post_add(
         staff=staff, kind=PostKind.GRID_WORKER, area=grid, actor=demo.user("township1")
     )
@@ -502,7 +484,7 @@ def test_coverage_filters_by_post_and_township(client, demo):
 
 
 def test_coverage_export_has_a_sheet_of_gaps_and_a_sheet_of_rates(centre, demo):
-    staff = person(demo, name="吴七", area=demo.village1, serial=7)
+    staff = roster_person(demo, name="吴七", area=demo.village1, serial=7)
     services.post_add(
         staff=staff, kind=PostKind.GRID_WORKER, area=demo.grid1, actor=demo.user("township1")
     )
@@ -534,7 +516,9 @@ def test_the_roster_list_query_count_does_not_grow_with_the_people(
     grids = list(tree.in_order(demo.township1.get_descendants().filter(level="grid")))
     for serial in range(30):
         where = grids[serial % len(grids)]
-        staff = person(demo, name=f"队员{serial:02d}", area=where.parent, serial=100 + serial)
+        staff = roster_person(
+            demo, name=f"队员{serial:02d}", area=where.parent, serial=100 + serial
+        )
         services.post_add(
             staff=staff,
             kind=PostKind.MEMBER,

@@ -32,8 +32,8 @@ from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from personnel.models import PostKind, Staff, User
 from personnel.services import staff as services
 from personnel.services.training import spot_check_create, training_create
-from tests.disputes.test_case_workflow import report
-from tests.personnel.test_roster_pages import id_number, person
+from tests.factories import report, roster_person
+from tests.samples import id_number
 
 NEW_PASSWORD = "青山绿水-2026-x"
 TODAY = timezone.localdate()
@@ -173,7 +173,7 @@ def test_api_token_hours_is_a_documented_setting_with_a_default(settings):
 
 @pytest.fixture
 def posted(demo):
-    return person(
+    return roster_person(
         demo,
         name="孙五",
         area=demo.village1,

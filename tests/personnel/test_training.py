@@ -18,7 +18,7 @@ from personnel.services.training import (
     training_counts,
     training_create,
 )
-from tests.assessment.test_evaluations import person
+from tests.factories import staff_with_post, training_session
 
 TODAY = timezone.localdate()
 LAST_YEAR = date(TODAY.year - 1, 6, 15)
@@ -28,32 +28,21 @@ LAST_YEAR = date(TODAY.year - 1, 6, 15)
 def roster(demo):
     """Two people in village 1 (township 1), one managed by township 2."""
     return {
-        "a": person(demo, demo.village1, post_area=demo.grid1),
-        "b": person(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE),
-        "far": person(demo, demo.village2, post_area=demo.grid2),
+        "a": staff_with_post(demo, demo.village1, post_area=demo.grid1),
+        "b": staff_with_post(demo, demo.village1, kind=PostKind.AUXILIARY_POLICE),
+        "far": staff_with_post(demo, demo.village2, post_area=demo.grid2),
     }
 
 
-def session(demo, actor: str, area, attendees, day=TODAY, topic="矛盾纠纷排查化解") -> Training:
-    return training_create(
-        area=area,
-        day=day,
-        topic=topic,
-        hours=Decimal("2.5"),
-        attendees=[staff.pk for staff in attendees],
-        actor=demo.user(actor),
-    )
-
-
 def test_a_session_is_recorded_with_its_attendees(demo, roster):
-    training = session(demo, "township1", demo.township1, [roster["a"], roster["b"]])
+    training = training_session(demo, "township1", demo.township1, [roster["a"], roster["b"]])
     assert set(training.attendees.all()) == {roster["a"], roster["b"]}
     assert (training.hours, training.created_by) == (Decimal("2.5"), demo.user("township1"))
 
 
 def test_attendees_outside_the_jurisdiction_refuse_the_whole_session(demo, roster):
     with pytest.raises(ValidationError) as refused:
-        session(demo, "township1", demo.township1, [roster["a"], roster["far"]])
+        training_session(demo, "township1", demo.township1, [roster["a"], roster["far"]])
     assert "attendees" in refused.value.message_dict
     assert not Training.objects.exists()
 
@@ -73,7 +62,7 @@ def test_a_session_needs_an_area_in_the_jurisdiction_a_topic_hours_and_a_past_da
 
 def test_only_roster_keepers_record_sessions_and_spot_checks(demo, roster):
     with pytest.raises(PermissionDenied):
-        session(demo, "village1", demo.village1, [roster["a"]])
+        training_session(demo, "village1", demo.village1, [roster["a"]])
     with pytest.raises(PermissionDenied):
         spot_check_create(
             staff=roster["a"],
@@ -86,11 +75,11 @@ def test_only_roster_keepers_record_sessions_and_spot_checks(demo, roster):
 
 
 def test_counts_per_township_and_year(demo, roster):
-    session(demo, "township1", demo.township1, [roster["a"], roster["b"]])
-    session(demo, "township1", demo.village1, [roster["a"]])
-    session(demo, "township2", demo.township2, [roster["far"]])
-    session(demo, "county", demo.county, [roster["a"], roster["far"]])
-    session(demo, "township1", demo.township1, [roster["a"]], day=LAST_YEAR)
+    training_session(demo, "township1", demo.township1, [roster["a"], roster["b"]])
+    training_session(demo, "township1", demo.village1, [roster["a"]])
+    training_session(demo, "township2", demo.township2, [roster["far"]])
+    training_session(demo, "county", demo.county, [roster["a"], roster["far"]])
+    training_session(demo, "township1", demo.township1, [roster["a"]], day=LAST_YEAR)
     for staff, reached, problems in (
         (roster["a"], True, ""),
         (roster["b"], False, ""),
@@ -125,7 +114,7 @@ def test_counts_per_township_and_year(demo, roster):
 
 
 def test_counts_take_one_query_each(demo, roster, django_assert_max_num_queries):
-    session(demo, "township1", demo.village1, [roster["a"]])
+    training_session(demo, "township1", demo.village1, [roster["a"]])
     with django_assert_max_num_queries(4):  # sessions, attendances, spot checks, townships
         training_counts(user=demo.user("county"), year=TODAY.year)
 

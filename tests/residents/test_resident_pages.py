@@ -33,10 +33,10 @@ from residents.models import (
     RiskLevel,
 )
 from residents.services.visits import VisitInput, visit_record
-from tests.browser.test_browser import browser, live_demo, shoot  # noqa: F401 (fixtures)
-from tests.browser.test_browser import log_in as browser_log_in
-from tests.personnel.test_roster_pages import id_number
-from tests.residents.test_residents import register
+from tests.browser.helpers import log_in as browser_log_in
+from tests.browser.helpers import shoot
+from tests.factories import register
+from tests.samples import id_number
 
 PHONE = "13800138000"
 OTHER_PHONE = "13912345678"
@@ -546,9 +546,9 @@ def test_the_list_costs_the_same_queries_for_many_people(client, demo, people):
 
 @pytest.mark.browser
 def test_a_centre_registers_reveals_and_reads_in_a_browser(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
 ):
     demo = live_demo
     resident = register(demo, id_number=id_number(920), name="李甲")
@@ -597,9 +597,9 @@ def test_a_centre_registers_reveals_and_reads_in_a_browser(
 
 @pytest.mark.browser
 def test_the_committee_reads_the_access_log_and_sets_cycles_in_a_browser(
-    browser,  # noqa: F811
+    browser,
     live_server,
-    live_demo,  # noqa: F811
+    live_demo,
 ):
     demo = live_demo
     resident = register(demo, id_number=id_number(922), name="李甲")

@@ -16,27 +16,8 @@ from residents.services.residents import (
     resident_register,
     residents_visible_to,
 )
-from tests.personnel.test_roster_pages import id_number
-
-ID_A = "430521199001011239"
-ID_B = "11010519491231002X"
-
-
-def register(demo, *, grid=None, id_number=ID_A, category=ResidentCategory.RELEASED_PRISONER,
-             actor="township1", name="李某", **extra) -> Resident:  # fmt: skip
-    return resident_register(
-        data=ResidentInput(
-            name=name,
-            id_number=id_number,
-            grid=grid or demo.grid1,
-            category=category,
-            risk=RiskLevel.HIGH,
-            phone="13800138000",
-            situation="2024年刑满释放，就业困难。",
-            **extra,
-        ),
-        actor=demo.user(actor),
-    )
+from tests.factories import register
+from tests.samples import ID_A, ID_B, id_number
 
 
 def test_id_number_phone_and_situation_are_ciphertext_in_the_database(demo):
@@ -77,7 +58,7 @@ def test_four_registrations_of_the_same_person_at_once_leave_one():
     # check and the save of one number to one writer at a time.
     import threading
 
-    from tests.conftest import build_demo
+    from tests.factories import build_demo
 
     demo = build_demo()
     barrier = threading.Barrier(4)

@@ -25,8 +25,8 @@ from residents.services.residents import (
 )
 from residents.services.retention import residents_erase_expired, retention_cutoff
 from residents.services.visits import VisitInput, visit_record
-from tests.residents.test_residents import ID_A, ID_B, register
-from tests.residents.test_visit_pages import JPEG
+from tests.factories import register
+from tests.samples import ID_A, ID_B, JPEG
 
 TODAY = date(2026, 12, 2)
 

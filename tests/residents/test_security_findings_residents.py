@@ -31,8 +31,8 @@ from residents.models import (
 )
 from residents.services.residents import ResidentInput, resident_update
 from residents.services.visits import VisitInput, visit_record
-from tests.personnel.test_roster_pages import id_number
-from tests.residents.test_residents import register
+from tests.factories import register
+from tests.samples import id_number
 
 MASKED_FIELDS = {"phone", "id_number"}
 

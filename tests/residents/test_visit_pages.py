@@ -4,7 +4,6 @@ bad input and for leaks of the full ID number or phone."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -19,29 +18,10 @@ from grids import tree
 from personnel.services.staff import StaffInput, staff_create
 from residents.models import Resident, ResidentCategory, RiskLevel, Visit
 from residents.services.cycles import visit_cycles
-from tests.personnel.test_roster_pages import id_number
-from tests.residents.test_residents import ID_A, ID_B, register
+from tests.factories import register
+from tests.samples import ID_A, ID_B, JPEG, id_number, today, visit_form
 
 PHONE = "13800138000"  # the phone test_residents.register gives everyone
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-
-
-def today():
-    return timezone.localdate()
-
-
-def visit_form(**overrides) -> dict:
-    body = {
-        "client_uuid": str(uuid.uuid4()),
-        "visited_on": today().isoformat(),
-        "met": "yes",
-        "situation": "在家，情绪稳定，正在找工作。",
-        "risk_after": "",
-        "needs": "希望介绍工作",
-        "follow_up": "下周联系人社所",
-    }
-    body.update(overrides)
-    return body
 
 
 def with_case(**overrides) -> dict:

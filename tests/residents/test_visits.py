@@ -39,9 +39,9 @@ from residents.services.visits import (
     visits_due_for,
     visits_overdue,
 )
-from tests.conftest import is_postgres
-from tests.personnel.test_roster_pages import id_number
-from tests.residents.test_residents import ID_B, register
+from tests.factories import register
+from tests.samples import ID_B, id_number
+from tests.support import is_postgres
 
 TODAY = timezone.localdate
 

@@ -28,14 +28,8 @@ from supervision.services.inspections import InspectionInput, inspection_record
 from supervision.services.inspections import ItemInput as InspectionItem
 from supervision.services.meetings import ItemInput as MeetingItem
 from supervision.services.meetings import MeetingInput, meeting_record
-from tests.assessment.test_evaluations import QUARTER, YEAR, quarter_evaluated, worker  # noqa: F401
-from tests.assessment.test_ranking_pages import snapshot  # noqa: F401 (fixture)
-from tests.campaigns.test_campaign_api import campaign_body
-from tests.campaigns.test_campaign_pages import launched_campaign
-from tests.disputes.test_case_api import payload as case_payload
-from tests.disputes.test_case_workflow import report
-from tests.personnel.test_roster_pages import id_number, person
-from tests.residents.test_residents import register
+from tests.factories import campaign_body, launched_campaign, register, report, roster_person
+from tests.samples import QUARTER, YEAR, case_payload, id_number
 
 # --- 7. Formula injection in every Excel export ------------------------------------------------
 
@@ -101,7 +95,7 @@ def test_an_area_name_opens_as_text_in_the_audit_log_export(client, demo):
 
 
 def test_a_persons_name_and_employer_open_as_text_in_the_roster_export(client, demo):
-    staff = person(demo, name=FORMULA, area=demo.village1, serial=953)
+    staff = roster_person(demo, name=FORMULA, area=demo.village1, serial=953)
     type(staff).objects.filter(pk=staff.pk).update(employer="@SUM(1,1)")
     client.force_login(demo.user("township1"))
     response = client.get(reverse("staff_export"))
@@ -116,14 +110,14 @@ def test_an_area_name_opens_as_text_in_the_coverage_export(client, demo):
     assert_opens_as_text(response)
 
 
-def test_a_village_name_opens_as_text_in_the_pay_sheet(client, demo, quarter_evaluated):  # noqa: F811
+def test_a_village_name_opens_as_text_in_the_pay_sheet(client, demo, quarter_evaluated):
     rename(demo.village1)
     client.force_login(demo.user("township1"))
     query = {"township": demo.township1.pk, "year": YEAR, "quarter": QUARTER}
     assert_opens_as_text(client.get(reverse("pay_sheet_export"), query))
 
 
-def test_a_township_name_opens_as_text_in_the_bulletin_workbook(client, demo, snapshot):  # noqa: F811
+def test_a_township_name_opens_as_text_in_the_bulletin_workbook(client, demo, snapshot):
     rename(demo.township1)
     client.force_login(demo.user("county"))
     assert_opens_as_text(client.get(reverse("ranking_bulletin_xlsx", args=[snapshot.pk])))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from disputes.models import Case, CaseStatus
 from supervision.models import Decision, Judgement, Meeting, MeetingCase, MeetingLevel
 from supervision.services.meetings import ItemInput, MeetingInput, meeting_record
-from tests.disputes.test_case_workflow import report
+from tests.factories import report
 
 LIST = "/meetings/"
 NEW = "/meetings/new/"

@@ -3,7 +3,6 @@ cases through the workflow, and supervision inspections feeding the assessment."
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,8 +23,7 @@ from campaigns.services.instructions import (
     receipts_by_area,
     receipts_confirm,
 )
-from disputes.models import CaseKind, CaseStatus, Category
-from disputes.services import case_report
+from disputes.models import CaseStatus
 from governance.platform.validators import id_number_check_char
 from grids import tree
 from grids.models import Area
@@ -44,20 +42,7 @@ from supervision.services.inspections import (
 )
 from supervision.services.meetings import ItemInput as MeetingItem
 from supervision.services.meetings import MeetingInput, meeting_record, meetings_visible_to
-
-
-def reported_case(demo, *, grid=None, reporter="grid1", title="宅基地边界纠纷"):
-    category = Category.objects.filter(kind=CaseKind.DISPUTE, is_active=True).first()
-    return case_report(
-        reporter=demo.user(reporter),
-        client_uuid=uuid.uuid4(),
-        kind=CaseKind.DISPUTE,
-        category=category,
-        title=title,
-        description="两户因宅基地边界发生争执。",
-        grid=grid or demo.grid1,
-    ).case
-
+from tests.factories import reported_case
 
 # --- Urgent instructions ---------------------------------------------------------------
 
