@@ -9,16 +9,10 @@ import pytest
 from django.utils import timezone
 
 from personnel.models import EndReason, Post, PostKind, Staff
-from tests.browser.helpers import DESKTOP, PHONE, fits_the_phone, log_in, shoot_for_docs
+from tests.browser.helpers import DESKTOP, PHONE, as_user, fits_the_phone, shoot_for_docs
 from tests.samples import id_number
 
 pytestmark = pytest.mark.browser
-
-
-def as_user(browser, live_server, username, device):
-    page = browser.new_context(**device).new_page()
-    log_in(page, live_server.url, username)
-    return page
 
 
 def gap(page, grid):
