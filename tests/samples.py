@@ -13,6 +13,8 @@ from governance.platform.validators import (
 from personnel.models import PostKind
 
 VALID_ID = "11010519491231002" + id_number_check_char("11010519491231002")
+# The party of the report form and of the case API's payload.
+PARTY_ID = "43122419800101001" + id_number_check_char("43122419800101001")
 
 ID_A = "430521199001011239"
 
@@ -55,7 +57,7 @@ def case_payload(demo, **overrides):
         "title": "邻里排水纠纷",
         "description": "排水沟堵塞引发争执。",
         "grid": demo.grid1.pk,
-        "parties": [{"name": "李某", "phone": "13912345678", "id_number": VALID_ID}],
+        "parties": [{"name": "李某", "phone": "13912345678", "id_number": PARTY_ID}],
     }
     body.update(overrides)
     return body
@@ -75,7 +77,7 @@ def case_form(demo, **overrides):
         "severity": "ordinary",
         "party1_name": "李某",
         "party1_phone": "13912345678",
-        "party1_id_number": VALID_ID,
+        "party1_id_number": PARTY_ID,
     }
     body.update(overrides)
     return body

@@ -37,6 +37,7 @@ def log_in(page, base_url, username):
 
 
 def shoot(page, name):
+    """A screenshot of a journey, kept as a test artifact (SCREENSHOT_DIR)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -90,8 +91,9 @@ DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def shoot_for_docs(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """A screenshot for the README's pictures (docs/screenshots)."""
+    DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"), full_page=True)
 
 
 def fits_the_phone(page) -> bool:

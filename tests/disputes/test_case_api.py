@@ -2,10 +2,7 @@ import pytest
 from django.urls import reverse
 
 from disputes.models import Case
-from governance.platform.validators import id_number_check_char
 from tests.samples import case_payload
-
-VALID_ID = "43122419800101001" + id_number_check_char("43122419800101001")
 
 
 @pytest.fixture

@@ -11,11 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from disputes.models import Attachment, Case, CaseEvent, CaseStatus
-from governance.platform.validators import id_number_check_char
 from tests.factories import report
-from tests.samples import JPEG, PDF, case_form
-
-VALID_ID = "43122419800101001" + id_number_check_char("43122419800101001")
+from tests.samples import JPEG, PARTY_ID, PDF, case_form
 
 
 def photo(name="scene.jpg", content=JPEG):
@@ -44,7 +41,7 @@ def test_a_report_with_a_photo_is_filed_and_shown(grid_client, demo):
     assert attachment.content_type == "image/jpeg"
     detail = grid_client.get(response.url).content.decode()
     assert reverse("case_attachment", args=[case.pk, attachment.pk]) in detail
-    assert "431224********" in detail and VALID_ID not in detail  # the ID number is masked
+    assert "431224********" in detail and PARTY_ID not in detail  # the ID number is masked
     served = grid_client.get(reverse("case_attachment", args=[case.pk, attachment.pk]))
     assert b"".join(served.streaming_content) == JPEG
 
