@@ -381,8 +381,8 @@ CSRF_FAILURE_VIEW = "governance.platform.csrf.csrf_failure"
 # Content-Security-Policy: scripts, styles, images and fonts only from this site; no inline
 # script or style, no eval, no frames, forms post only here. The templates hold no inline
 # script or style attribute, and the dashboard's charts draw on canvas with their tooltips
-# in it too (tests/test_hardening.py fails on a violation in Chromium). The API's docs page,
-# Swagger UI, gets its own wider style policy in governance.urls.
+# in it too (tests/governance/test_hardening.py fails on a violation in Chromium). The API's
+# docs page, Swagger UI, gets its own wider style policy in governance.urls.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -10,7 +10,7 @@ from audit.db import install_triggers, remove_triggers
 def append_only(apps, schema_editor):
     # The table refuses UPDATE and DELETE at the database (audit.db). On SQLite a later
     # migration that rebuilds this table drops its triggers: re-install them there
-    # (tests/test_audit.py fails if they are gone).
+    # (tests/audit/test_audit.py fails if they are gone).
     install_triggers(schema_editor.connection)
 
 

@@ -25,7 +25,8 @@ BROKER_QUEUE = Path(__file__).resolve().parents[2] / "var" / "broker" / "queue"
 
 
 def report(*, grid_id: int, id_number: str) -> dict:
-    # A valid report as tests/test_case_api.py files it (the client UUID is added per request).
+    # A valid report as tests/disputes/test_case_api.py files it (the client UUID is added
+    # per request).
     return {
         "kind": "dispute",
         "category": "neighbour",

@@ -12,7 +12,7 @@ kept as text too.
 
 Writers take `Workbook` from here, never from openpyxl, and put values in cells only through
 its sheets' `append` (or `cell`, or `sheet["A1"] = …`), which all go through `as_text`;
-tests/test_security_findings_exports.py checks every module for it."""
+tests/security/test_security_findings_exports.py checks every module for it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,121 @@
+"""The closed loop in a real headless Chromium: a grid worker reports from a phone, the
+township centre accepts and assigns on both lines, the handlers record and resolve, the
+centre closes and evaluates, and the timeline shows every step."""
+
+import re
+import struct
+import zlib
+
+import pytest
+
+from disputes.models import Case, CaseStatus
+from tests.browser.helpers import DESKTOP, PHONE, as_user, shoot
+
+pytestmark = pytest.mark.browser
+
+
+def tiny_png(path, width=64, height=48):
+    """A real PNG (a green square), written without an imaging library."""
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x2e\x8b\x57" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def act(page, action, fill=None):
+    form = page.locator(f"details[data-action={action}]")
+    if form.get_attribute("open") is None:
+        form.locator("summary").click()
+    for selector, value in (fill or {}).items():
+        field = form.locator(selector)
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        elif field.get_attribute("type") in ("checkbox", "radio"):
+            field.check()
+        else:
+            field.fill(value)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.locator(".messages li").count() == 1, page.locator("main").inner_text()[:500]
+
+
+def test_the_whole_loop_in_the_browser(browser, live_server, live_demo, tmp_path):
+    demo = live_demo
+    # 1. The grid worker reports from the phone: few fields, a photo from the camera.
+    phone = as_user(browser, live_server, "grid1", PHONE)
+    phone.goto(f"{live_server.url}/cases/new/")
+    assert phone.locator("h1").inner_text() == "上报事件"
+    phone.locator("label.chip:has(input[value=dispute])").click()
+    phone.select_option("#id_category", "neighbour")
+    assert phone.locator("#id_grid").input_value() == str(demo.grid1.pk)
+    phone.fill("#id_title", "两户因排水沟堵塞发生争执")
+    phone.fill("#id_description", "村民甲与村民乙因排水沟堵塞争吵，双方情绪激动。")
+    phone.set_input_files("#id_photos", str(tiny_png(tmp_path / "scene.png")))
+    phone.locator("details summary").click()
+    phone.fill("#id_party1_name", "李建国")
+    phone.fill("#id_party1_phone", "13912345678")
+    shoot(phone, "case-report-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.click("main button[type=submit]")
+    phone.wait_for_url(re.compile(r".*/cases/\d+/$"))
+    case = Case.objects.get()
+    assert case.reporter == demo.user("grid1") and case.attachments.count() == 1
+    thumbnail = phone.locator("ul.attachments img")
+    thumbnail.scroll_into_view_if_needed()
+    phone.wait_for_function("() => document.querySelector('ul.attachments img').complete")
+    assert thumbnail.evaluate("img => img.naturalWidth") == 64  # served back, and a real image
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(phone, "case-reported-phone")
+
+    # 2. The township centre finds it in the triage queue, accepts, assigns both lines.
+    centre = as_user(browser, live_server, "township1", DESKTOP)
+    centre.goto(f"{live_server.url}/cases/?status=reported")
+    shoot(centre, "case-triage-queue")
+    centre.click(f"table.cases a[href='/cases/{case.pk}/']")
+    act(centre, "accept", {"#accept-severity": "attention"})
+    act(
+        centre,
+        "assign",
+        {
+            "input[name=lines][value=police]": True,
+            "#unit-political_legal": "村治保主任",
+            "#handler-political_legal": str(demo.user("village1").pk),
+            "#unit-police": "辖区派出所",
+            "#handler-police": str(demo.user("police1").pk),
+        },
+    )
+
+    # 3. The village security director records a mediation and resolves their line.
+    handler = as_user(browser, live_server, "village1", PHONE)
+    handler.goto(f"{live_server.url}/cases/mine/")
+    handler.click(f"ul.case-cards a[href='/cases/{case.pk}/']")
+    act(handler, "record", {"#record-kind": "mediation", "#record-note": "组织双方现场调解。"})
+    act(handler, "resolve", {"#resolve-line": "political_legal"})
+    # 4. The village police officer resolves the police line.
+    police = as_user(browser, live_server, "police1", PHONE)
+    police.goto(f"{live_server.url}/cases/{case.pk}/")
+    act(police, "resolve", {"#resolve-line": "police"})
+
+    # 5. The centre reviews and closes, then records the evaluation.
+    centre.reload()
+    act(centre, "close", {"#close-note": "经回访，双方已履行协议。"})
+    act(centre, "evaluate", {"input[name=satisfaction][value='5']": True, "#evaluate-note": "好"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.EVALUATED and case.satisfaction == 5
+    steps = centre.locator("ol.timeline > li")
+    assert steps.count() == 8
+    classes = [steps.nth(i).get_attribute("class") for i in range(8)]
+    loop = ["report", "accept", "assign", "record", "resolve", "resolve", "close", "evaluate"]
+    assert classes == [f"event-{action}" for action in loop]
+    assert "组织双方现场调解" in centre.locator("ol.timeline").inner_text()
+    shoot(centre, "case-detail-timeline")
