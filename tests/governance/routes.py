@@ -269,3 +269,27 @@ def object_routes(theirs, snapshot) -> dict[str, dict]:
         "inbox_mark_read": {"pk": notice.pk},
         "notification-read": {"pk": notice.pk},
     }
+
+
+def ranking_routes(snapshot) -> dict[str, tuple[dict, dict]]:
+    """Route name → (path kwargs, query) for the county's published month."""
+    month = {"month": f"{snapshot.month:%Y-%m}"}
+    return {
+        "ranking_list": ({}, {**month, "level": "village"}),
+        "ranking_bulletin": ({"pk": snapshot.pk}, {}),
+        "ranking_bulletin_xlsx": ({"pk": snapshot.pk}, {}),
+        "api_ranking_list": ({}, {**month, "level": "village"}),
+    }
+
+
+def probes(demo, theirs) -> dict[str, object]:
+    """Query parameters the lists take (search, area, person, case filters), all naming
+    township 2. The search is for part of its marker: a page echoes the words searched for,
+    a leak would show the whole."""
+    case, _attachment, _notice, area, staff, _post, _evaluation, _incident = theirs
+    return {
+        "q": MARKER[3:], "search": MARKER[3:], "area": area.pk, "township": demo.township2.pk,
+        "county": demo.county.pk, "grid": demo.grid2.pk, "roster_area": area.pk,
+        "staff": staff.pk, "case": case.pk, "resident": Resident.objects.get().pk,
+        "level": "village", "show": "all", "mine": "0",
+    }  # fmt: skip

@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from assessment.models import Incident
 from campaigns.models import Campaign, InstructionReceipt
 from disputes.models import CaseStatus
-from residents.models import Resident
 from supervision.models import InspectionProblem
 from tests.governance.routes import (
     LISTS,
@@ -27,6 +26,8 @@ from tests.governance.routes import (
     SCOPED_CREATES,
     STAFF_MARKER,
     object_routes,
+    probes,
+    ranking_routes,
 )
 from tests.samples import ID_A
 
@@ -47,17 +48,6 @@ SHARED = {"category-detail"}
 RANKING_LISTS = {"ranking_list", "ranking_bulletin", "ranking_bulletin_xlsx", "api_ranking_list"}
 
 
-def ranking_routes(snapshot) -> dict[str, tuple[dict, dict]]:
-    """Route name → (path kwargs, query) for the county's published month."""
-    month = {"month": f"{snapshot.month:%Y-%m}"}
-    return {
-        "ranking_list": ({}, {**month, "level": "village"}),
-        "ranking_bulletin": ({"pk": snapshot.pk}, {}),
-        "ranking_bulletin_xlsx": ({"pk": snapshot.pk}, {}),
-        "api_ranking_list": ({}, {**month, "level": "village"}),
-    }
-
-
 def route_names() -> set[str]:
     def walk(patterns):
         for pattern in patterns:
@@ -75,19 +65,6 @@ def test_every_route_has_a_place_in_the_walk(demo, theirs, their_ranking):
     known = PUBLIC | LISTS | SHARED | set(object_routes(theirs, their_ranking)) | RANKING_LISTS
     unplaced = route_names() - known
     assert not unplaced, f"routes missing from the jurisdiction walk: {sorted(unplaced)}"
-
-
-def probes(demo, theirs) -> dict[str, object]:
-    """Query parameters the lists take (search, area, person, case filters), all naming
-    township 2. The search is for part of its marker: a page echoes the words searched for,
-    a leak would show the whole."""
-    case, _attachment, _notice, area, staff, _post, _evaluation, _incident = theirs
-    return {
-        "q": MARKER[3:], "search": MARKER[3:], "area": area.pk, "township": demo.township2.pk,
-        "county": demo.county.pk, "grid": demo.grid2.pk, "roster_area": area.pk,
-        "staff": staff.pk, "case": case.pk, "resident": Resident.objects.get().pk,
-        "level": "village", "show": "all", "mine": "0",
-    }  # fmt: skip
 
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")

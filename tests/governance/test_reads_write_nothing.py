@@ -26,15 +26,8 @@ from demo.seed import demo_tree, demo_users
 from disputes.defaults import DEFAULT_CATEGORIES
 from disputes.models import Case, Category
 from grids import tree
-from tests.test_case_pages import form as report_form
-from tests.test_route_walk import (  # noqa: F401 (fixtures)
-    LISTS,
-    object_routes,
-    probes,
-    ranking_routes,
-    their_ranking,
-    theirs,
-)
+from tests.governance.routes import LISTS, object_routes, probes, ranking_routes
+from tests.samples import case_form as report_form
 
 ROLES = [
     "county", "centre", "township1", "township2", "police1", "village1", "grid1", "member1",
@@ -108,8 +101,8 @@ def test_no_get_writes_anything_in_a_fresh_county():
 @pytest.mark.parametrize("username", ROLES)
 def test_no_get_writes_anything_on_any_route(
     demo,
-    theirs,  # noqa: F811
-    their_ranking,  # noqa: F811
+    theirs,
+    their_ranking,
     username,
 ):
     client = logged_in(demo.user(username))
