@@ -18,7 +18,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment.models import Evaluation, FollowUp, Outcome, PayRate
-from assessment.services import evaluations
 from assessment.services.evaluations import (
     evaluation_follow_up,
     evaluation_review,
@@ -32,6 +31,7 @@ from demo.seed import DEMO_PASSWORD
 from disputes import services as case_services
 from disputes.models import Assignment, Case, Category
 from disputes.services.sweeps import escalate_overdue
+from governance.platform.months import last_month
 from governance.platform.validators import id_number_check_char
 from grids.models import Area
 from personnel.models import EndReason, Gender, Post, PostKind, Staff
@@ -167,7 +167,7 @@ def test_only_posts_open_during_the_month_and_of_evaluated_kinds_count(demo, wor
     later = person(demo, demo.village2, post_area=demo.grid2, start=THIS_MONTH + timedelta(40))
     assert evaluations_compute(month=THIS_MONTH) == 1
     assert not Evaluation.objects.filter(staff__in=[security, later]).exists()
-    earlier = evaluations.last_month(THIS_MONTH)
+    earlier = last_month(THIS_MONTH)
     assert evaluations_compute(month=earlier) == 1
     assert evaluation_of(worker, earlier).cases_reported == 0
 
@@ -459,7 +459,7 @@ def test_the_monthly_task_evaluates_last_month_on_the_1st(demo, worker, settings
     from assessment.tasks import evaluate_staff_task
 
     assert evaluate_staff_task() == 1
-    assert Evaluation.objects.get().month == evaluations.last_month()
+    assert Evaluation.objects.get().month == last_month()
     entry = settings.CELERY_BEAT_SCHEDULE["evaluate-staff"]
     assert entry["task"] == "personnel.evaluate_staff"
     assert (entry["schedule"].day_of_month, entry["schedule"].hour, entry["schedule"].minute) == (
