@@ -1,7 +1,8 @@
 from celery import shared_task
 
-from assessment.services.evaluations import evaluations_compute, last_month
+from assessment.services.evaluations import evaluations_compute
 from assessment.services.rankings import rankings_compute_all
+from governance.platform.months import last_month
 
 
 @shared_task(name="governance.compute_rankings", acks_late=True, reject_on_worker_lost=True)

@@ -4,6 +4,7 @@ through the one scoping selector."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -11,10 +12,13 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from grids.jurisdiction import can_read_audit_log, scope
 
+if TYPE_CHECKING:
+    from personnel.models import User
+
 
 def audit_entries(
     *,
-    user,
+    user: User,
     actor_query: str = "",
     action: str = "",
     object_type: str = "",

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -30,6 +30,10 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from governance.platform.bulk import insert_rows
 from governance.platform.validators import mask_id_number, mask_phone
+
+if TYPE_CHECKING:
+    from personnel.models import User
+
 
 # Values a JSON column gives back unchanged (a float could come back otherwise).
 JSON_SCALARS = (str, int, bool, type(None))
@@ -119,7 +123,7 @@ class AuditInput:
 def audit_record(
     *,
     action: str,
-    actor=None,
+    actor: User | None = None,
     obj: Model | None = None,
     object_type: str = "",
     object_id: Any = "",
@@ -181,7 +185,7 @@ def _append(entries: Sequence[AuditInput]) -> list[dict[str, Any]]:
     return rows
 
 
-def _area_of(actor) -> int | None:
+def _area_of(actor: User) -> int | None:
     return getattr(actor, "area_id", None) if actor is not None else None
 
 

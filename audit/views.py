@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,10 +16,9 @@ from audit.forms import AuditFilterForm
 from audit.models import ACTION_LABELS
 from audit.selectors import audit_entries
 from audit.services import scrubbed
-from governance.platform.pages import too_many_to_export, xlsx_response
+from governance.platform.pages import LONG_PAGE_SIZE, page_of, too_many_to_export, xlsx_response
 from grids.jurisdiction import can_read_audit_log
 
-PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
 
 
@@ -37,7 +35,7 @@ def _entries(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet]:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     form, entries = _entries(request)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, entries, size=LONG_PAGE_SIZE)
     for entry in page.object_list:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)
         # Logins were once phone numbers (personnel migration 0004 renamed them); the log

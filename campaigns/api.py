@@ -33,7 +33,7 @@ from campaigns.services import campaigns, instructions
 from disputes.api import CaseDraftInput
 from disputes.services import CaseDraft
 from disputes.services.attachments import photo_checked
-from governance.platform.api import DepthLimitedJSONParser, api_call, once_field
+from governance.platform.api import DepthLimitedJSONParser, once_field
 from governance.platform.resends import made_before
 from grids.api import VisibleAreaField
 from grids.models import Area
@@ -131,9 +131,7 @@ class CampaignList(GenericAPIView):
         targets = fields.pop("targets")
         launch = fields.pop("launch")
         fields["starts_at"] = fields["starts_at"] or timezone.now()
-        campaign = api_call(
-            lambda: _create(request.user, campaigns.CampaignInput(**fields), targets, launch)
-        )
+        campaign = _create(request.user, campaigns.CampaignInput(**fields), targets, launch)
         return Response(CampaignOutput(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -182,7 +180,7 @@ class CampaignLaunch(APIView):
     )
     def post(self, request, pk: int):
         campaign = _campaign(request, pk)
-        result = api_call(lambda: campaigns.campaign_launch(campaign=campaign, actor=request.user))
+        result = campaigns.campaign_launch(campaign=campaign, actor=request.user)
         return Response({"tasks": result.tasks, "unassigned": result.unassigned})
 
 
@@ -297,14 +295,10 @@ class TaskComplete(APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         draft = fields.pop("raise_case")
-        result = api_call(
-            lambda: campaigns.task_complete(
-                task=task,
-                actor=request.user,
-                data=campaigns.TaskInput(
-                    **fields, raise_case=CaseDraft(**draft) if draft else None
-                ),
-            )
+        result = campaigns.task_complete(
+            task=task,
+            actor=request.user,
+            data=campaigns.TaskInput(**fields, raise_case=CaseDraft(**draft) if draft else None),
         )
         return Response(
             TaskOutput(result.task).data,
@@ -395,10 +389,8 @@ class InstructionList(GenericAPIView):
     def post(self, request):
         data = InstructionInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        instruction = api_call(
-            lambda: instructions.instruction_send(
-                actor=request.user, data=instructions.InstructionInput(**data.validated_data)
-            )
+        instruction = instructions.instruction_send(
+            actor=request.user, data=instructions.InstructionInput(**data.validated_data)
         )
         return Response(
             InstructionDetailOutput(instruction, context={"request": request}).data,

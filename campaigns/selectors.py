@@ -15,12 +15,13 @@ from governance.platform.roles import Role
 from grids import tree
 from grids.jurisdiction import jurisdiction_root, scope, sees_everything
 from grids.models import Area, AreaLevel
+from personnel.models import User
 
 # Up to this long a campaign's completion curve is drawn by the hour, beyond by the day.
 HOURLY_UP_TO = timedelta(days=3)
 
 
-def campaigns_visible_to(user) -> QuerySet[Campaign]:
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     """Campaigns over the user's subtree, and the launched ones that cover it from above
     (the county's campaign, seen by a township or a grid worker taking part)."""
     if sees_everything(user):
@@ -35,11 +36,11 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
     return (own | covering).distinct()
 
 
-def campaign_for(*, user, pk: int) -> Campaign | None:
+def campaign_for(*, user: User, pk: int) -> Campaign | None:
     return campaigns_visible_to(user).select_related("area", "created_by").filter(pk=pk).first()
 
 
-def campaigns_list(*, user, status: str = "", query: str = "") -> QuerySet[Campaign]:
+def campaigns_list(*, user: User, status: str = "", query: str = "") -> QuerySet[Campaign]:
     campaigns = campaigns_visible_to(user).select_related("area", "created_by")
     if status:
         campaigns = campaigns.filter(status=status)
@@ -50,15 +51,15 @@ def campaigns_list(*, user, status: str = "", query: str = "") -> QuerySet[Campa
     ).order_by("-created_at", "-id")
 
 
-def tasks_visible_to(user) -> QuerySet[CampaignTask]:
+def tasks_visible_to(user: User) -> QuerySet[CampaignTask]:
     return scope(user, CampaignTask.objects.all(), via="area")
 
 
-def campaign_tasks(*, campaign: Campaign, user) -> QuerySet[CampaignTask]:
+def campaign_tasks(*, campaign: Campaign, user: User) -> QuerySet[CampaignTask]:
     return tasks_visible_to(user).filter(campaign=campaign)
 
 
-def task_for(*, user, pk: int) -> CampaignTask | None:
+def task_for(*, user: User, pk: int) -> CampaignTask | None:
     return (
         tasks_visible_to(user)
         .select_related("campaign", "target", "staff", "area", "village", "case")
@@ -67,7 +68,7 @@ def task_for(*, user, pk: int) -> CampaignTask | None:
     )
 
 
-def my_tasks(*, user, status: str = "") -> QuerySet[CampaignTask]:
+def my_tasks(*, user: User, status: str = "") -> QuerySet[CampaignTask]:
     """The user's own tasks in running campaigns, and for the village staff the tasks of
     their village's grids that have no grid worker."""
     mine = Q(staff__user=user)
@@ -107,7 +108,7 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def campaign_progress(*, campaign: Campaign, user, levels: tuple[str, ...] = ()) -> Progress:
+def campaign_progress(*, campaign: Campaign, user: User, levels: tuple[str, ...] = ()) -> Progress:
     """Done and total overall and per township, village and grid (or only `levels`)."""
     tasks = campaign_tasks(campaign=campaign, user=user)
     done = Count("pk", filter=Q(status=TaskStatus.DONE))
@@ -163,7 +164,7 @@ class Laggard:
     total: int
 
 
-def campaign_laggards(*, campaign: Campaign, user, limit: int = 200) -> list[Laggard]:
+def campaign_laggards(*, campaign: Campaign, user: User, limit: int = 200) -> list[Laggard]:
     """Who has not started: people with tasks and none of them done, most tasks first."""
     rows = (
         campaign_tasks(campaign=campaign, user=user)
@@ -186,7 +187,7 @@ def campaign_laggards(*, campaign: Campaign, user, limit: int = 200) -> list[Lag
     ]
 
 
-def campaign_unassigned(*, campaign: Campaign, user) -> QuerySet[CampaignTask]:
+def campaign_unassigned(*, campaign: Campaign, user: User) -> QuerySet[CampaignTask]:
     """Targets in grids without a grid worker: the village covers them."""
     return (
         campaign_tasks(campaign=campaign, user=user)
@@ -202,7 +203,7 @@ class Curve:
     points: list[tuple[datetime, int]]  # (bucket start, tasks done so far)
 
 
-def campaign_curve(*, campaign: Campaign, user) -> Curve:
+def campaign_curve(*, campaign: Campaign, user: User) -> Curve:
     """Tasks done by the end of each hour (or day, for a long campaign) since the launch."""
     start = campaign.launched_at or campaign.starts_at
     end = min(campaign.finished_at or timezone.now(), campaign.deadline)
@@ -226,7 +227,7 @@ def campaign_curve(*, campaign: Campaign, user) -> Curve:
     return Curve(step=timedelta(hours=1) if hourly else timedelta(days=1), points=points)
 
 
-def campaign_results(*, campaign: Campaign, user) -> QuerySet[CampaignTask]:
+def campaign_results(*, campaign: Campaign, user: User) -> QuerySet[CampaignTask]:
     """Every task with what the export shows, in the tree's order."""
     return (
         campaign_tasks(campaign=campaign, user=user)

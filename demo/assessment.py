@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from assessment.models import EnteredValue, FormulaKind, Incident, IncidentKind
 from assessment.services.rankings import (
-    month_end,
-    previous_month,
     ranking_publish,
     rankings_compute,
 )
 from assessment.services.scoring import SCORED_LEVELS, scheme_ensure
 from demo.roster import counties_under
+from governance.platform.months import add_months, last_month, month_end, month_starts
 from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaLevel
@@ -48,11 +47,7 @@ def seed_assessment(*, root: Area, rng: random.Random, today: date) -> dict[str,
     """Incidents and entered values for the twelve months before `today`'s, then each month
     computed and published in order, so that every month shows its change."""
     counts = {"incidents": 0, "entered_values": 0, "rankings": 0, "vetoed": 0}
-    first = today.replace(day=1)
-    months = [first]
-    for _ in range(MONTHS):
-        months.insert(0, previous_month(months[0]))
-    months = months[:-1]  # the twelve complete months
+    months = month_starts(add_months(today, -MONTHS), last_month(today))  # twelve whole months
     tz = timezone.get_default_timezone()
     for county in counties_under(root):
         committee = User.objects.filter(role=Role.COUNTY_ADMIN, area=county).first() or (

@@ -51,6 +51,7 @@ from disputes.models import (
     Category,
 )
 from disputes.services import case_report
+from governance.platform.months import months_back
 from governance.platform.roles import Role
 from grids import tree
 from grids.jurisdiction import can_act_on_case
@@ -427,11 +428,7 @@ def _plan_county(
             day = monday - timedelta(weeks=weeks) + timedelta(days=rng.choice((0, 0, 0, 1)))
             planned.append(plan.meeting(MeetingLevel.LEADERSHIP_WEEKLY, township, day, weekly, by))
     chairs = plan.chair(MeetingLevel.COUNTY_MONTHLY)
-    month = today.replace(day=1)
-    days = []
-    for _n in range(MONTHS + 1):
-        days.append(_weekday(month.replace(day=8)))
-        month = (month - timedelta(days=1)).replace(day=1)
+    days = [_weekday(month.replace(day=8)) for month in months_back(today, MONTHS + 1)]
     for day in sorted(d for d in days if d < today)[-MONTHS:]:
         planned.append(
             plan.meeting(MeetingLevel.COUNTY_MONTHLY, county, day, chairs, accounts.county_centre)

@@ -28,9 +28,9 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from assessment.services.rankings import previous_month
 from demo.people import People
 from demo.roster import counties_under
+from governance.platform.months import add_months
 from governance.platform.personal_data import lookup_hash
 from governance.platform.roles import Role
 from governance.platform.validators import id_number_check_char
@@ -329,9 +329,7 @@ class _County:
         self.region = county.code[:6]
         self.cycles = visit_cycles(county=county)
         self.tz = timezone.get_default_timezone()
-        self.first_month = today.replace(day=1)  # of the twelve ranked months
-        for _month in range(12):
-            self.first_month = previous_month(self.first_month)
+        self.first_month = add_months(today, -12)  # of the twelve ranked months
         areas = list(
             tree.in_order(
                 Area.objects.filter(

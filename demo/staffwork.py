@@ -14,6 +14,7 @@ from decimal import Decimal
 from assessment.models import Evaluation, FollowUp, Outcome
 from assessment.services.evaluations import evaluations_compute, final_score, outcome_for
 from demo.roster import counties_under
+from governance.platform.months import add_months, last_month, month_start, month_starts, next_month
 from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaLevel
@@ -66,14 +67,11 @@ KEPT_SHARE = 0.6
 
 def _months_before(today: date, count: int) -> list[date]:
     """The `count` whole months before today's, oldest first."""
-    months = [today.replace(day=1)]
-    for _ in range(count):
-        months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
-    return months[:-1]
+    return month_starts(add_months(today, -count), last_month(today))
 
 
 def _month_days(month: date, today: date) -> list[date]:
-    end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    end = next_month(month)
     days = range(month.toordinal(), min(end.toordinal(), today.toordinal()))
     return [date.fromordinal(day) for day in days if day >= today.toordinal() - 365]
 
@@ -143,7 +141,7 @@ def _sessions_and_checks(
     working = _working(county)
     sessions: list[tuple[Training, list[int]]] = []
     checks: list[SpotCheck] = []
-    for month in [*_months_before(today, 12), today.replace(day=1)]:
+    for month in [*_months_before(today, 12), month_start(today)]:
         days = _month_days(month, today)
         for township in townships:
             supervisor = supervisors[township.pk]

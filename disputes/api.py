@@ -208,10 +208,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied()
         data = CaseInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            result = services.case_report(reporter=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise ApiValidationError(error.message_dict) from error
+        result = services.case_report(reporter=request.user, **data.validated_data)
         return Response(
             CaseOutput(result.case).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -228,10 +225,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             request.user, case, data.validated_data["action"], line=data.validated_data.get("line")
         ):
             raise PermissionDenied(_("Your role may not do this on this case."))
-        try:
-            case = transitions.run_transition(case, request.user, data.validated_data)
-        except DjangoValidationError as error:
-            raise ApiValidationError(error.message_dict) from error
+        case = transitions.run_transition(case, request.user, data.validated_data)
         return Response(CaseOutput(case).data)
 
     @extend_schema(responses=EventOutput(many=True))

@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from governance.platform.case_actions import CaseAction
+
 
 class CaseKind(models.TextChoices):
     DISPUTE = "dispute", _("Dispute")  # 矛盾纠纷
@@ -274,26 +276,6 @@ class Assignment(models.Model):
         return f"{self.get_line_display()}: {self.unit}"
 
 
-# How each step reads in the timeline and on the action buttons.
-ACTION_LABELS = {
-    "report": _("Reported"),
-    "accept": _("Accept"),
-    "merge": _("Merge as duplicate"),
-    "assign": _("Assign"),
-    "record": _("Record handling"),
-    "return": _("Return the assignment"),
-    "resolve": _("Finish my line"),
-    "close": _("Close the case"),
-    "evaluate": _("Evaluate"),
-    "escalate": _("Escalate one level up"),
-    "supervise": _("Supervise"),
-    "reopen": _("Reopen"),
-    "escalate_overdue": _("Escalated automatically: overdue"),
-    "flag_overdue": _("Flagged overdue at county level"),
-    "deadline_warning": _("Deadline warning"),
-}
-
-
 class CaseEvent(models.Model):
     """One immutable step of a case's timeline."""
 
@@ -301,7 +283,7 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )  # none: the system (an automatic sweep)
-    action = models.CharField(_("action"), max_length=24)
+    action = models.CharField(_("action"), max_length=24, choices=CaseAction.choices)
     from_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=CaseStatus.choices)
     level = models.CharField(max_length=16, choices=CaseLevel.choices)

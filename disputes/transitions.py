@@ -8,23 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from disputes import services
-from disputes.models import AssignmentLine, Case, CaseStatus, Severity
+from disputes.models import AssignmentLine, Case, CaseAction, CaseStatus, Severity
 from disputes.selectors import cases as selectors
 from grids.jurisdiction import can_act_on_case, scope
 from personnel.models import User
 
 ACTIONS = (
-    "accept",
-    "merge",
-    "assign",
-    "record",
-    "return",
-    "resolve",
-    "close",
-    "evaluate",
-    "escalate",
-    "supervise",
-    "reopen",
+    CaseAction.ACCEPT,
+    CaseAction.MERGE,
+    CaseAction.ASSIGN,
+    CaseAction.RECORD,
+    CaseAction.RETURN,
+    CaseAction.RESOLVE,
+    CaseAction.CLOSE,
+    CaseAction.EVALUATE,
+    CaseAction.ESCALATE,
+    CaseAction.SUPERVISE,
+    CaseAction.REOPEN,
 )
 
 ACTION_KINDS = [
@@ -36,15 +36,15 @@ ACTION_KINDS = [
 ]
 # What each action needs besides `action`; the services check the rest.
 REQUIRED = {
-    "merge": ["into"],
-    "assign": ["lines"],
-    "record": ["action_kind", "note"],
-    "return": ["line", "reason"],
-    "resolve": ["line", "outcome"],
-    "evaluate": ["satisfaction"],
-    "escalate": ["reason"],
-    "supervise": ["deadline", "note"],
-    "reopen": ["reason"],
+    CaseAction.MERGE: ["into"],
+    CaseAction.ASSIGN: ["lines"],
+    CaseAction.RECORD: ["action_kind", "note"],
+    CaseAction.RETURN: ["line", "reason"],
+    CaseAction.RESOLVE: ["line", "outcome"],
+    CaseAction.EVALUATE: ["satisfaction"],
+    CaseAction.ESCALATE: ["reason"],
+    CaseAction.SUPERVISE: ["deadline", "note"],
+    CaseAction.REOPEN: ["reason"],
 }
 
 
@@ -91,7 +91,7 @@ def run_transition(case: Case, actor, data: dict) -> Case:
     """Run one validated TransitionInput; raises django ValidationError with field messages."""
     action = data["action"]
     note = data["note"]
-    if action == "accept":
+    if action == CaseAction.ACCEPT:
         return services.case_accept(
             case=case,
             actor=actor,
@@ -99,12 +99,12 @@ def run_transition(case: Case, actor, data: dict) -> Case:
             criminal_risk=data["criminal_risk"],
             note=note,
         )
-    if action == "merge":
+    if action == CaseAction.MERGE:
         into = selectors.cases_visible_to(actor).filter(pk=data["into"]).first()
         if into is None:
             raise ValidationError({"into": [_("No case with this number in your jurisdiction.")]})
         return services.case_merge(case=case, into=into, actor=actor, note=note)
-    if action == "assign":
+    if action == CaseAction.ASSIGN:
         handlers = scope(actor, User.objects.all(), via="area")
         lines = []
         for line in data["lines"]:
@@ -115,27 +115,27 @@ def run_transition(case: Case, actor, data: dict) -> Case:
                     raise ValidationError({"lines": [_("Unknown handler.")]})
             lines.append({"line": line["line"], "unit": line["unit"], "handler": handler})
         return services.case_assign(case=case, actor=actor, lines=lines, note=note)
-    if action == "record":
+    if action == CaseAction.RECORD:
         return services.case_record_action(
             case=case, actor=actor, action_kind=data["action_kind"], note=note
         )
-    if action == "return":
+    if action == CaseAction.RETURN:
         return services.case_return(
             case=case, line=data["line"], actor=actor, reason=data["reason"]
         )
-    if action == "resolve":
+    if action == CaseAction.RESOLVE:
         return services.case_resolve(
             case=case, line=data["line"], actor=actor, outcome=data["outcome"], note=note
         )
-    if action == "close":
+    if action == CaseAction.CLOSE:
         return services.case_close(case=case, actor=actor, note=note)
-    if action == "evaluate":
+    if action == CaseAction.EVALUATE:
         return services.case_evaluate(
             case=case, actor=actor, satisfaction=data["satisfaction"], review=note
         )
-    if action == "escalate":
+    if action == CaseAction.ESCALATE:
         return services.case_escalate(case=case, actor=actor, reason=data["reason"])
-    if action == "supervise":
+    if action == CaseAction.SUPERVISE:
         return services.case_supervise(case=case, actor=actor, deadline=data["deadline"], note=note)
     return services.case_reopen(case=case, actor=actor, reason=data["reason"])
 
@@ -146,6 +146,6 @@ def available_actions(user, case: Case) -> list[str]:
         action
         for action in ACTIONS
         if case.status in services.ALLOWED_FROM[action]
-        and not (action == "escalate" and case.level not in services.LEVEL_ABOVE)
+        and not (action == CaseAction.ESCALATE and case.level not in services.LEVEL_ABOVE)
         and can_act_on_case(user, case, action)
     ]

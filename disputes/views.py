@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,12 +27,12 @@ from disputes.models import (
 from disputes.selectors import cases as selectors
 from disputes.services.attachments import case_report_with_files, case_transition_with_files
 from disputes.transitions import ACTION_KINDS, TransitionInput, available_actions
-from governance.platform.pages import error_dict, xlsx_response
+from governance.platform.pages import error_dict, page_of, xlsx_response
+from governance.platform.uploads import protected_file
 from grids.jurisdiction import can_act_on_case, can_report
 from grids.selectors import area_filter_options, areas_visible_to
 from personnel.selectors import line_routing
 
-PAGE_SIZE = 30
 # Quick views of the list; each is only a preset of the filters.
 TABS = [
     ("triage", {"status": [CaseStatus.REPORTED]}),
@@ -92,7 +91,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         "disputes/my_cases.html",
         {
             "tab": tab,
-            "page": Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, cases),
             "can_report": can_report(request.user),
             "now": timezone.now(),
         },
@@ -119,7 +118,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "tabs": tabs,
             "all_tab": not current,
             "tab_active": any(active for _name, _preset, active in tabs),
-            "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, filterset.qs),
             "now": timezone.now(),
         },
     )
@@ -247,16 +246,12 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     attachment = get_object_or_404(case.attachments, pk=attachment_pk)
-    try:
-        stream = attachment.file.open("rb")
-    except FileNotFoundError:  # the row outlived its file (a restore without media)
-        raise Http404 from None
-    return FileResponse(
-        stream,
-        as_attachment=attachment.kind != AttachmentKind.PHOTO,
-        filename=attachment.name,
+    return protected_file(
+        attachment.file,
         content_type=attachment.content_type,
+        filename=attachment.name,
+        as_attachment=attachment.kind != AttachmentKind.PHOTO,
     )

@@ -334,6 +334,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A service's ValidationError, PermissionDenied, DoesNotExist: the API's 400, 403, 404.
+    "EXCEPTION_HANDLER": "governance.platform.http_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "County grassroots governance API",

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from governance.platform.case_actions import CaseAction
 from governance.platform.roles import Role
 from grids import tree
 from grids.models import Area, AreaLevel
@@ -124,8 +125,18 @@ SUPERVISOR_ROLES = {
     "township": COUNTY_ROLES,
     "county": frozenset({Role.COUNTY_ADMIN}),
 }
-CENTRE_ACTIONS = frozenset({"accept", "merge", "assign", "close", "evaluate", "escalate", "reopen"})
-HANDLER_ACTIONS = frozenset({"record", "resolve", "return"})
+CENTRE_ACTIONS = frozenset(
+    {
+        CaseAction.ACCEPT,
+        CaseAction.MERGE,
+        CaseAction.ASSIGN,
+        CaseAction.CLOSE,
+        CaseAction.EVALUATE,
+        CaseAction.ESCALATE,
+        CaseAction.REOPEN,
+    }
+)
+HANDLER_ACTIONS = frozenset({CaseAction.RECORD, CaseAction.RESOLVE, CaseAction.RETURN})
 
 
 def can_act_on_case(user, case, action: str, *, line: str | None = None) -> bool:
@@ -142,14 +153,14 @@ def can_act_on_case(user, case, action: str, *, line: str | None = None) -> bool
             return True
         mine = case.assignments.filter(handler=user, status="active")
         return (mine.filter(line=line) if line else mine).exists()
-    if action == "supervise":
+    if action == CaseAction.SUPERVISE:
         return user.role in SUPERVISOR_ROLES[case.level]
     return False
 
 
 def can_attach(user, case) -> bool:
     """Files (photos, evidence, agreements) come from the reporter, a handler or a centre."""
-    return case.reporter_id == user.pk or can_act_on_case(user, case, "record")
+    return case.reporter_id == user.pk or can_act_on_case(user, case, CaseAction.RECORD)
 
 
 def can_administer(user) -> bool:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -7,12 +9,23 @@ from grids import tree
 from grids.jurisdiction import jurisdiction_root, scope, sees_everything
 from grids.models import Area, AreaLevel
 
+if TYPE_CHECKING:
+    from personnel.models import User
 
-def areas_visible_to(user) -> QuerySet[Area]:
+
+def areas_visible_to(user: User) -> QuerySet[Area]:
     return scope(user, Area.objects.all())
 
 
-def counties_of(user) -> QuerySet[Area]:
+def area_for(*, user: User, pk: int | None) -> Area | None:
+    """The area `pk` if it lies in the user's jurisdiction; None for no id, or one unknown or
+    out of sight (the caller answers as it answers a missing area)."""
+    if pk is None:
+        return None
+    return areas_visible_to(user).filter(pk=pk).first()
+
+
+def counties_of(user: User) -> QuerySet[Area]:
     """The counties whose own settings (case categories, deadline rules) the user works
     under: the county their jurisdiction lies in, or every county under a city's (and every
     county for an operator)."""
@@ -27,7 +40,7 @@ def counties_of(user) -> QuerySet[Area]:
     return counties.filter(pk__in=tree.ancestors(root, include_self=True).values("pk"))
 
 
-def area_roots_for(user) -> QuerySet[Area]:
+def area_roots_for(user: User) -> QuerySet[Area]:
     """Where the user's tree browser starts: their jurisdiction's root (all roots for operators)."""
     if sees_everything(user):
         return tree.in_order(Area.objects.filter(parent__isnull=True))
@@ -37,13 +50,13 @@ def area_roots_for(user) -> QuerySet[Area]:
     return Area.objects.filter(pk=root.pk)
 
 
-def area_children(*, user, parent: Area) -> QuerySet[Area]:
+def area_children(*, user: User, parent: Area) -> QuerySet[Area]:
     """The visible children of `parent`, each with its number of children (one GROUP BY)."""
     children = areas_visible_to(user).filter(parent=parent)
     return tree.in_order(children.annotate(child_count=Count("children")))
 
 
-def area_ancestors(*, user, area: Area) -> list[Area]:
+def area_ancestors(*, user: User, area: Area) -> list[Area]:
     """Breadcrumbs: the area's ancestors that the user may see, top first."""
     return list(
         areas_visible_to(user)
@@ -53,7 +66,7 @@ def area_ancestors(*, user, area: Area) -> list[Area]:
 
 
 def areas_search(
-    *, user, query: str = "", level: str = "", within: Area | None = None
+    *, user: User, query: str = "", level: str = "", within: Area | None = None
 ) -> QuerySet[Area]:
     areas = areas_visible_to(user)
     if within is not None:
@@ -65,7 +78,7 @@ def areas_search(
     return tree.in_order(areas.select_related("parent"))
 
 
-def area_level_counts(*, user, root: Area) -> dict[str, int]:
+def area_level_counts(*, user: User, root: Area) -> dict[str, int]:
     """How many areas of each level lie under `root` (root excluded)."""
     rows = (
         areas_visible_to(user)
@@ -78,14 +91,14 @@ def area_level_counts(*, user, root: Area) -> dict[str, int]:
     return {row["level"]: row["total"] for row in rows}
 
 
-def areas_for_export(*, user, root: Area | None = None) -> QuerySet[Area]:
+def areas_for_export(*, user: User, root: Area | None = None) -> QuerySet[Area]:
     areas = areas_visible_to(user)
     if root is not None:
         areas = areas.filter(tree.subtree_q(root))
     return tree.in_order(areas.annotate(parent_code=F("parent__code")))
 
 
-def area_filter_options(*, user) -> list[tuple[str | int, str]]:
+def area_filter_options(*, user: User) -> list[tuple[str | int, str]]:
     """Choices for filtering by area: the user's townships and villages (streets and
     communities), villages indented under their township."""
     areas = areas_visible_to(user).filter(

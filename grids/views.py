@@ -1,18 +1,19 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from governance.platform.pages import LONG_PAGE_SIZE, page_of
 from grids import selectors
 from grids.importing import write_area_csv
 from grids.jurisdiction import can_administer
 from grids.models import AreaLevel
 
-PAGE_SIZE = 50
-
 
 def _visible_area(request: HttpRequest, pk: int):
-    return get_object_or_404(selectors.areas_visible_to(request.user), pk=pk)
+    area = selectors.area_for(user=request.user, pk=pk)
+    if area is None:
+        raise Http404
+    return area
 
 
 @login_required
@@ -24,7 +25,7 @@ def area_tree(request: HttpRequest) -> HttpResponse:
     context = {"query": query, "level": level, "levels": AreaLevel.choices}
     if query or level:
         results = selectors.areas_search(user=request.user, query=query, level=level)
-        context["page"] = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page_of(request, results, size=LONG_PAGE_SIZE)
     else:
         roots = list(selectors.area_roots_for(request.user))
         context["roots"] = [
@@ -55,7 +56,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "area": area,
             "ancestors": selectors.area_ancestors(user=request.user, area=area),
             "level_counts": _level_counts(request.user, area),
-            "page": Paginator(children, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, children, size=LONG_PAGE_SIZE),
             "query": query,
             "can_export": can_administer(request.user),
         },

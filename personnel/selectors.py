@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from grids import tree
 from grids.jurisdiction import jurisdiction_root, scope
 from grids.models import Area
-from personnel.models import Post, PostKind, Staff
+from personnel.models import Post, PostKind, Staff, User
 
 
-def staff_visible_to(user) -> QuerySet[Staff]:
+def staff_visible_to(user: User) -> QuerySet[Staff]:
     """The roster a user sees: people managed within their subtree."""
     return scope(user, Staff.objects.all(), via="area")
 
@@ -25,7 +25,7 @@ def posts_open_on(day: date) -> Q:
 
 def staff_list(
     *,
-    user,
+    user: User,
     query: str = "",
     area: Area | None = None,
     kind: str = "",
@@ -66,7 +66,7 @@ def staff_list(
     )
 
 
-def staff_detail(*, user, pk: int) -> Staff | None:
+def staff_detail(*, user: User, pk: int) -> Staff | None:
     return staff_visible_to(user).select_related("area", "user").filter(pk=pk).first()
 
 
@@ -75,11 +75,11 @@ def staff_posts(*, staff: Staff) -> QuerySet[Post]:
     return staff.posts.select_related("area", "area__parent").order_by("end", "-start", "-id")
 
 
-def posts_visible_to(user) -> QuerySet[Post]:
+def posts_visible_to(user: User) -> QuerySet[Post]:
     return scope(user, Post.objects.all(), via="area")
 
 
-def staff_post_counts(*, user) -> dict[str, int]:
+def staff_post_counts(*, user: User) -> dict[str, int]:
     """Open posts by kind in the user's jurisdiction, for the roster's header."""
     rows = (
         posts_visible_to(user)
@@ -122,7 +122,7 @@ def _police_station(township: Area) -> str:
     return _("%(place)s police station") % {"place": stem}
 
 
-def _serves(user, case) -> bool:
+def _serves(user: User, case) -> bool:
     """Whether the post holder's login sees the case's grid: their jurisdiction root is the
     grid or one of its stored ancestors (the same answer as `can_see`, without a query)."""
     if not (user.is_active and user.area_id):
@@ -181,7 +181,7 @@ def line_routing(*, case, line: str) -> RoutedLine:
     )
 
 
-def staff_of_user(user) -> Staff | None:
+def staff_of_user(user: User) -> Staff | None:
     return Staff.objects.filter(user=user).first() if user is not None else None
 
 

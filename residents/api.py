@@ -5,8 +5,6 @@ written to the access log, and no response may be cached."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,16 +15,16 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from disputes.api import CaseDraftInput
-from governance.platform.api import MaskedPersonFields, api_errors
+from governance.platform.api import MaskedPersonFields
 from governance.platform.filters import as_id
-from grids.selectors import areas_visible_to
+from grids.selectors import area_for, areas_visible_to
 from personnel.selectors import staff_visible_to
 from residents import selectors as access
 from residents.models import (
@@ -117,7 +115,7 @@ class ResidentList(NoStore, GenericAPIView):
         area = None
         if params.get("area"):
             pk = as_id(params["area"])
-            area = areas_visible_to(self.request.user).filter(pk=pk).first() if pk else None
+            area = area_for(user=self.request.user, pk=pk)
             if area is None:
                 raise ApiValidationError(
                     {"area": [_("No area with this id in your jurisdiction.")]}
@@ -150,14 +148,9 @@ class ResidentList(NoStore, GenericAPIView):
     def post(self, request):
         data = ResidentInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            resident = residents.resident_register(
-                data=residents.ResidentInput(**data.validated_data), actor=request.user
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
+        resident = residents.resident_register(
+            data=residents.ResidentInput(**data.validated_data), actor=request.user
+        )
         return Response(ResidentDetailOutput(resident).data, status=status.HTTP_201_CREATED)
 
 
@@ -167,10 +160,7 @@ def _field(request, name: str) -> str:
 
 
 def _resident(request, pk: int) -> Resident:
-    try:
-        resident = access.resident_detail(user=request.user, pk=pk)
-    except access.AccessLimited as error:
-        raise PermissionDenied(str(error)) from error
+    resident = access.resident_detail(user=request.user, pk=pk)
     if resident is None:
         raise NotFound
     return resident
@@ -194,14 +184,9 @@ class ResidentReveal(NoStore, APIView):
         resident = access.resident_for(user=request.user, pk=pk, action=AccessAction.REVEAL)
         if resident is None:
             raise NotFound
-        try:
-            shown = access.resident_reveal(
-                resident=resident, actor=request.user, reason=_field(request, "reason")
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
-        except access.AccessLimited as error:
-            raise PermissionDenied(str(error)) from error
+        shown = access.resident_reveal(
+            resident=resident, actor=request.user, reason=_field(request, "reason")
+        )
         return Response(shown)
 
 
@@ -287,18 +272,13 @@ class ResidentVisits(NoStore, APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         draft = fields.pop("raise_case")
-        try:
-            result = visits.visit_record(
-                resident=resident,
-                actor=request.user,
-                data=visits.VisitInput(
-                    **fields, raise_case=visits.CaseDraft(**draft) if draft else None
-                ),
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
+        result = visits.visit_record(
+            resident=resident,
+            actor=request.user,
+            data=visits.VisitInput(
+                **fields, raise_case=visits.CaseDraft(**draft) if draft else None
+            ),
+        )
         return Response(
             VisitOutput(result.visit).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

@@ -39,7 +39,7 @@ class AccessLimited(PermissionDenied):
 
 
 def resident_access_record(
-    *, resident: Resident | None, actor, action: str, reason: str = "", denied: bool = False
+    *, resident: Resident | None, actor: User, action: str, reason: str = "", denied: bool = False
 ) -> None:
     # A refused reveal is logged with the reason it was refused for, be it far too long.
     limit = ResidentAccess._meta.get_field("reason").max_length
@@ -54,7 +54,7 @@ OPENINGS = (AccessAction.VIEW, AccessAction.REVEAL)
 FLAGGED = "resident.flagged"
 
 
-def _openings_in_the_last_hour(actor) -> int:
+def _openings_in_the_last_hour(actor: User) -> int:
     return ResidentAccess.objects.filter(
         actor=actor,
         action__in=OPENINGS,
@@ -63,7 +63,7 @@ def _openings_in_the_last_hour(actor) -> int:
     ).count()
 
 
-def _within_the_hourly_limit(*, actor, resident: Resident, action: str) -> None:
+def _within_the_hourly_limit(*, actor: User, resident: Resident, action: str) -> None:
     """Past RESIDENT_VIEWS_PER_HOUR openings in the last hour, the attempt is refused
     (AccessLimited) and logged as refused, and the county's administrators are told."""
     if _openings_in_the_last_hour(actor) < settings.RESIDENT_VIEWS_PER_HOUR:
@@ -80,7 +80,7 @@ def _within_the_hourly_limit(*, actor, resident: Resident, action: str) -> None:
     )
 
 
-def _flag_bulk_viewing(*, actor, resident: Resident) -> None:
+def _flag_bulk_viewing(*, actor: User, resident: Resident) -> None:
     """Tell the county's administrators, once an hour per person, that someone is going
     through the register at a pace no visit work needs. Whether they were told is the
     audit log's own entry of the alert, never a refusal of any other kind (an attempt at
@@ -120,7 +120,7 @@ def _flag_bulk_viewing(*, actor, resident: Resident) -> None:
         )
 
 
-def _refused(*, actor, action: str, resident_id: Subquery) -> None:
+def _refused(*, actor: User, action: str, resident_id: Subquery) -> None:
     """A refused attempt logged by the resident's id alone, read inside the INSERT: the same
     one statement whether that person exists elsewhere (then the row names them) or nobody
     has the id (then it names nobody). Nothing is loaded or decrypted, so a refusal takes
@@ -128,7 +128,7 @@ def _refused(*, actor, action: str, resident_id: Subquery) -> None:
     ResidentAccess.objects.create(resident_id=resident_id, actor=actor, action=action, denied=True)
 
 
-def resident_for(*, user, pk: int, action: str) -> Resident | None:
+def resident_for(*, user: User, pk: int, action: str) -> Resident | None:
     """The resident the user may see, or None; any other id is written to the log as a
     refused attempt (without telling the user whether anyone has it)."""
     resident = (
@@ -146,7 +146,7 @@ def resident_for(*, user, pk: int, action: str) -> Resident | None:
     return resident
 
 
-def visit_for(*, user, pk: int) -> Visit | None:
+def visit_for(*, user: User, pk: int) -> Visit | None:
     """A visit to a resident the user may see, or None, refused like resident_for."""
     visible = residents_visible_to(user)
     visit = (
@@ -161,7 +161,7 @@ def visit_for(*, user, pk: int) -> Visit | None:
     return visit
 
 
-def resident_detail(*, user, pk: int) -> Resident | None:
+def resident_detail(*, user: User, pk: int) -> Resident | None:
     """One resident the user may see, its detail view written to the access log. Beyond the
     hourly limit of detail views and reveals the view is refused (AccessLimited) and the
     county's administrators are told."""
@@ -186,7 +186,7 @@ def reason_errors(reason: str) -> dict[str, list[str]]:
     return {}
 
 
-def resident_reveal(*, resident: Resident, actor, reason: str) -> dict[str, str]:
+def resident_reveal(*, resident: Resident, actor: User, reason: str) -> dict[str, str]:
     """The full ID number and phone, for a stated purpose that the access log keeps; a
     reveal without a purpose is refused and logged as refused. A reveal is an opening of
     the person's data like a detail view: it counts against the hourly limit, and past the
@@ -204,7 +204,7 @@ def resident_reveal(*, resident: Resident, actor, reason: str) -> dict[str, str]
     return {"id_number": resident.id_number, "phone": resident.phone}
 
 
-def resident_lookup(*, user, id_number: str) -> Resident | None:
+def resident_lookup(*, user: User, id_number: str) -> Resident | None:
     """resident_find, written to the access log when it finds someone."""
     resident = resident_find(user=user, id_number=id_number)
     if resident is not None:
@@ -212,7 +212,7 @@ def resident_lookup(*, user, id_number: str) -> Resident | None:
     return resident
 
 
-def residents_export(*, user, residents: QuerySet[Resident], reason: str) -> list[Resident]:
+def residents_export(*, user: User, residents: QuerySet[Resident], reason: str) -> list[Resident]:
     """The rows of an export of the register, each written to the access log with the
     stated purpose. Only roles that may export (the centres); a refused export is logged."""
     reason = (reason or "").strip()
@@ -244,7 +244,7 @@ def residents_export(*, user, residents: QuerySet[Resident], reason: str) -> lis
 
 def access_log(
     *,
-    user,
+    user: User,
     actor_query: str = "",
     resident_query: str = "",
     action: str = "",

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from disputes.models import AssignmentLine
 from disputes.selectors.cases import cases_visible_to
-from governance.platform.api import api_call, once_field
+from governance.platform.api import once_field
 from grids.api import VisibleAreaField
 from supervision.models import (
     Decision,
@@ -132,10 +132,8 @@ class MeetingList(GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         items = [meetings.ItemInput(**item) for item in fields.pop("items")]
-        meeting = api_call(
-            lambda: meetings.meeting_record(
-                actor=request.user, data=meetings.MeetingInput(**fields, items=items)
-            )
+        meeting = meetings.meeting_record(
+            actor=request.user, data=meetings.MeetingInput(**fields, items=items)
         )
         return Response(MeetingOutput(meeting).data, status=status.HTTP_201_CREATED)
 
@@ -233,11 +231,9 @@ class InspectionList(GenericAPIView):
         fields = dict(data.validated_data)
         items = [inspections.ItemInput(**item) for item in fields.pop("items")]
         problems = [inspections.ProblemInput(**p) for p in fields.pop("problems")]
-        inspection = api_call(
-            lambda: inspections.inspection_record(
-                actor=request.user,
-                data=inspections.InspectionInput(**fields, items=items, problems=problems),
-            )
+        inspection = inspections.inspection_record(
+            actor=request.user,
+            data=inspections.InspectionInput(**fields, items=items, problems=problems),
         )
         return Response(InspectionOutput(inspection).data, status=status.HTTP_201_CREATED)
 
@@ -269,12 +265,10 @@ class ProblemFix(APIView):
         data = ProblemFixInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        problem = api_call(
-            lambda: inspections.problem_fix(
-                problem=problem,
-                actor=request.user,
-                note=fields["fix_note"],
-                fixed_on=fields["fixed_on"],
-            )
+        problem = inspections.problem_fix(
+            problem=problem,
+            actor=request.user,
+            note=fields["fix_note"],
+            fixed_on=fields["fixed_on"],
         )
         return Response(ProblemOutput(problem).data)

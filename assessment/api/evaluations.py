@@ -4,7 +4,6 @@ need a centre that keeps the roster."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,8 +14,8 @@ from rest_framework.response import Response
 
 from assessment.models import Evaluation, FollowUp, Outcome
 from assessment.services import evaluations
-from assessment.services.evaluations import EVALUATED_KINDS, last_month, month_parse
-from governance.platform.api import api_errors
+from assessment.services.evaluations import EVALUATED_KINDS
+from governance.platform.months import last_month, month_parse
 from grids.api import VisibleAreaField
 from grids.jurisdiction import require_roster_manager
 
@@ -128,15 +127,12 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         require_roster_manager(request.user)
         data = ReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            evaluation = evaluations.evaluation_review(
-                evaluation=evaluation,
-                score=data.validated_data["supervisor_score"],
-                comment=data.validated_data["supervisor_comment"],
-                actor=request.user,
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
+        evaluation = evaluations.evaluation_review(
+            evaluation=evaluation,
+            score=data.validated_data["supervisor_score"],
+            comment=data.validated_data["supervisor_comment"],
+            actor=request.user,
+        )
         return Response(EvaluationOutput(evaluation).data)
 
     @extend_schema(request=FollowUpInput, responses=EvaluationOutput)
@@ -148,10 +144,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         require_roster_manager(request.user)
         data = FollowUpInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            evaluation = evaluations.evaluation_follow_up(
-                evaluation=evaluation, actor=request.user, **data.validated_data
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
+        evaluation = evaluations.evaluation_follow_up(
+            evaluation=evaluation, actor=request.user, **data.validated_data
+        )
         return Response(EvaluationOutput(evaluation).data)

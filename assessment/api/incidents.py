@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -17,11 +15,11 @@ from rest_framework.response import Response
 
 from assessment.models import Incident, IncidentKind
 from assessment.services.incidents import incident_list, incident_record
-from governance.platform.api import api_errors
+from governance.platform.months import month_parse
 from grids.api import VisibleAreaField
 from grids.jurisdiction import can_record_incidents
 from grids.models import Area
-from grids.selectors import areas_visible_to
+from grids.selectors import area_for
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -64,11 +62,9 @@ class IncidentOutput(serializers.ModelSerializer):
 def _month(value: str) -> date | None:
     if not value:
         return None
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        raise ApiValidationError({"month": [_("Give the month as YYYY-MM.")]}) from None
+    if (month := month_parse(value)) is None:
+        raise ApiValidationError({"month": [_("Give the month as YYYY-MM.")]})
+    return month
 
 
 def _area_id(value: str) -> int:
@@ -88,7 +84,7 @@ class IncidentList(GenericAPIView):
             raise ApiValidationError({"kind": [_("Unknown incident kind.")]})
         area = None
         if params.get("area"):
-            area = areas_visible_to(self.request.user).filter(pk=_area_id(params["area"])).first()
+            area = area_for(user=self.request.user, pk=_area_id(params["area"]))
             if area is None:
                 raise ApiValidationError(
                     {"area": [_("No area with this id in your jurisdiction.")]}
@@ -120,10 +116,5 @@ class IncidentList(GenericAPIView):
             raise PermissionDenied(_("Only the county records incidents."))
         data = IncidentInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            incident = incident_record(actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
+        incident = incident_record(actor=request.user, **data.validated_data)
         return Response(IncidentOutput(incident).data, status=status.HTTP_201_CREATED)

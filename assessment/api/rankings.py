@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from assessment.models import RankingRow
 from assessment.selectors.rankings import RANKED_LEVELS, ranking_rows, snapshot_for
-from assessment.services.evaluations import month_parse
+from governance.platform.months import month_parse
 
 
 class RankingRowOutput(serializers.ModelSerializer):

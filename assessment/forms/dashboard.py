@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from disputes.selectors.stats import trend_start
+from governance.platform.months import month_start
 
 
 class DashboardQuery(forms.Form):
@@ -32,4 +33,4 @@ class DashboardQuery(forms.Form):
             return "range", data.get("from"), data.get("to")
         if data.get("period") == "year":
             return "year", trend_start(today), today
-        return "month", today.replace(day=1), today
+        return "month", month_start(today), today

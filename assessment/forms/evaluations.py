@@ -11,12 +11,19 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import FollowUp, Outcome
-from assessment.services.evaluations import EVALUATED_KINDS, last_month, month_parse
+from assessment.services.evaluations import EVALUATED_KINDS
 from assessment.services.pay import last_finished_quarter, pay_townships_for
+from governance.platform.months import (
+    last_month,
+    month_format,
+    month_options,
+    month_parse,
+    months_back,
+)
 from grids import tree
 from grids.forms import AreaLabelField
 from grids.models import Area, AreaLevel
-from grids.selectors import area_filter_options, areas_visible_to
+from grids.selectors import area_filter_options, area_for, areas_visible_to
 from personnel.models import PostKind
 
 ANY = _("Any")
@@ -24,13 +31,8 @@ MONTHS_SHOWN = 24  # how far back the month select goes
 
 
 def month_choices(today: date | None = None) -> list[tuple[str, str]]:
-    month = last_month(today)
-    current = (today or timezone.localdate()).replace(day=1)
-    months = [current]
-    for _index in range(MONTHS_SHOWN):
-        months.append(month)
-        month = last_month(month)
-    return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
+    """This month, then the MONTHS_SHOWN months before it."""
+    return month_options(months_back(today or timezone.localdate(), MONTHS_SHOWN + 1))
 
 
 class EvaluationFilterForm(forms.Form):
@@ -51,7 +53,7 @@ class EvaluationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["month"].choices = month_choices()
-        self.fields["month"].initial = f"{last_month():%Y-%m}"
+        self.fields["month"].initial = month_format(last_month())
         self.fields["area"].choices = area_filter_options(user=user)
 
     def clean_month(self) -> date:
@@ -59,7 +61,7 @@ class EvaluationFilterForm(forms.Form):
 
     def clean_area(self) -> Area | None:
         pk = self.cleaned_data.get("area")
-        return areas_visible_to(self.user).filter(pk=pk).first() if pk else None
+        return area_for(user=self.user, pk=pk)
 
     def filters(self) -> dict:
         """The list's filters; the defaults when the form is unbound or invalid."""

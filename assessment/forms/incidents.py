@@ -3,7 +3,7 @@ county records an incident with."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment.models import IncidentKind
+from governance.platform.months import month_options, month_parse, months_back
 from grids import tree
 from grids.forms import AreaChoiceField
 from grids.models import AreaLevel
@@ -28,19 +29,13 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        months = recent_months(timezone.localdate())
-        self.fields["month"].choices = [("", _("All months"))] + [
-            (f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months
-        ]
+        months = months_back(timezone.localdate(), MONTHS_SHOWN)
+        self.fields["month"].choices = [("", _("All months")), *month_options(months)]
         self.fields["kind"].choices = [("", _("All kinds")), *IncidentKind.choices]
         self.fields["area"].choices = area_filter_options(user=user)
 
     def month_value(self) -> date | None:
-        value = self.cleaned_data.get("month")
-        if not value:
-            return None
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
+        return month_parse(self.cleaned_data.get("month"))
 
 
 class IncidentForm(forms.Form):
@@ -91,12 +86,3 @@ class IncidentForm(forms.Form):
         elif not data.get("area") and "area" not in self.errors:
             self.add_error("area", _("Choose the township or village, or type a grid's code."))
         return data
-
-
-def recent_months(today: date, count: int = MONTHS_SHOWN) -> list[date]:
-    first = today.replace(day=1)
-    months = []
-    for _step in range(count):
-        months.append(first)
-        first = (first - timedelta(days=1)).replace(day=1)
-    return months

@@ -8,8 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from assessment.forms.incidents import recent_months
-from assessment.services.evaluations import last_month
+from governance.platform.months import last_month, month_format, month_options, months_back
 
 
 class ComputeForm(forms.Form):
@@ -26,7 +25,5 @@ class ComputeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [
-            (f"{m:%Y-%m}", f"{m:%Y-%m}") for m in recent_months(timezone.localdate(), 13)
-        ]
-        self.fields["month"].initial = f"{last_month():%Y-%m}"
+        self.fields["month"].choices = month_options(months_back(timezone.localdate(), 13))
+        self.fields["month"].initial = month_format(last_month())

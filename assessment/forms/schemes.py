@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Indicator, ScoringScheme
+from governance.platform.months import month_options, month_parse
 from grids.models import Area, AreaLevel
 
 SCORED_LEVEL_CHOICES = [
@@ -150,12 +151,11 @@ class EnteredValuesFilter(forms.Form):
 
     def __init__(self, *args, months: list[date], townships: list[Area], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
+        self.fields["month"].choices = month_options(months)
         self.fields["township"].choices = [(t.pk, t.name) for t in townships]
 
-    def month_value(self) -> date:
-        year, month = self.cleaned_data["month"].split("-")
-        return date(int(year), int(month), 1)
+    def month_value(self) -> date | None:
+        return month_parse(self.cleaned_data["month"])
 
 
 def cell_name(indicator_id: int, area_id: int) -> str:

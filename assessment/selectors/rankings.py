@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 
 from assessment.models import RankingRow, RankingSnapshot, SnapshotStatus
 from assessment.services.rankings import newest_of
+from governance.platform.months import month_start
 from grids import tree
 from grids.jurisdiction import (
     can_edit_scoring,
@@ -20,11 +21,12 @@ from grids.jurisdiction import (
     sees_everything,
 )
 from grids.models import AreaLevel
+from personnel.models import User
 
 RANKED_LEVELS = (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
 
-def snapshots_visible_to(user) -> QuerySet[RankingSnapshot]:
+def snapshots_visible_to(user: User) -> QuerySet[RankingSnapshot]:
     snapshots = RankingSnapshot.objects.select_related("county")
     if sees_everything(user):
         return snapshots
@@ -42,11 +44,11 @@ def snapshots_visible_to(user) -> QuerySet[RankingSnapshot]:
 
 
 def snapshot_for(
-    *, user, month: date, version: int | None = None, county_id: int | None = None
+    *, user: User, month: date, version: int | None = None, county_id: int | None = None
 ) -> RankingSnapshot | None:
     """The month's snapshot the user sees: the asked version, else the newest published,
     else (for the committee) the draft."""
-    snapshots = snapshots_visible_to(user).filter(month=month.replace(day=1))
+    snapshots = snapshots_visible_to(user).filter(month=month_start(month))
     if county_id is not None:
         snapshots = snapshots.filter(county_id=county_id)
     if version is not None:
@@ -54,13 +56,13 @@ def snapshot_for(
     return newest_of(snapshots)
 
 
-def months_ranked(*, user) -> list[date]:
+def months_ranked(*, user: User) -> list[date]:
     return list(
         snapshots_visible_to(user).order_by("-month").values_list("month", flat=True).distinct()
     )
 
 
-def snapshot_versions(*, user, snapshot: RankingSnapshot) -> list[RankingSnapshot]:
+def snapshot_versions(*, user: User, snapshot: RankingSnapshot) -> list[RankingSnapshot]:
     return list(
         snapshots_visible_to(user)
         .filter(county_id=snapshot.county_id, month=snapshot.month)
@@ -70,7 +72,7 @@ def snapshot_versions(*, user, snapshot: RankingSnapshot) -> list[RankingSnapsho
 
 def ranking_rows(
     *,
-    user,
+    user: User,
     snapshot: RankingSnapshot,
     level: str = "",
     township_id: int | None = None,
@@ -105,7 +107,7 @@ def _sort_key(column: str):
     return key
 
 
-def ranking_row(*, user, snapshot: RankingSnapshot, area_id: int) -> RankingRow | None:
+def ranking_row(*, user: User, snapshot: RankingSnapshot, area_id: int) -> RankingRow | None:
     return (
         scope(user, snapshot.rows.filter(area_id=area_id), via="area")
         .select_related("area", "township")
@@ -126,7 +128,7 @@ class VersionChange:
 
 
 def version_changes(
-    *, user, snapshot: RankingSnapshot, earlier: RankingSnapshot
+    *, user: User, snapshot: RankingSnapshot, earlier: RankingSnapshot
 ) -> list[VersionChange]:
     """Rows whose score, rank, veto or number of cases differ from the earlier version's."""
     before = {row.area_id: row for row in ranking_rows(user=user, snapshot=earlier)}

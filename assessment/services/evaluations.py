@@ -5,7 +5,7 @@ unfit → reassigned, dismissed or kept on)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from assessment.models import Evaluation, FollowUp, Outcome
 from audit.services import AuditInput, audit_record, audit_record_many, changes, snapshot
 from disputes.models import Assignment, AssignmentStatus, Case
+from governance.platform.months import month_start, next_month
 from grids import tree
 from grids.jurisdiction import can_manage_roster, can_see, scope
 from grids.models import Area, AreaLevel
-from personnel.models import EndReason, Post, PostKind
+from personnel.models import EndReason, Post, PostKind, User
 from personnel.services.staff import post_add, post_end
 
 # Who is evaluated every month: 一警 and the grid workers.
@@ -92,30 +93,6 @@ def outcome_for(score: Decimal) -> str:
         if score >= lowest:
             return outcome
     return Outcome.UNFIT
-
-
-# --- Months ----------------------------------------------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def last_month(today: date | None = None) -> date:
-    today = today or timezone.localdate()
-    return month_start(month_start(today) - timedelta(days=1))
-
-
-def month_parse(value: str | None) -> date | None:
-    """ "2025-03" → date(2025, 3, 1); None for anything else."""
-    try:
-        return datetime.strptime((value or "").strip(), "%Y-%m").date()
-    except ValueError:
-        return None
 
 
 def _local_midnight(day: date) -> datetime:
@@ -255,12 +232,12 @@ def evaluations_compute(*, month: date) -> int:
 # --- Reading ---------------------------------------------------------------------------
 
 
-def evaluations_visible_to(user) -> QuerySet[Evaluation]:
+def evaluations_visible_to(user: User) -> QuerySet[Evaluation]:
     return scope(user, Evaluation.objects.all(), via="area")
 
 
 def evaluation_list(
-    *, user, month: date, area: Area | None = None, kind: str = "", outcome: str = ""
+    *, user: User, month: date, area: Area | None = None, kind: str = "", outcome: str = ""
 ) -> QuerySet[Evaluation]:
     evaluations = evaluations_visible_to(user).filter(month=month_start(month))
     if area is not None:
@@ -299,7 +276,7 @@ def evaluations_follow_up_due(*, evaluations: QuerySet[Evaluation]) -> QuerySet[
     return evaluations.filter(outcome__in=list(FOLLOW_UPS), follow_up=FollowUp.NONE)
 
 
-def evaluation_detail(*, user, pk: int) -> Evaluation | None:
+def evaluation_detail(*, user: User, pk: int) -> Evaluation | None:
     return (
         evaluations_visible_to(user)
         .select_related("staff", "staff__area", "area", "area__parent", "supervisor")
@@ -331,13 +308,15 @@ COMPUTE_AUDITED = ("work_score", "score", "outcome")
 REVIEW_AUDITED = ("supervisor_score", "supervisor_comment", "score", "outcome")
 
 
-def _check_may_write(*, evaluation: Evaluation, actor) -> None:
+def _check_may_write(*, evaluation: Evaluation, actor: User) -> None:
     if not can_manage_roster(actor) or not can_see(actor, evaluation, via="area"):
         raise PermissionDenied(_("Only the centres over this village evaluate its staff."))
 
 
 @transaction.atomic
-def evaluation_review(*, evaluation: Evaluation, score: int, comment: str, actor) -> Evaluation:
+def evaluation_review(
+    *, evaluation: Evaluation, score: int, comment: str, actor: User
+) -> Evaluation:
     """The supervisor's score (0–100) and comment; the score and outcome follow."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     _check_may_write(evaluation=evaluation, actor=actor)
@@ -377,7 +356,7 @@ def evaluation_review(*, evaluation: Evaluation, score: int, comment: str, actor
 
 @transaction.atomic
 def evaluation_follow_up(
-    *, evaluation: Evaluation, follow_up: str, note: str, actor, new_area: Area | None = None
+    *, evaluation: Evaluation, follow_up: str, note: str, actor: User, new_area: Area | None = None
 ) -> Evaluation:
     """What follows the outcome. Reassigning and dismissing end the person's open post of
     the evaluated kind (reassigning adds the same post at `new_area`), so the post history

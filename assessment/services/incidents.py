@@ -14,25 +14,19 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Incident, IncidentKind
 from audit.services import audit_record
+from governance.platform.months import month_bounds
 from grids import tree
 from grids.jurisdiction import can_record_incidents, can_see, scope
 from grids.models import Area, AreaLevel
+from personnel.models import User
 
 INCIDENT_LEVELS = (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE, AreaLevel.GRID, AreaLevel.MICROGRID)
 EARLIEST = date(2000, 1, 1)
 DESCRIPTION_MAX = 2000
 
 
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The month as [start, end) in the county's local time (Asia/Shanghai)."""
-    tz = timezone.get_default_timezone()
-    start = datetime(month.year, month.month, 1)
-    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return timezone.make_aware(start, tz), timezone.make_aware(end, tz)
-
-
 def incident_record(
-    *, area: Area, kind: str, occurred_at: datetime, description: str, actor
+    *, area: Area, kind: str, occurred_at: datetime, description: str, actor: User
 ) -> Incident:
     if not can_record_incidents(actor):
         raise PermissionDenied(_("Only the county records incidents."))
@@ -77,12 +71,12 @@ def incident_record(
         return incident
 
 
-def incidents_visible_to(user) -> QuerySet[Incident]:
+def incidents_visible_to(user: User) -> QuerySet[Incident]:
     return scope(user, Incident.objects.all(), via="area")
 
 
 def incident_list(
-    *, user, month: date | None = None, kind: str = "", area: Area | None = None
+    *, user: User, month: date | None = None, kind: str = "", area: Area | None = None
 ) -> QuerySet[Incident]:
     incidents = incidents_visible_to(user)
     if month is not None:

@@ -17,7 +17,7 @@ from governance.platform.xlsx import BOLD, Workbook, styled, workbook_bytes
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
-from personnel.models import PostKind
+from personnel.models import PostKind, User
 
 # A village's annual performance pay when the county has set no PayRate for it.
 DEFAULT_ANNUAL_AMOUNT = Decimal(3000)
@@ -67,7 +67,7 @@ def last_finished_quarter(today: date | None = None) -> tuple[int, int]:
     return (today.year - 1, 4) if current == 1 else (today.year, current - 1)
 
 
-def pay_townships_for(user) -> QuerySet[Area]:
+def pay_townships_for(user: User) -> QuerySet[Area]:
     """The townships whose pay sheet the user may see."""
     return tree.in_order(areas_visible_to(user).filter(level=AreaLevel.TOWNSHIP))
 

@@ -21,20 +21,18 @@ from assessment.services.values import (
     AreaLine,
     competition_ranks,
     indicator_snapshot,
-    month_end,
-    previous_month,
     ranking_lines,
 )
 from audit.services import audit_record
 from governance.platform.bulk import insert_rows
+from governance.platform.months import month_start, previous_month
 from grids.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from grids.models import Area, AreaLevel
+from personnel.models import User
 
 __all__ = [
     "MonthPublished",
-    "month_end",
     "newest_of",
-    "previous_month",
     "ranking_publish",
     "rankings_compute",
     "rankings_compute_all",
@@ -123,14 +121,14 @@ def rankings_compute(
     *,
     county: Area,
     month: date,
-    actor=None,
+    actor: User | None = None,
     new_version: bool = False,
     reason: str = "",
 ) -> RankingSnapshot:
     """Compute the month into its draft (made or rewritten in place). A published month is
     frozen: it raises MonthPublished unless `new_version` asks for the next version, which
     needs a reason and leaves the published one as it was."""
-    month = month.replace(day=1)
+    month = month_start(month)
     reason = (reason or "").strip()
     if actor is not None and not (can_edit_scoring(actor) and can_see(actor, county)):
         raise PermissionDenied(_("Only the county committee computes the rankings."))
@@ -140,7 +138,7 @@ def rankings_compute(
         raise ValidationError(
             {"reason": [_("Keep the reason to %(max)s characters.") % {"max": REASON_MAX}]}
         )
-    if month > timezone.localdate().replace(day=1):
+    if month > month_start(timezone.localdate()):
         raise ValidationError({"month": [_("A month in the future cannot be ranked.")]})
     scheme = scheme_ensure(county=county, year=month.year)
     indicators = indicator_snapshot(list(scheme.indicators.all()))
@@ -199,7 +197,7 @@ def rankings_compute(
     return snapshot
 
 
-def ranking_publish(*, snapshot: RankingSnapshot, actor) -> RankingSnapshot:
+def ranking_publish(*, snapshot: RankingSnapshot, actor: User) -> RankingSnapshot:
     if not (can_publish_rankings(actor) and can_see(actor, snapshot.county)):
         raise PermissionDenied(_("Only the county committee publishes the rankings."))
     with transaction.atomic():

@@ -25,6 +25,7 @@ from audit.services import audit_record, changes, snapshot
 from grids import tree
 from grids.jurisdiction import can_edit_scoring, can_see, jurisdiction_root, scope
 from grids.models import Area, AreaLevel
+from personnel.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def indicator_error_key(row: int, field: str) -> str:
     return f"indicators.{row}.{field}"
 
 
-def scoring_counties_for(user) -> list[Area]:
+def scoring_counties_for(user: User) -> list[Area]:
     """The counties whose scheme `user` may read: the county their jurisdiction lies in
     (a township is judged by it) and any county inside their jurisdiction."""
     counties = list(
@@ -69,7 +70,7 @@ def scoring_counties_for(user) -> list[Area]:
     return counties
 
 
-def _require_scoring_editor(actor, county: Area) -> None:
+def _require_scoring_editor(actor: User, county: Area) -> None:
     if not can_edit_scoring(actor):
         raise PermissionDenied(_("Only the county committee changes the scoring scheme."))
     if not can_see(actor, county):
@@ -80,7 +81,7 @@ def _require_scoring_editor(actor, county: Area) -> None:
 def scheme_update(
     *,
     scheme: ScoringScheme,
-    actor,
+    actor: User,
     min_cases: int,
     below_min_rule: str,
     note: str,
@@ -185,7 +186,7 @@ def scheme_update(
 def scheme_create(
     *,
     scheme: ScoringScheme,
-    actor,
+    actor: User,
     min_cases: int,
     below_min_rule: str,
     note: str,
@@ -221,7 +222,7 @@ def scheme_create(
 def _audit_scheme(
     scheme: ScoringScheme,
     *,
-    actor,
+    actor: User,
     before: dict,
     existing: dict[int, Indicator],
     listed: dict[int, Indicator],
@@ -277,7 +278,7 @@ def _duplicates_refused(
 
 
 def entered_values_set(
-    *, month: date, values: Mapping[tuple[int, int], object], actor
+    *, month: date, values: Mapping[tuple[int, int], object], actor: User
 ) -> list[EnteredValue]:
     """Save a month's grid of entered values {(indicator id, area id): value}, every cell
     checked by entered_value_set, all or nothing. An empty cell is skipped: it neither

@@ -22,9 +22,11 @@ from assessment.models import (
     Source,
 )
 from audit.services import audit_record
+from governance.platform.months import month_start
 from grids import tree
 from grids.jurisdiction import can_edit_scoring, can_see
 from grids.models import Area, AreaLevel
+from personnel.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +236,7 @@ def indicator_points(
 
 
 def entered_value_set(
-    *, indicator: Indicator, area: Area, month: date, value, actor
+    *, indicator: Indicator, area: Area, month: date, value, actor: User
 ) -> EnteredValue:
     """Record (or correct) the committee's value for one area and month."""
     if not can_edit_scoring(actor):
@@ -258,7 +260,7 @@ def entered_value_set(
             _("%(name)s does not apply to a %(level)s.")
             % {"name": indicator.name, "level": AreaLevel(area.level).label}
         ]
-    month = month.replace(day=1)
+    month = month_start(month)
     if month.year != scheme.year:
         errors["month"] = [
             _("This scheme is for %(year)s; choose a month of that year.") % {"year": scheme.year}

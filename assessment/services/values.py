@@ -24,20 +24,12 @@ from assessment.services.scoring import CENT, SCORED_LEVELS, indicator_points
 from disputes.models import Case
 from disputes.selectors.figures import CASE_FIGURES
 from disputes.selectors.stats import local_midnight, percent
+from governance.platform.months import month_end
 from grids import tree
 from grids.models import Area, AreaLevel
 from personnel.services.coverage import coverage_monthly
 from residents.services.visits import visit_completion
 from supervision.services.inspections import inspection_scores
-
-
-def month_end(month: date) -> date:
-    next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return date.fromordinal(next_month.toordinal() - 1)
-
-
-def previous_month(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
 @dataclass

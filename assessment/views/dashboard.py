@@ -2,8 +2,8 @@ from urllib.parse import urlencode
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,9 @@ def dashboard(request: HttpRequest, *, root: Area) -> HttpResponse:
     area_id = query.cleaned_data.get("area") if query.is_valid() else None
     area = root
     if area_id and area_id != root.pk:
-        area = get_object_or_404(selectors.areas_visible_to(user), pk=area_id)
+        area = selectors.area_for(user=user, pk=area_id)
+        if area is None:
+            raise Http404
     stats = cached_area_stats(user=user, area=area, start=start, end=end)
     trend_end = end or today
     if period == "year":

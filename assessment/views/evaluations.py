@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,13 +15,12 @@ from django.views.decorators.http import require_POST
 from assessment.forms.evaluations import EvaluationFilterForm, FollowUpForm, PayForm, ReviewForm
 from assessment.models import Evaluation, FollowUp
 from assessment.services import evaluations, pay
-from governance.platform.pages import add_service_errors, xlsx_response
+from governance.platform.pages import add_service_errors, page_of, xlsx_response
 from grids.jurisdiction import (
     can_manage_roster,
     require_roster_manager,
 )
 
-PAGE_SIZE = 30
 DESTRUCTIVE_FOLLOW_UPS = (FollowUp.REASSIGNED, FollowUp.DISMISSED)
 
 
@@ -43,7 +41,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "month": chosen["month"],
             "distribution": evaluations.evaluation_distribution(evaluations=month_only),
-            "page": Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, listed),
             "due": list(due[:50]),
             "due_count": due.count(),
             "can_manage": can_manage_roster(request.user),

@@ -6,18 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from assessment.forms.incidents import IncidentFilterForm, IncidentForm
 from assessment.services.incidents import incident_list, incident_record
-from governance.platform.pages import add_service_errors
+from governance.platform.pages import add_service_errors, page_of
 from grids.jurisdiction import can_record_incidents
-from grids.selectors import areas_visible_to
-
-PAGE_SIZE = 30
+from grids.selectors import area_for
 
 
 @login_required
@@ -27,14 +24,14 @@ def incident_list_page(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         month, kind = form.month_value(), form.cleaned_data["kind"]
         if form.cleaned_data["area"] is not None:
-            area = areas_visible_to(request.user).filter(pk=form.cleaned_data["area"]).first()
+            area = area_for(user=request.user, pk=form.cleaned_data["area"])
     incidents = incident_list(user=request.user, month=month, kind=kind, area=area)
     return render(
         request,
         "assessment/incident_list.html",
         {
             "form": form,
-            "page": Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, incidents),
             "can_record": can_record_incidents(request.user),
             "filtered": any(request.GET.get(key) for key in ("month", "kind", "area")),
         },

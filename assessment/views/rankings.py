@@ -31,16 +31,15 @@ from assessment.selectors.rankings import (
     snapshots_visible_to,
     version_changes,
 )
-from assessment.services.evaluations import month_parse
 from assessment.services.rankings import (
     MonthPublished,
-    month_end,
     ranking_publish,
     rankings_compute,
 )
 from disputes.models import CaseLevel, CaseStatus
 from disputes.selectors.figures import RESOLVED_STATUSES
 from governance.platform.filters import as_id
+from governance.platform.months import month_end, month_parse
 from governance.platform.pages import add_service_errors, xlsx_response
 from grids.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from grids.models import AreaLevel

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessment.forms.incidents import recent_months
+from assessment.forms.incidents import MONTHS_SHOWN
 from assessment.forms.schemes import (
     EnteredValuesFilter,
     EnteredValuesForm,
@@ -31,6 +31,7 @@ from assessment.forms.schemes import (
 from assessment.models import EnteredValue, FormulaKind, ScoringScheme
 from assessment.services import schemes as scheme_services
 from assessment.services import scoring
+from governance.platform.months import month_format, months_back
 from governance.platform.pages import error_dict
 from grids import tree
 from grids.jurisdiction import can_edit_scoring, can_see
@@ -190,8 +191,8 @@ def entered_values(request: HttpRequest) -> HttpResponse:
     county, counties = _county(request)
     visible = areas_visible_to(request.user).filter(tree.subtree_q(county))
     townships = list(tree.in_order(visible.filter(level=AreaLevel.TOWNSHIP)))
-    months = recent_months(timezone.localdate())
-    defaults = {"month": f"{months[1]:%Y-%m}", "level": AreaLevel.TOWNSHIP}
+    months = months_back(timezone.localdate(), MONTHS_SHOWN)
+    defaults = {"month": month_format(months[1]), "level": AreaLevel.TOWNSHIP}
     if townships:
         defaults["township"] = townships[0].pk
     filters = EnteredValuesFilter(defaults | request.GET.dict(), months=months, townships=townships)

@@ -40,7 +40,7 @@ django.setup()
 from django.db import transaction
 
 from assessment.services.rankings import rankings_compute_all
-from assessment.services.evaluations import last_month
+from governance.platform.months import last_month
 
 idle = peak_kib()
 started = time.perf_counter()

@@ -43,14 +43,14 @@ GROUP BY c.county_id, ROLLUP (c.township_id, c.village_id)
 
 def run(context: Context) -> list[Row]:
     from django.db import transaction
-    from django.utils import timezone
 
-    from assessment.services.rankings import previous_month, rankings_compute_all
+    from assessment.services.rankings import rankings_compute_all
     from assessment.services.scoring import scheme_ensure
     from assessment.services.values import _case_figures
+    from governance.platform.months import last_month
     from grids.models import Area, AreaLevel
 
-    month = previous_month(timezone.localdate().replace(day=1))
+    month = last_month()
     counties = list(Area.objects.filter(level=AreaLevel.COUNTY))
     open_transaction = []
 
@@ -131,7 +131,7 @@ def _bounds(month: date) -> tuple[datetime, datetime]:
     """The month's first and next month's first local midnight."""
     from django.utils import timezone
 
-    from assessment.services.rankings import month_end
+    from governance.platform.months import month_end
 
     zone = timezone.get_current_timezone()
     after = month_end(month) + timedelta(days=1)
@@ -170,9 +170,9 @@ def _sample_villages() -> list[int]:
 
 
 def _one_area(month: date, village_id: int) -> dict:
-    from assessment.services.rankings import month_end
     from disputes.models import Case
     from disputes.selectors.figures import CASE_FIGURES
+    from governance.platform.months import month_end
 
     return Case.objects.filter(
         village_id=village_id,

@@ -136,7 +136,8 @@ def _floor(area, now: datetime | None = None) -> dict:
     from disputes.filters import AREA_COLUMNS
     from disputes.models import OPEN_STATUSES
     from disputes.selectors.figures import RESOLVED_STATUSES
-    from disputes.selectors.stats import TOP_CATEGORIES, month_starts, percent, trend_start
+    from disputes.selectors.stats import TOP_CATEGORIES, percent, trend_start
+    from governance.platform.months import month_starts
     from grids.models import AreaLevel
 
     now = now or timezone.now()

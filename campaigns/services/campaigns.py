@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from campaigns.models import (
 from campaigns.selectors import campaigns_visible_to, tasks_visible_to
 from disputes.services import case_report_draft
 from disputes.services.reporting import CaseDraft
-from governance.platform.resends import made_before, once, uuid_in_use
+from governance.platform.resends import made_before, once, resent_first, uuid_in_use
 from governance.platform.roles import Role
 from grids.importing import read_table
 from grids.jurisdiction import (
@@ -103,7 +103,7 @@ CAMPAIGN_RECORDED = (
 )
 
 
-def campaign_errors(*, actor, data: CampaignInput) -> dict[str, list[str]]:
+def campaign_errors(*, actor: User, data: CampaignInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = [_("Give the campaign a title.")]
@@ -132,7 +132,7 @@ def campaign_errors(*, actor, data: CampaignInput) -> dict[str, list[str]]:
     return errors
 
 
-def campaign_create(*, actor, data: CampaignInput) -> Campaign:
+def campaign_create(*, actor: User, data: CampaignInput) -> Campaign:
     """A draft; the same client UUID again returns the draft it made."""
     if not can_organise(actor):
         raise PermissionDenied(_("Only the county and township centres launch campaigns."))
@@ -144,7 +144,7 @@ def campaign_create(*, actor, data: CampaignInput) -> Campaign:
     )
 
 
-def _create(actor, data: CampaignInput) -> Campaign:
+def _create(actor: User, data: CampaignInput) -> Campaign:
     errors = campaign_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
@@ -209,7 +209,7 @@ def targets_read(stream: IO[bytes], filename: str) -> list[TargetRow]:
     return rows
 
 
-def campaign_targets_set(*, campaign: Campaign, actor, rows: list[TargetRow]) -> int:
+def campaign_targets_set(*, campaign: Campaign, actor: User, rows: list[TargetRow]) -> int:
     """Replace the draft's targets. Every row must name a grid of the campaign's area; the
     errors name their rows (at most the first twenty)."""
     _require_organiser_of(actor, campaign)
@@ -279,7 +279,7 @@ def campaign_targets_set(*, campaign: Campaign, actor, rows: list[TargetRow]) ->
     return len(targets)
 
 
-def _require_organiser_of(actor, campaign: Campaign) -> None:
+def _require_organiser_of(actor: User, campaign: Campaign) -> None:
     if not can_manage_campaign(actor, campaign):
         raise PermissionDenied(_("Only the organisers of this campaign may do this."))
 
@@ -293,7 +293,7 @@ class LaunchResult:
     unassigned: int  # targets in grids with no grid worker, left to their village
 
 
-def campaign_launch(*, campaign: Campaign, actor) -> LaunchResult:
+def campaign_launch(*, campaign: Campaign, actor: User) -> LaunchResult:
     _require_organiser_of(actor, campaign)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().select_related("area").get(pk=campaign.pk)
@@ -387,7 +387,7 @@ def _fan_out_participants(campaign: Campaign, now: datetime) -> None:
         cursor.execute(update, [AreaLevel.VILLAGE, AreaLevel.TOWNSHIP, campaign.pk])
 
 
-def _tell_assignees(campaign: Campaign, *, pending_only: bool, actor=None) -> int:
+def _tell_assignees(campaign: Campaign, *, pending_only: bool, actor: User | None = None) -> int:
     """One inbox message (and SMS) to everyone with tasks, however many, and to the staff
     of each village whose grids without a grid worker left it tasks: set-based, whatever
     the number of people (governance benchmarks: the launch's fan-out)."""
@@ -425,7 +425,7 @@ def _tell_assignees(campaign: Campaign, *, pending_only: bool, actor=None) -> in
 # --- Running ----------------------------------------------------------------------------
 
 
-def campaign_remind(*, campaign: Campaign, actor) -> int:
+def campaign_remind(*, campaign: Campaign, actor: User) -> int:
     """Remind everyone with tasks still to do; returns how many people were told."""
     _require_organiser_of(actor, campaign)
     if campaign.status != CampaignStatus.RUNNING:
@@ -467,7 +467,7 @@ def campaigns_finish_due(*, now: datetime | None = None) -> int:
     )
 
 
-def campaign_end(*, campaign: Campaign, actor, cancel: bool = False) -> Campaign:
+def campaign_end(*, campaign: Campaign, actor: User, cancel: bool = False) -> Campaign:
     """Finish a running campaign early (or cancel a draft or a running one)."""
     _require_organiser_of(actor, campaign)
     allowed = (
@@ -532,11 +532,23 @@ def task_errors(*, task: CampaignTask, data: TaskInput) -> dict[str, list[str]]:
     return errors
 
 
-def task_complete(*, task: CampaignTask, actor, data: TaskInput) -> TaskResult:
+def _resent(*, task: CampaignTask, actor: User, data: TaskInput) -> TaskResult | None:
+    """The task this UUID completed, if it is this one and `actor` completed it and may see it;
+    None if the UUID completed nothing; any other use of it is refused."""
+    done = made_before(
+        tasks_visible_to(actor), client_uuid=data.client_uuid, actor=actor, by="done_by"
+    )
+    if done is None:
+        return None
+    if done.pk != task.pk:
+        raise uuid_in_use()
+    return TaskResult(done, created=False)
+
+
+@resent_first(_resent)
+def task_complete(*, task: CampaignTask, actor: User, data: TaskInput) -> TaskResult:
     """Mark a task done. The same client UUID again returns it; a task done already (by a
     resend from another phone, or by the village on the worker's behalf) stays done once."""
-    if (resent := _resent(task, actor, data.client_uuid)) is not None:
-        return resent
     if not can_complete_task(actor, task):
         raise PermissionDenied(_("This task is not yours to complete."))
     if task.status == TaskStatus.DONE:
@@ -578,27 +590,10 @@ def task_complete(*, task: CampaignTask, actor, data: TaskInput) -> TaskResult:
                     "case": task.case_id,
                 },
             )
-    except IntegrityError:
-        _remove(stored)
-        # A concurrent resend won the race on client_uuid: theirs is the task done.
-        if (resent := _resent(task, actor, data.client_uuid)) is None:
-            raise
-        return resent
-    except BaseException:
+    except BaseException:  # a concurrent resend too: theirs is the task done (resent_first)
         _remove(stored)
         raise
     return TaskResult(task, created=True)
-
-
-def _resent(task: CampaignTask, actor, client_uuid: uuid.UUID) -> TaskResult | None:
-    """The task this UUID completed, if it is this one and `actor` completed it and may see it;
-    None if the UUID completed nothing; any other use of it is refused."""
-    done = made_before(tasks_visible_to(actor), client_uuid=client_uuid, actor=actor, by="done_by")
-    if done is None:
-        return None
-    if done.pk != task.pk:
-        raise uuid_in_use()
-    return TaskResult(done, created=False)
 
 
 def _remove(names: list[str]) -> None:
@@ -606,7 +601,7 @@ def _remove(names: list[str]) -> None:
         CampaignTask.photo.field.storage.delete(name)
 
 
-def _raise_case(*, task: CampaignTask, actor, data: TaskInput):
+def _raise_case(*, task: CampaignTask, actor: User, data: TaskInput):
 
     grid = task.area
     if grid.level not in (AreaLevel.GRID, AreaLevel.MICROGRID):

@@ -48,7 +48,7 @@ class InstructionInput:
     client_uuid: uuid.UUID | None = None
 
 
-def instruction_errors(*, actor, data: InstructionInput) -> dict[str, list[str]]:
+def instruction_errors(*, actor: User, data: InstructionInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = [_("Give the instruction a title.")]
@@ -79,7 +79,7 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def instruction_send(*, actor, data: InstructionInput) -> Instruction:
+def instruction_send(*, actor: User, data: InstructionInput) -> Instruction:
     """Send it; the same client UUID again (a double tap on "Send") returns what was sent
     and sends nothing more."""
     if not can_organise(actor):
@@ -92,7 +92,7 @@ def instruction_send(*, actor, data: InstructionInput) -> Instruction:
     )
 
 
-def _send(actor, data: InstructionInput) -> Instruction:
+def _send(actor: User, data: InstructionInput) -> Instruction:
     errors = instruction_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
@@ -208,7 +208,7 @@ def _insert_outgoing(instruction: Instruction, now) -> list[int]:
 # --- Reading ---------------------------------------------------------------------------------
 
 
-def instructions_visible_to(user) -> QuerySet[Instruction]:
+def instructions_visible_to(user: User) -> QuerySet[Instruction]:
     """Those sent over the user's subtree, those the user received, and for the centres and
     village staff those sent over an area above theirs (a village's staff confirm the
     township's instruction for their village). Nobody else sees an instruction that was
@@ -240,11 +240,11 @@ def instruction_recipient_count(*, data: InstructionInput) -> int:
         return cursor.fetchone()[0]
 
 
-def instruction_for(*, user, pk: int) -> Instruction | None:
+def instruction_for(*, user: User, pk: int) -> Instruction | None:
     return instructions_visible_to(user).select_related("area", "created_by").filter(pk=pk).first()
 
 
-def instructions_list(*, user, query: str = "") -> QuerySet[Instruction]:
+def instructions_list(*, user: User, query: str = "") -> QuerySet[Instruction]:
     instructions = instructions_visible_to(user).select_related("area", "created_by")
     if query:
         instructions = instructions.filter(Q(title__icontains=query) | Q(body__icontains=query))
@@ -252,7 +252,7 @@ def instructions_list(*, user, query: str = "") -> QuerySet[Instruction]:
     return instructions.annotate(read=Count("receipts", filter=read)).order_by("-created_at", "-id")
 
 
-def receipts_visible_to(user, instruction: Instruction) -> QuerySet[InstructionReceipt]:
+def receipts_visible_to(user: User, instruction: Instruction) -> QuerySet[InstructionReceipt]:
     return scope(user, instruction.receipts.all(), via="area")
 
 
@@ -268,7 +268,7 @@ class ReceiptSummary:
         return self.recipients - self.read
 
 
-def receipt_summary(*, instruction: Instruction, user) -> ReceiptSummary:
+def receipt_summary(*, instruction: Instruction, user: User) -> ReceiptSummary:
     counts = receipts_visible_to(user, instruction).aggregate(
         recipients=Count("pk"),
         read=Count("pk", filter=Q(read_at__isnull=False)),
@@ -278,7 +278,7 @@ def receipt_summary(*, instruction: Instruction, user) -> ReceiptSummary:
     return ReceiptSummary(**counts)
 
 
-def receipts_by_area(*, instruction: Instruction, user) -> list[dict]:
+def receipts_by_area(*, instruction: Instruction, user: User) -> list[dict]:
     """Recipients and readers per managing unit (village, or township for its own staff)."""
     rows = (
         receipts_visible_to(user, instruction)
@@ -292,7 +292,7 @@ def receipts_by_area(*, instruction: Instruction, user) -> list[dict]:
     ]
 
 
-def instruction_read(*, instruction: Instruction, user) -> bool:
+def instruction_read(*, instruction: Instruction, user: User) -> bool:
     """The user opened the instruction: their receipt and inbox row are read. Returns
     whether this was the first reading."""
     now = timezone.now()
@@ -305,7 +305,7 @@ def instruction_read(*, instruction: Instruction, user) -> bool:
     return bool(first)
 
 
-def receipts_confirm(*, instruction: Instruction, actor, receipt_ids: list[int]) -> int:
+def receipts_confirm(*, instruction: Instruction, actor: User, receipt_ids: list[int]) -> int:
     """A centre (or the village staff) records that these recipients confirmed by phone."""
     if not can_confirm_receipts(actor):
         raise PermissionDenied(_("Only the centres and village staff record confirmations."))

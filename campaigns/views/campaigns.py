@@ -7,8 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,14 +26,19 @@ from campaigns.forms import (
 )
 from campaigns.models import Campaign, CampaignStatus, CampaignTask, TargetMode, TaskStatus
 from campaigns.services import campaigns
-from disputes.models import AttachmentKind
-from disputes.services.attachments import attachment_content_type
-from governance.platform.pages import add_service_errors, error_dict, xlsx_response
+from disputes.services.attachments import photo_content_type
+from governance.platform.pages import (
+    LONG_PAGE_SIZE,
+    add_service_errors,
+    error_dict,
+    page_of,
+    xlsx_response,
+)
+from governance.platform.uploads import protected_file
 from grids.jurisdiction import can_complete_task, can_manage_campaign, can_organise
 from grids.models import AreaLevel
 from grids.selectors import areas_visible_to
 
-PAGE_SIZE = 50
 DONE_SHOWN = 50
 UNASSIGNED_SHOWN = 200
 TEMPLATE_HEADER = "名称,网格编码,地址"
@@ -63,7 +67,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         status, query = form.cleaned_data["status"], form.cleaned_data["q"].strip()
     rows = selectors.campaigns_list(user=request.user, status=status, query=query)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, size=LONG_PAGE_SIZE)
     for campaign in page.object_list:
         campaign.percent = round(100 * campaign.done / campaign.total) if campaign.total else 0
     return render(
@@ -255,7 +259,7 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
     pending = selectors.my_tasks(user=request.user, status=TaskStatus.PENDING)
-    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, pending, size=LONG_PAGE_SIZE)
     # One section per campaign, soonest deadline first (the selector's order).
     groups: dict[int, list[CampaignTask]] = {}
     for task in page.object_list:
@@ -312,18 +316,8 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def task_photo(request: HttpRequest, pk: int) -> FileResponse:
+def task_photo(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_for(user=request.user, pk=pk)
     if task is None or not task.photo:
         raise Http404
-    try:
-        stream = task.photo.open("rb")
-    except FileNotFoundError:  # the row outlived its file (a restore without media)
-        raise Http404 from None
-    try:
-        # Served with the type its bytes show, never the type the phone claimed.
-        content_type = attachment_content_type(stream, AttachmentKind.PHOTO)
-    except ValidationError:
-        stream.close()
-        raise Http404 from None
-    return FileResponse(stream, content_type=content_type)
+    return protected_file(task.photo, content_type=photo_content_type)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from campaigns.forms import InstructionForm
 from campaigns.models import InstructionReceipt
 from campaigns.services import instructions
 from governance.platform.filters import as_id
-from governance.platform.pages import add_service_errors
+from governance.platform.pages import LONG_PAGE_SIZE, add_service_errors, page_of
 from grids import tree
 from grids.jurisdiction import (
     can_confirm_receipts,
@@ -31,15 +30,13 @@ from grids.jurisdiction import (
 )
 from personnel.models import MemberType, PostKind
 
-PAGE_SIZE = 50
-
 
 @never_cache
 @login_required
 def instruction_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     found = instructions.instructions_list(user=request.user, query=query)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found, size=LONG_PAGE_SIZE)
     mine = dict(
         InstructionReceipt.objects.filter(
             user=request.user, instruction__in=[i.pk for i in page.object_list]
@@ -140,7 +137,7 @@ def _follow_up(request: HttpRequest, instruction) -> dict:
     chosen = next((row for row in by_area if str(row["id"]) == area), None)
     if chosen is not None:
         unread = unread.filter(area_id=chosen["id"])
-    page = Paginator(unread, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, unread, size=LONG_PAGE_SIZE)
     for receipt in page.object_list:
         receipt.masked_phone = "****" + receipt.staff.phone[-4:] if receipt.staff.phone else "—"
     return {

@@ -22,11 +22,11 @@ from grids.selectors import counties_of
 from personnel.models import Staff, User
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: User) -> QuerySet[Case]:
     return scope(user, Case.objects.all(), via="grid")
 
 
-def case_list(*, user) -> QuerySet[Case]:
+def case_list(*, user: User) -> QuerySet[Case]:
     return (
         cases_visible_to(user)
         .select_related("category", "grid", "village", "township", "reporter")
@@ -38,7 +38,7 @@ def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").prefetch_related("attachments")
 
 
-def case_detail(*, user, pk: int) -> Case | None:
+def case_detail(*, user: User, pk: int) -> Case | None:
     return (
         cases_visible_to(user)
         .select_related("category", "grid", "village", "township", "county", "reporter")
@@ -51,17 +51,17 @@ def case_assignments(*, case: Case) -> QuerySet[Assignment]:
     return case.assignments.select_related("handler", "staff").order_by("-created_at", "-id")
 
 
-def cases_handled_by(*, user) -> QuerySet[Case]:
+def cases_handled_by(*, user: User) -> QuerySet[Case]:
     """Open cases with an active assignment to this user (待我办理)."""
     handling = Assignment.objects.filter(handler=user, status=AssignmentStatus.ACTIVE)
     return case_list(user=user).filter(status__in=OPEN_STATUSES, pk__in=handling.values("case_id"))
 
 
-def cases_reported_by(*, user) -> QuerySet[Case]:
+def cases_reported_by(*, user: User) -> QuerySet[Case]:
     return case_list(user=user).filter(reporter=user)
 
 
-def case_handler_candidates(*, case: Case, actor) -> QuerySet[User]:
+def case_handler_candidates(*, case: Case, actor: User) -> QuerySet[User]:
     """Who the actor may assign: active users posted at the case's grid, village or township
     (their jurisdiction covers the case) whom the actor can see."""
     posted = User.objects.filter(
@@ -73,7 +73,7 @@ def case_handler_candidates(*, case: Case, actor) -> QuerySet[User]:
     )
 
 
-def categories_for(*, user, active: bool = True) -> QuerySet[Category]:
+def categories_for(*, user: User, active: bool = True) -> QuerySet[Category]:
     """The categories of the counties the user works in (counties_of): their own county's,
     never another county's. Retired ones too with `active=False` (to find old cases)."""
     categories = Category.objects.filter(county__in=counties_of(user))
@@ -96,7 +96,7 @@ def bare_counties(counties: QuerySet[Area]) -> QuerySet[Area]:
     )
 
 
-def categories_offered(*, user) -> list[Category]:
+def categories_offered(*, user: User) -> list[Category]:
     """The categories in use in the user's counties (categories_for), and for a county that
     has none yet its default set, unsaved: a page that shows them never writes them; the
     first report that names one does (categories_ensure_started)."""
@@ -162,7 +162,7 @@ def cases_active_handlers(*, case_ids: Iterable[int]) -> dict[int, list[User]]:
     return dict(handlers)
 
 
-def staff_assignments_seen_by(*, user, staff: Staff) -> QuerySet:
+def staff_assignments_seen_by(*, user: User, staff: Staff) -> QuerySet:
     """The person's assignment lines on the cases the viewer may see, newest first."""
     return (
         staff.assignments.filter(case__in=cases_visible_to(user))

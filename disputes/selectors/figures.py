@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus
+from disputes.models import Case, CaseAction, CaseEvent, CaseLevel, CaseStatus
 
 RESOLVED_STATUSES = (
     CaseStatus.RESOLVED,
@@ -14,8 +14,8 @@ RESOLVED_STATUSES = (
     CaseStatus.CLOSED,
     CaseStatus.EVALUATED,
 )
-OVERDUE_ACTIONS = ("escalate_overdue", "flag_overdue")
-ESCALATION_ACTIONS = ("escalate", "escalate_overdue")
+OVERDUE_ACTIONS = (CaseAction.ESCALATE_OVERDUE, CaseAction.FLAG_OVERDUE)
+ESCALATION_ACTIONS = (CaseAction.ESCALATE, CaseAction.ESCALATE_OVERDUE)
 ESCALATED_TO = {
     CaseLevel.TOWNSHIP: "escalated_to_township",
     CaseLevel.COUNTY: "escalated_to_county",
@@ -33,7 +33,7 @@ def event_flags(action: str, level: str) -> dict[str, bool]:
     flags = {}
     if action in OVERDUE_ACTIONS:
         flags["went_overdue"] = True  # ran past a level's deadline (超期)
-    if action == "escalate_overdue":
+    if action == CaseAction.ESCALATE_OVERDUE:
         flags["escalated_overdue"] = True  # escalated by the sweep for it (超期上交)
     if action in ESCALATION_ACTIONS and level in ESCALATED_TO:
         flags[ESCALATED_TO[level]] = True
@@ -44,10 +44,12 @@ def flags_from_events(cases: QuerySet[Case]) -> int:
     """Set the flags of `cases` from the events they have (the migration that brought the
     flags, and the benchmarks' data written in SQL); returns how many cases had some."""
     events = CaseEvent.objects.filter(case=OuterRef("pk"))
-    flagged = cases.filter(Exists(events.filter(action__in=(*OVERDUE_ACTIONS, "escalate"))))
+    flagged = cases.filter(
+        Exists(events.filter(action__in=(*OVERDUE_ACTIONS, CaseAction.ESCALATE)))
+    )
     return flagged.update(
         went_overdue=Exists(events.filter(action__in=OVERDUE_ACTIONS)),
-        escalated_overdue=Exists(events.filter(action="escalate_overdue")),
+        escalated_overdue=Exists(events.filter(action=CaseAction.ESCALATE_OVERDUE)),
         **{
             flag: Exists(events.filter(action__in=ESCALATION_ACTIONS, level=level))
             for level, flag in ESCALATED_TO.items()

@@ -34,9 +34,11 @@ from disputes.selectors.figures import (
     escalated_to,
 )
 from disputes.selectors.figures import RESOLVED_STATUSES as RESOLVED_STATUSES  # where it used to be
+from governance.platform.months import add_months, month_starts
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
+from personnel.models import User
 
 TOP_CATEGORIES = 10
 TREND_MONTHS = 12
@@ -57,7 +59,7 @@ FIGURES = {name: Count("pk", filter=condition) for name, condition in CONDITIONS
 MONTH_FIGURES = ("total", "counted", "resolved", "resolved_timed", "on_time")
 
 
-def cases_in_area(*, user, area: Area) -> QuerySet[Case]:
+def cases_in_area(*, user: User, area: Area) -> QuerySet[Case]:
     """The user's cases in `area`'s subtree, by the stored ancestor id, exactly as the case
     list's `area` filter narrows them (a micro-grid's cases are its grid's)."""
     cases = cases_visible_to(user)
@@ -69,7 +71,7 @@ def cases_in_area(*, user, area: Area) -> QuerySet[Case]:
 
 def area_stats(
     *,
-    user,
+    user: User,
     area: Area,
     start: date | None,
     end: date | None,
@@ -286,7 +288,7 @@ def rates(figures: dict) -> dict[str, float | None]:
     }
 
 
-def child_figures(*, user, area: Area, counted: dict[int, dict]) -> list[dict]:
+def child_figures(*, user: User, area: Area, counted: dict[int, dict]) -> list[dict]:
     """A row for each direct child area (townships of a county, villages of a township,
     grids of a village) from its counted figures (keyed by the child's id), weakest first:
     lowest resolution rate, areas without a rate last. Grids have none: a micro-grid's
@@ -320,7 +322,7 @@ def child_figures(*, user, area: Area, counted: dict[int, dict]) -> list[dict]:
     return rows
 
 
-def area_trend(*, user, area: Area, end: date) -> list[dict]:
+def area_trend(*, user: User, area: Area, end: date) -> list[dict]:
     """The twelve months up to `end`, whatever period the rest of a page shows."""
     return by_month(cases_in_area(user=user, area=area), start=None, end=end)
 
@@ -354,20 +356,7 @@ def local_midnight(day: date) -> datetime:
 
 def trend_start(end: date) -> date:
     """The first day of the twelve months that end with `end`'s month."""
-    return add_months(end.replace(day=1), 1 - TREND_MONTHS)
-
-
-def month_starts(start: date, end: date) -> list[date]:
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
-
-
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
+    return add_months(end, 1 - TREND_MONTHS)
 
 
 def percent(part: int, whole: int) -> float | None:

@@ -37,6 +37,7 @@ from disputes.selectors.stats import area_stats, area_trend
 from grids import tree
 from grids.jurisdiction import jurisdiction_root, sees_everything
 from grids.models import Area, AreaLevel
+from personnel.models import User
 
 KEY_PREFIX = "area-figures:v1"
 # A token kept with every entry: forget_all() replaces it, which drops every cached figure.
@@ -50,7 +51,7 @@ POLL_SECONDS = 0.05
 logger = logging.getLogger(__name__)
 
 
-def cached_area_stats(*, user, area: Area, start: date | None, end: date | None) -> dict:
+def cached_area_stats(*, user: User, area: Area, start: date | None, end: date | None) -> dict:
     """disputes.selectors.stats.area_stats, through the cache."""
     return _cached(
         "stats",
@@ -61,7 +62,7 @@ def cached_area_stats(*, user, area: Area, start: date | None, end: date | None)
     )
 
 
-def cached_area_trend(*, user, area: Area, end: date) -> list[dict]:
+def cached_area_trend(*, user: User, area: Area, end: date) -> list[dict]:
     """disputes.selectors.stats.area_trend, through the cache."""
     return _cached(
         "trend",
@@ -103,14 +104,14 @@ def forget_all() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
-def _root_key(user) -> str:
+def _root_key(user: User) -> str:
     if sees_everything(user):
         return "all"
     root = jurisdiction_root(user)
     return str(root.pk) if root else "nothing"
 
 
-def _cached(kind: str, *, user, area: Area, dates: tuple, compute: Callable):
+def _cached(kind: str, *, user: User, area: Area, dates: tuple, compute: Callable):
     seconds = settings.STATS_CACHE_SECONDS
     if seconds <= 0:
         return compute()
@@ -122,12 +123,12 @@ def _cached(kind: str, *, user, area: Area, dates: tuple, compute: Callable):
         return compute()
 
 
-def figures_key(kind: str, *, user, area: Area, dates: tuple) -> str:
+def figures_key(kind: str, *, user: User, area: Area, dates: tuple) -> str:
     start, end = (day.isoformat() if day else "-" for day in dates)
     return f"{KEY_PREFIX}:{kind}:{area.pk}:{start}:{end}:{_root_key(user)}"
 
 
-def _through_cache(kind: str, *, user, area: Area, dates: tuple, compute: Callable):
+def _through_cache(kind: str, *, user: User, area: Area, dates: tuple, compute: Callable):
     key = figures_key(kind, user=user, area=area, dates=dates)
     lock = f"{key}:computing"
     version = cases_version(area)

@@ -17,6 +17,7 @@ from audit.services import audit_record
 from disputes.models import Attachment, AttachmentKind, Case, CaseEvent
 from disputes.services import ReportResult, case_report
 from disputes.transitions import run_transition
+from personnel.models import User
 
 MAX_FILES = 9
 # Signatures of the formats a county accepts: (leading bytes, offset, content type).
@@ -102,12 +103,17 @@ def attachment_content_type(upload: UploadedFile, kind: str) -> str:
 PHOTO_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 
 
+def photo_content_type(upload: UploadedFile) -> str:
+    """What a photo is by its bytes (JPEG, PNG, WebP, HEIC), never what the phone claimed."""
+    return attachment_content_type(upload, AttachmentKind.PHOTO)
+
+
 def photo_checked(upload: UploadedFile) -> UploadedFile:
     """The one photo of field work (a visit, a campaign task), checked by its content and
     renamed: the phone's file name may name a person, and only the bytes say what it is."""
     if errors := attachments_errors([upload], AttachmentKind.PHOTO):
         raise ValidationError(errors)
-    content_type = attachment_content_type(upload, AttachmentKind.PHOTO)
+    content_type = photo_content_type(upload)
     upload.name = uuid.uuid4().hex + PHOTO_SUFFIXES.get(content_type, ".heic")
     return upload
 
@@ -174,7 +180,7 @@ def attachments_add(
 
 @transaction.atomic
 def case_report_with_files(
-    *, reporter, photos: list[UploadedFile], documents: list[UploadedFile], **fields
+    *, reporter: User, photos: list[UploadedFile], documents: list[UploadedFile], **fields
 ) -> ReportResult:
     """File a report with its photos and documents, all or nothing. A resend of the same
     report returns the case filed the first time and stores no second copy of the files."""
@@ -184,7 +190,7 @@ def case_report_with_files(
     return result
 
 
-def _attach_to_event(case: Case, actor, photos, documents) -> None:
+def _attach_to_event(case: Case, actor: User, photos, documents) -> None:
     event = case.events.order_by("-created_at", "-id").first()
     for kind, uploads in ((AttachmentKind.PHOTO, photos), (AttachmentKind.DOCUMENT, documents)):
         if uploads:
@@ -193,7 +199,12 @@ def _attach_to_event(case: Case, actor, photos, documents) -> None:
 
 @transaction.atomic
 def case_transition_with_files(
-    *, case: Case, actor, data: dict, photos: list[UploadedFile], documents: list[UploadedFile]
+    *,
+    case: Case,
+    actor: User,
+    data: dict,
+    photos: list[UploadedFile],
+    documents: list[UploadedFile],
 ) -> Case:
     """A transition (a handler's record, say) with its evidence attached to its event."""
     case = run_transition(case, actor, data)

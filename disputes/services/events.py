@@ -13,12 +13,13 @@ from disputes.models import (
 from disputes.selectors.figures import event_flags
 from disputes.services import notices
 from notifications.services import notify
+from personnel.models import User
 
 
 def record_event(
     case: Case,
     *,
-    actor,
+    actor: User,
     action: str,
     from_status: str,
     note: str = "",
@@ -53,7 +54,7 @@ def record_event(
 
 
 def notify_case(
-    case: Case, *, kind: str, recipients: Iterable, actor, text: Callable[[Case], str]
+    case: Case, *, kind: str, recipients: Iterable, actor: User, text: Callable[[Case], str]
 ) -> None:
     """Tell the people concerned, but not the one who acted; sent after commit."""
     with notices.site_language():

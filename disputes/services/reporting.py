@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.models import (
     Case,
+    CaseAction,
     CaseLevel,
     CaseStatus,
     Category,
@@ -22,10 +23,11 @@ from disputes.models import (
 from disputes.selectors.cases import cases_visible_to
 from disputes.services.config import category_for_grid, county_id_of, restart_clock
 from disputes.services.events import record_event
-from governance.platform.resends import made_before
+from governance.platform.resends import made_before, resent_first
 from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from grids.jurisdiction import can_see
 from grids.models import Area, AreaLevel
+from personnel.models import User
 
 MAX_PARTIES = 20
 
@@ -71,9 +73,16 @@ class ReportResult:
     created: bool
 
 
+def _resent(*, client_uuid: uuid.UUID, reporter: User, **_) -> ReportResult | None:
+    visible = cases_visible_to(reporter)
+    existing = made_before(visible, client_uuid=client_uuid, actor=reporter, by="reporter")
+    return ReportResult(existing, created=False) if existing is not None else None
+
+
+@resent_first(_resent)
 def case_report(
     *,
-    reporter,
+    reporter: User,
     client_uuid: uuid.UUID,
     kind: str,
     category: Category,
@@ -88,8 +97,6 @@ def case_report(
 ) -> ReportResult:
     """File a report; the same client UUID again returns the case already filed (to its
     reporter, while they may see it: governance.platform.resends)."""
-    if (resent := _resent(client_uuid, reporter)) is not None:
-        return resent
     parties = parties or []
     errors: dict[str, list[str]] = {}
     if grid.level == AreaLevel.MICROGRID:
@@ -140,22 +147,10 @@ def case_report(
         status=CaseStatus.REPORTED,
     )
     restart_clock(case, timezone.now())
-    try:
-        with transaction.atomic():
-            case.save()
-            record_event(case, actor=reporter, action="report", from_status="")
-    except IntegrityError:
-        # A concurrent resend won the race on client_uuid: theirs is the case.
-        if (resent := _resent(client_uuid, reporter)) is None:
-            raise
-        return resent
+    with transaction.atomic():
+        case.save()
+        record_event(case, actor=reporter, action=CaseAction.REPORT, from_status="")
     return ReportResult(case, created=True)
-
-
-def _resent(client_uuid: uuid.UUID, reporter) -> ReportResult | None:
-    visible = cases_visible_to(reporter)
-    existing = made_before(visible, client_uuid=client_uuid, actor=reporter, by="reporter")
-    return ReportResult(existing, created=False) if existing is not None else None
 
 
 @dataclass
@@ -175,7 +170,7 @@ class CaseDraft:
 def case_report_draft(
     *,
     draft: CaseDraft,
-    reporter,
+    reporter: User,
     source_uuid: uuid.UUID,
     grid: Area,
     parties: list | None = None,

@@ -19,6 +19,7 @@ from disputes.models import (
     Assignment,
     AssignmentStatus,
     Case,
+    CaseAction,
     CaseEvent,
     CaseLevel,
     CaseStatus,
@@ -64,7 +65,7 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
     # The events first, while the cases still hold the status they leave.
     _record_system_events(
         ids,
-        action="escalate_overdue",
+        action=CaseAction.ESCALATE_OVERDUE,
         level=above,
         now=now,
         to_status=CaseStatus.REPORTED,
@@ -85,7 +86,7 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
             warn_at=now + timedelta(hours=count * WARN_SHARE),
             deadline_warned=False,
             updated_at=now,
-            **event_flags("escalate_overdue", above),
+            **event_flags(CaseAction.ESCALATE_OVERDUE, above),
         )
     # Their handlers hear that the case left them, with the new level's centre.
     handlers = cases_active_handlers(case_ids=ids)
@@ -93,7 +94,7 @@ def _escalate_batch(level: str, above: str, now: datetime, batch_size: int) -> i
         status=AssignmentStatus.CANCELLED, finished_at=now, cancelled_overdue=True
     )
     cases = _reloaded(ids)
-    _audit_batch(rows, cases, action="escalate_overdue", old={"level": level})
+    _audit_batch(rows, cases, action=CaseAction.ESCALATE_OVERDUE, old={"level": level})
     centres = cases_centre_staff(cases=cases)
     _notify_batch(
         cases,
@@ -116,11 +117,13 @@ def _flag_county_batch(now: datetime, batch_size: int) -> int:
         return 0
     ids = [row[0] for row in rows]
     Case.objects.filter(id__in=ids).update(
-        overdue=True, updated_at=now, **event_flags("flag_overdue", CaseLevel.COUNTY)
+        overdue=True, updated_at=now, **event_flags(CaseAction.FLAG_OVERDUE, CaseLevel.COUNTY)
     )
-    _record_system_events(ids, action="flag_overdue", level=CaseLevel.COUNTY, now=now)
+    _record_system_events(ids, action=CaseAction.FLAG_OVERDUE, level=CaseLevel.COUNTY, now=now)
     cases = _reloaded(ids)
-    _audit_batch(rows, cases, action="flag_overdue", old={"overdue": False}, new={"overdue": True})
+    _audit_batch(
+        rows, cases, action=CaseAction.FLAG_OVERDUE, old={"overdue": False}, new={"overdue": True}
+    )
     _notify_batch(
         cases, cases_centre_staff(cases=cases), kind=NotificationKind.OVERDUE, text=notices.overdue
     )
@@ -154,7 +157,7 @@ def _warn_batch(level: str, now: datetime, batch_size: int) -> int:
         return 0
     ids = [row[0] for row in rows]
     Case.objects.filter(id__in=ids).update(deadline_warned=True, updated_at=now)
-    _record_system_events(ids, action="deadline_warning", level=level, now=now)
+    _record_system_events(ids, action=CaseAction.DEADLINE_WARNING, level=level, now=now)
     cases = _reloaded(ids)
     # The active handlers; a case nobody handles yet warns its level's centre instead.
     recipients = cases_active_handlers(case_ids=ids)

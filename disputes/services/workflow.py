@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.models import (
-    ACTION_LABELS,
     OPEN_STATUSES,
     Assignment,
     AssignmentLine,
     AssignmentStatus,
     Case,
+    CaseAction,
     CaseLevel,
     CaseStatus,
 )
@@ -26,6 +26,7 @@ from disputes.services.config import LEVEL_ABOVE, restart_clock
 from disputes.services.events import notify_case, record_event
 from grids.jurisdiction import can_see
 from notifications.models import NotificationKind
+from personnel.models import User
 from personnel.selectors import line_routing, staff_of_user
 
 
@@ -37,17 +38,17 @@ HANDLING = (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
 FINISHED = (CaseStatus.RESOLVED, CaseStatus.STABILISED, CaseStatus.CLOSED, CaseStatus.EVALUATED)
 # The states each transition may start from: the state machine in one table.
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    "accept": (CaseStatus.REPORTED,),
-    "merge": (CaseStatus.REPORTED, CaseStatus.ACCEPTED),
-    "assign": (CaseStatus.ACCEPTED,),
-    "record": HANDLING,
-    "return": HANDLING,
-    "resolve": HANDLING,
-    "close": (CaseStatus.RESOLVED, CaseStatus.STABILISED),
-    "evaluate": (CaseStatus.CLOSED,),
-    "escalate": OPEN_STATUSES,
-    "supervise": OPEN_STATUSES,
-    "reopen": FINISHED,
+    CaseAction.ACCEPT: (CaseStatus.REPORTED,),
+    CaseAction.MERGE: (CaseStatus.REPORTED, CaseStatus.ACCEPTED),
+    CaseAction.ASSIGN: (CaseStatus.ACCEPTED,),
+    CaseAction.RECORD: HANDLING,
+    CaseAction.RETURN: HANDLING,
+    CaseAction.RESOLVE: HANDLING,
+    CaseAction.CLOSE: (CaseStatus.RESOLVED, CaseStatus.STABILISED),
+    CaseAction.EVALUATE: (CaseStatus.CLOSED,),
+    CaseAction.ESCALATE: OPEN_STATUSES,
+    CaseAction.SUPERVISE: OPEN_STATUSES,
+    CaseAction.REOPEN: FINISHED,
 }
 
 
@@ -59,7 +60,7 @@ def _locked(case: Case, action: str) -> Case:
             {
                 "action": [
                     _("“%(action)s” is not possible while the case is %(status)s.")
-                    % {"action": ACTION_LABELS[action], "status": locked.get_status_display()}
+                    % {"action": CaseAction(action).label, "status": locked.get_status_display()}
                 ]
             }
         )
@@ -75,13 +76,13 @@ def _source(source: dict | None) -> dict:
 def case_accept(
     *,
     case: Case,
-    actor,
+    actor: User,
     severity: str | None = None,
     criminal_risk: bool | None = None,
     note: str = "",
     source: dict | None = None,
 ) -> Case:
-    case = _locked(case, "accept")
+    case = _locked(case, CaseAction.ACCEPT)
     old = case.status
     if severity:
         case.severity = severity
@@ -92,7 +93,7 @@ def case_accept(
     record_event(
         case,
         actor=actor,
-        action="accept",
+        action=CaseAction.ACCEPT,
         from_status=old,
         note=note,
         data={
@@ -105,23 +106,28 @@ def case_accept(
 
 
 @transaction.atomic
-def case_merge(*, case: Case, into: Case, actor, note: str = "") -> Case:
+def case_merge(*, case: Case, into: Case, actor: User, note: str = "") -> Case:
     if into.pk == case.pk or into.status == CaseStatus.MERGED:
         raise TransitionError({"into": [_("Merge into another case that is not merged itself.")]})
-    case = _locked(case, "merge")
+    case = _locked(case, CaseAction.MERGE)
     old = case.status
     case.status = CaseStatus.MERGED
     case.merged_into = into
     case.save()
     record_event(
-        case, actor=actor, action="merge", from_status=old, note=note, data={"into": into.pk}
+        case,
+        actor=actor,
+        action=CaseAction.MERGE,
+        from_status=old,
+        note=note,
+        data={"into": into.pk},
     )
     return case
 
 
 @transaction.atomic
 def case_assign(
-    *, case: Case, actor, lines: list[dict], note: str = "", source: dict | None = None
+    *, case: Case, actor: User, lines: list[dict], note: str = "", source: dict | None = None
 ) -> Case:
     """Assign on one or both lines: [{"line": "police", "unit": "...", "handler": user}].
 
@@ -131,7 +137,7 @@ def case_assign(
     the line's routing note says."""
     if not lines or len({line["line"] for line in lines}) != len(lines):
         raise TransitionError({"lines": [_("Give each assignment line once.")]})
-    case = _locked(case, "assign")
+    case = _locked(case, CaseAction.ASSIGN)
     old = case.status
     chosen = []
     for line in lines:
@@ -175,7 +181,7 @@ def case_assign(
     record_event(
         case,
         actor=actor,
-        action="assign",
+        action=CaseAction.ASSIGN,
         from_status=old,
         note=note,
         data={
@@ -203,23 +209,28 @@ def case_assign(
 
 
 @transaction.atomic
-def case_record_action(*, case: Case, actor, action_kind: str, note: str) -> Case:
+def case_record_action(*, case: Case, actor: User, action_kind: str, note: str) -> Case:
     """A handler's visit, mediation session, agreement or evidence (调解协议, 走访…)."""
-    case = _locked(case, "record")
+    case = _locked(case, CaseAction.RECORD)
     old = case.status
     case.status = CaseStatus.IN_PROGRESS
     case.save()
     record_event(
-        case, actor=actor, action="record", from_status=old, note=note, data={"kind": action_kind}
+        case,
+        actor=actor,
+        action=CaseAction.RECORD,
+        from_status=old,
+        note=note,
+        data={"kind": action_kind},
     )
     return case
 
 
 @transaction.atomic
-def case_return(*, case: Case, line: str, actor, reason: str) -> Case:
+def case_return(*, case: Case, line: str, actor: User, reason: str) -> Case:
     if not reason.strip():
         raise TransitionError({"reason": [_("Say why the assignment is returned.")]})
-    case = _locked(case, "return")
+    case = _locked(case, CaseAction.RETURN)
     old = case.status
     updated = Assignment.objects.filter(
         case=case, line=line, status=AssignmentStatus.ACTIVE
@@ -230,7 +241,12 @@ def case_return(*, case: Case, line: str, actor, reason: str) -> Case:
         case.status = CaseStatus.ACCEPTED  # back to the centre to assign again
         case.save()
     record_event(
-        case, actor=actor, action="return", from_status=old, note=reason, data={"line": line}
+        case,
+        actor=actor,
+        action=CaseAction.RETURN,
+        from_status=old,
+        note=reason,
+        data={"line": line},
     )
     notify_case(
         case,
@@ -243,11 +259,11 @@ def case_return(*, case: Case, line: str, actor, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, line: str, actor, outcome: str, note: str = "") -> Case:
+def case_resolve(*, case: Case, line: str, actor: User, outcome: str, note: str = "") -> Case:
     """Finish one line; the case is resolved (or stabilised) when every line is."""
     if outcome not in (CaseStatus.RESOLVED, CaseStatus.STABILISED):
         raise TransitionError({"outcome": [_("The outcome is resolved or stabilised.")]})
-    case = _locked(case, "resolve")
+    case = _locked(case, CaseAction.RESOLVE)
     old = case.status
     updated = Assignment.objects.filter(
         case=case, line=line, status=AssignmentStatus.ACTIVE
@@ -270,7 +286,7 @@ def case_resolve(*, case: Case, line: str, actor, outcome: str, note: str = "") 
     record_event(
         case,
         actor=actor,
-        action="resolve",
+        action=CaseAction.RESOLVE,
         from_status=old,
         note=note,
         data={"line": line, "outcome": outcome},
@@ -279,21 +295,21 @@ def case_resolve(*, case: Case, line: str, actor, outcome: str, note: str = "") 
 
 
 @transaction.atomic
-def case_close(*, case: Case, actor, note: str = "") -> Case:
-    case = _locked(case, "close")
+def case_close(*, case: Case, actor: User, note: str = "") -> Case:
+    case = _locked(case, CaseAction.CLOSE)
     old = case.status
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     case.save()
-    record_event(case, actor=actor, action="close", from_status=old, note=note)
+    record_event(case, actor=actor, action=CaseAction.CLOSE, from_status=old, note=note)
     return case
 
 
 @transaction.atomic
-def case_evaluate(*, case: Case, actor, satisfaction: int, review: str = "") -> Case:
+def case_evaluate(*, case: Case, actor: User, satisfaction: int, review: str = "") -> Case:
     if satisfaction not in range(1, 6):
         raise TransitionError({"satisfaction": [_("Satisfaction is a score from 1 to 5.")]})
-    case = _locked(case, "evaluate")
+    case = _locked(case, CaseAction.EVALUATE)
     old = case.status
     case.status = CaseStatus.EVALUATED
     case.satisfaction = satisfaction
@@ -302,7 +318,7 @@ def case_evaluate(*, case: Case, actor, satisfaction: int, review: str = "") -> 
     record_event(
         case,
         actor=actor,
-        action="evaluate",
+        action=CaseAction.EVALUATE,
         from_status=old,
         note=review,
         data={"satisfaction": satisfaction},
@@ -311,9 +327,9 @@ def case_evaluate(*, case: Case, actor, satisfaction: int, review: str = "") -> 
 
 
 @transaction.atomic
-def case_escalate(*, case: Case, actor, reason: str) -> Case:
+def case_escalate(*, case: Case, actor: User, reason: str) -> Case:
     """Move a case one level up by decision; the upper centre analyses it afresh."""
-    case = _locked(case, "escalate")
+    case = _locked(case, CaseAction.ESCALATE)
     if case.level not in LEVEL_ABOVE:
         raise TransitionError({"action": [_("A county case cannot be escalated further.")]})
     old, old_level = case.status, case.level
@@ -328,7 +344,7 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
     record_event(
         case,
         actor=actor,
-        action="escalate",
+        action=CaseAction.ESCALATE,
         from_status=old,
         note=reason,
         before={"level": old_level},
@@ -345,11 +361,11 @@ def case_escalate(*, case: Case, actor, reason: str) -> Case:
 
 @transaction.atomic
 def case_supervise(
-    *, case: Case, actor, deadline: datetime, note: str, source: dict | None = None
+    *, case: Case, actor: User, deadline: datetime, note: str, source: dict | None = None
 ) -> Case:
     if deadline <= timezone.now():
         raise TransitionError({"deadline": [_("The supervision deadline must be in the future.")]})
-    case = _locked(case, "supervise")
+    case = _locked(case, CaseAction.SUPERVISE)
     case.supervised = True
     case.supervision_deadline = deadline
     case.supervision_note = note
@@ -357,7 +373,7 @@ def case_supervise(
     record_event(
         case,
         actor=actor,
-        action="supervise",
+        action=CaseAction.SUPERVISE,
         from_status=case.status,
         note=note,
         data={"deadline": deadline.isoformat(), **_source(source)},
@@ -376,13 +392,13 @@ def case_supervise(
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, actor, reason: str) -> Case:
+def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
     """A resolved case that flares up goes back to its centre for assignment."""
-    case = _locked(case, "reopen")
+    case = _locked(case, CaseAction.REOPEN)
     old = case.status
     case.status = CaseStatus.ACCEPTED
     restart_clock(case, timezone.now())
     case.resolved_at = case.closed_at = None
     case.save()
-    record_event(case, actor=actor, action="reopen", from_status=old, note=reason)
+    record_event(case, actor=actor, action=CaseAction.REOPEN, from_status=old, note=reason)
     return case

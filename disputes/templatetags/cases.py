@@ -2,7 +2,7 @@
 
 from django import template
 
-from disputes.models import ACTION_LABELS, AssignmentLine, CaseStatus
+from disputes.models import AssignmentLine, CaseAction, CaseStatus
 from disputes.selectors.cases import staff_assignments_seen_by
 from governance.platform.validators import mask_id_number, mask_phone
 
@@ -17,7 +17,7 @@ register.filter("mask_phone", mask_phone)
 
 @register.filter
 def event_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    return str(CaseAction(action).label) if action in CaseAction.values else action
 
 
 @register.filter

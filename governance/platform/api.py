@@ -1,22 +1,18 @@
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed, ParseError, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, ParseError
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 
 from governance.platform.validators import mask_id_number, mask_phone
-
-T = TypeVar("T")
 
 
 class TokenWithAreaAuthentication(TokenAuthentication):
@@ -91,16 +87,6 @@ def json_deeper_than(data: Any, limit: int) -> bool:
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-def api_call(call: Callable[[], T]) -> T:
-    """Run a service call, turning its refusals into the API's 400 and 403."""
-    try:
-        return call()
-    except DjangoValidationError as error:
-        raise api_errors(error) from error
-    except DjangoPermissionDenied as error:
-        raise PermissionDenied(str(error)) from error
 
 
 def once_field() -> serializers.UUIDField:

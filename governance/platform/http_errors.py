@@ -1,14 +1,23 @@
-"""The 400 and 404 answers Django gives outside the views (a path no route matches, a body
-too big or with too many fields to parse): for the API a JSON body with a `detail` message,
-like every other refusal of the API, instead of the HTML page people get."""
+"""The API's refusals. The 400 and 404 answers Django gives outside the views (a path no
+route matches, a body too big or with too many fields to parse): for the API a JSON body with
+a `detail` message, like every other refusal of the API, instead of the HTML page people get.
+And inside the API views, what the services raise (exception_handler)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found as django_page_not_found
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from governance.platform.api import api_errors
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -30,3 +39,17 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
             status=400,
         )
     return django_bad_request(request, exception)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's handler (settings.REST_FRAMEWORK), also answering what the services raise, so
+    that no API view translates them itself: Django's ValidationError is a 400 with messages
+    per field (api_errors), its PermissionDenied a 403 with the service's message, a row that
+    does not exist (ObjectDoesNotExist) a 404 as for any missing object."""
+    if isinstance(exc, DjangoValidationError):
+        exc = api_errors(exc)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = PermissionDenied(str(exc))
+    elif isinstance(exc, ObjectDoesNotExist):
+        exc = NotFound()
+    return drf_exception_handler(exc, context)

@@ -1,5 +1,5 @@
-"""Small pieces every page module uses the same way: service errors onto a form, and an
-Excel workbook as a download."""
+"""Small pieces every page module uses the same way: service errors onto a form, a page of
+a list, and an Excel workbook as a download."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Rows a list page shows: PAGE_SIZE for lists of records read one by one (cases, residents,
+# incidents…), LONG_PAGE_SIZE for lists of short rows scanned down (areas, staff, logs…).
+PAGE_SIZE = 30
+LONG_PAGE_SIZE = 50
+
+
+def page_of(request, rows, *, size: int = PAGE_SIZE) -> Page:
+    """The page of `rows` the request asks for (?page=), the first or last if out of range."""
+    return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
 def error_dict(error: ValidationError) -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ in use, and learns nothing of what it made."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -19,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 M = TypeVar("M", bound=models.Model)
+R = TypeVar("R")
 
 
 def uuid_in_use() -> ValidationError:
@@ -41,17 +43,40 @@ def made_before(
     return existing
 
 
-def once(visible: QuerySet[M], *, client_uuid: uuid.UUID | None, actor, make: Callable[[], M]) -> M:
-    """`make()` unless this UUID made it already; a concurrent twin that wins the race on
-    the unique UUID (make() then raises IntegrityError) is returned instead."""
-    existing = made_before(visible, client_uuid=client_uuid, actor=actor)
-    if existing is not None:
-        return existing
+def found_or_made(find: Callable[[], R | None], make: Callable[[], R]) -> R:
+    """What `find()` finds (what this UUID made before), else `make()`; when a concurrent
+    twin wins the race on the unique UUID (make() then raises IntegrityError), what the twin
+    made. The one resend check every form that makes something goes through."""
+    if (found := find()) is not None:
+        return found
     try:
+        return make()
+    except IntegrityError:
+        if (found := find()) is None:
+            raise
+        return found
+
+
+def once(visible: QuerySet[M], *, client_uuid: uuid.UUID | None, actor, make: Callable[[], M]) -> M:
+    """`make()` unless this UUID made it already (what `actor` made, in `visible`)."""
+
+    def made() -> M:
         with transaction.atomic():  # a savepoint: the caller's transaction survives a clash
             return make()
-    except IntegrityError:
-        existing = made_before(visible, client_uuid=client_uuid, actor=actor)
-        if existing is None:
-            raise
-        return existing
+
+    return found_or_made(lambda: made_before(visible, client_uuid=client_uuid, actor=actor), made)
+
+
+def resent_first(find: Callable[..., R | None]) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """A service that makes something once per client UUID, taking keyword arguments only:
+    `find(**the service's arguments)` answers what the UUID made before (or None), and the
+    service runs only when it finds nothing (found_or_made)."""
+
+    def decorate(service: Callable[..., R]) -> Callable[..., R]:
+        @functools.wraps(service)
+        def wrapper(**kwargs) -> R:
+            return found_or_made(lambda: find(**kwargs), lambda: service(**kwargs))
+
+        return wrapper
+
+    return decorate

@@ -4,7 +4,6 @@ centre that keeps the roster (township centre or county)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,12 +22,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.platform.api import MaskedPersonFields, api_errors
+from governance.platform.api import MaskedPersonFields
 from governance.platform.filters import as_id
 from grids.api import VisibleAreaField
 from grids.jurisdiction import jurisdiction_root, require_roster_manager
 from grids.models import Area
-from grids.selectors import areas_visible_to
+from grids.selectors import area_for
 from personnel import selectors
 from personnel.models import EndReason, Gender, MemberType, Post, PostKind, Staff
 from personnel.services import staff as services
@@ -137,7 +136,7 @@ class StaffList(GenericAPIView):
         params = self.request.query_params
         area = None
         if params.get("area"):
-            area = areas_visible_to(self.request.user).filter(pk=_int(params["area"])).first()
+            area = area_for(user=self.request.user, pk=_int(params["area"]))
             if area is None:
                 raise ApiValidationError(
                     {"area": [_("No area with this id in your jurisdiction.")]}
@@ -173,12 +172,9 @@ class StaffList(GenericAPIView):
         require_roster_manager(request.user)
         data = StaffInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            staff = services.staff_create(
-                data=services.StaffInput(**data.validated_data), actor=request.user
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
+        staff = services.staff_create(
+            data=services.StaffInput(**data.validated_data), actor=request.user
+        )
         return Response(StaffOutput(staff).data, status=status.HTTP_201_CREATED)
 
 
@@ -203,12 +199,9 @@ class StaffDetail(APIView):
             raise ApiValidationError({"non_field_errors": [_("Send the fields as an object.")]})
         data = StaffInput(data={**current, **request.data}, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            staff = services.staff_update(
-                staff=staff, data=services.StaffInput(**data.validated_data), actor=request.user
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
+        staff = services.staff_update(
+            staff=staff, data=services.StaffInput(**data.validated_data), actor=request.user
+        )
         return Response(StaffOutput(staff).data)
 
 
@@ -224,10 +217,7 @@ class StaffPosts(APIView):
         require_roster_manager(request.user)
         data = PostInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            post = services.post_add(staff=staff, actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
+        post = services.post_add(staff=staff, actor=request.user, **data.validated_data)
         return Response(PostOutput(post).data, status=status.HTTP_201_CREATED)
 
 
@@ -238,10 +228,7 @@ class PostEnd(APIView):
         require_roster_manager(request.user)
         data = PostEndInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            post = services.post_end(post=post, actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
+        post = services.post_end(post=post, actor=request.user, **data.validated_data)
         return Response(PostOutput(post).data)
 
 
@@ -274,7 +261,7 @@ class Coverage(APIView):
     def get(self, request):
         params = request.query_params
         if params.get("area"):
-            root = areas_visible_to(request.user).filter(pk=_int(params["area"])).first()
+            root = area_for(user=request.user, pk=_int(params["area"]))
             if root is None:
                 raise ApiValidationError(
                     {"area": [_("No area with this id in your jurisdiction.")]}

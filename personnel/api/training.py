@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from governance.platform.api import api_errors
 from grids.api import VisibleAreaField
 from grids.jurisdiction import require_roster_manager
 from personnel.models import SpotCheck, Staff, Training
@@ -91,10 +89,7 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
         require_roster_manager(request.user)
         data = TrainingInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            session = training.training_create(actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
+        session = training.training_create(actor=request.user, **data.validated_data)
         session = (
             training.training_list(user=request.user)
             .prefetch_related("attendees")
@@ -155,8 +150,5 @@ class SpotCheckViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
         require_roster_manager(request.user)
         data = SpotCheckInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            check = training.spot_check_create(actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise api_errors(error) from error
+        check = training.spot_check_create(actor=request.user, **data.validated_data)
         return Response(SpotCheckOutput(check).data, status=status.HTTP_201_CREATED)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform.months import month_start, next_month
 from grids import tree
 from grids.models import Area, AreaKind, AreaLevel
 from personnel.models import CoverageRecord, Post, PostKind
@@ -234,8 +235,8 @@ def coverage_record(*, day: date | None = None) -> int:
 def coverage_monthly(*, area_ids: list[int], month: date) -> dict[int, float]:
     """The month's coverage rate (percent) per area: filled over required slots, summed
     over the month's daily records."""
-    start = month.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
+    start = month_start(month)
+    end = next_month(start)
     rows = (
         CoverageRecord.objects.filter(area_id__in=area_ids, day__gte=start, day__lt=end)
         .values("area_id")

@@ -76,7 +76,9 @@ class StaffInput:
     employer: str = ""
 
 
-def staff_errors(*, data: StaffInput, actor, staff: Staff | None = None) -> dict[str, list[str]]:
+def staff_errors(
+    *, data: StaffInput, actor: User, staff: Staff | None = None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.name.strip():
         errors["name"] = [_("Give the person's name.")]
@@ -117,7 +119,7 @@ def _clean_phone(phone: str) -> str:
     return digits.removeprefix("+86")
 
 
-def _on_other_rosters(*, actor, staff: Staff) -> None:
+def _on_other_rosters(*, actor: User, staff: Staff) -> None:
     """Record that `staff`'s ID number is on rosters the actor may not see (staff_errors has
     refused any they may see).
 
@@ -139,7 +141,7 @@ def _on_other_rosters(*, actor, staff: Staff) -> None:
 
 
 @transaction.atomic
-def staff_create(*, data: StaffInput, actor) -> Staff:
+def staff_create(*, data: StaffInput, actor: User) -> Staff:
     # The check of the ID number and the save, one writer of the number at a time.
     lock_value(STAFF_ID_NUMBER, data.id_number.strip().upper())
     if errors := staff_errors(data=data, actor=actor):
@@ -164,7 +166,7 @@ def staff_create(*, data: StaffInput, actor) -> Staff:
 
 
 @transaction.atomic
-def staff_update(*, staff: Staff, data: StaffInput, actor) -> Staff:
+def staff_update(*, staff: Staff, data: StaffInput, actor: User) -> Staff:
     lock_value(STAFF_ID_NUMBER, data.id_number.strip().upper())
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     if errors := staff_errors(data=data, actor=actor, staff=staff):
@@ -192,7 +194,7 @@ def staff_update(*, staff: Staff, data: StaffInput, actor) -> Staff:
 
 
 def post_errors(
-    *, staff: Staff, kind: str, member_type: str, area: Area | None, start: date | None, actor
+    *, staff: Staff, kind: str, member_type: str, area: Area | None, start: date | None, actor: User
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if kind not in PostKind.values:
@@ -250,7 +252,7 @@ def post_add(
     area: Area | None,
     start: date | None = None,
     member_type: str = "",
-    actor,
+    actor: User,
 ) -> Post:
     staff = Staff.objects.select_for_update().select_related("area").get(pk=staff.pk)
     start = start or timezone.localdate()
@@ -284,7 +286,12 @@ def post_add(
 
 @transaction.atomic
 def post_end(
-    *, post: Post, actor, end: date | None = None, reason: str = EndReason.OTHER, note: str = ""
+    *,
+    post: Post,
+    actor: User,
+    end: date | None = None,
+    reason: str = EndReason.OTHER,
+    note: str = "",
 ) -> Post:
     """End a post (it stays in the history); the login follows the posts still open."""
     post = Post.objects.select_for_update().select_related("staff", "area").get(pk=post.pk)
@@ -341,7 +348,7 @@ def login_post(*, staff: Staff, day: date | None = None) -> tuple[str, Area] | N
 
 
 @transaction.atomic
-def login_sync(*, staff: Staff, day: date | None = None, actor=None) -> None:
+def login_sync(*, staff: Staff, day: date | None = None, actor: User | None = None) -> None:
     """Keep the staff member's login consistent with their posts open on `day` (today);
     a change of role, area or access goes to the audit log (`actor`: who moved the posts,
     none for the daily task)."""
@@ -384,7 +391,7 @@ def logins_sync_due(*, day: date | None = None) -> int:
 
 
 @transaction.atomic
-def staff_grant_login(*, staff: Staff, username: str, password: str, actor) -> User:
+def staff_grant_login(*, staff: Staff, username: str, password: str, actor: User) -> User:
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     errors: dict[str, list[str]] = {}
     if staff.user_id:

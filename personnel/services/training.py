@@ -17,7 +17,7 @@ from audit.services import audit_record
 from grids import tree
 from grids.jurisdiction import can_manage_roster, can_see, scope
 from grids.models import Area, AreaLevel
-from personnel.models import SpotCheck, Staff, Training
+from personnel.models import SpotCheck, Staff, Training, User
 from personnel.selectors import staff_visible_to
 
 # Who organises a session: a county, a township or a village.
@@ -26,7 +26,7 @@ MAX_HOURS = Decimal(99)
 MAX_ATTENDEES = 500
 
 
-def _check_may_write(actor) -> None:
+def _check_may_write(actor: User) -> None:
     if not can_manage_roster(actor):
         raise PermissionDenied(_("Only the governance centres record trainings and spot checks."))
 
@@ -47,7 +47,7 @@ def training_create(
     topic: str,
     hours: Decimal | str | int | None,
     attendees: list[int],
-    actor,
+    actor: User,
 ) -> Training:
     """Record a session; the attendees are roster ids the actor sees, all or nothing."""
     _check_may_write(actor)
@@ -104,7 +104,7 @@ def training_create(
 
 @transaction.atomic
 def spot_check_create(
-    *, staff: Staff | None, day: date | None, reached: bool, problems: str, fix: str, actor
+    *, staff: Staff | None, day: date | None, reached: bool, problems: str, fix: str, actor: User
 ) -> SpotCheck:
     """A phone call to a staff member, recorded under the unit that manages them."""
     _check_may_write(actor)
@@ -143,15 +143,15 @@ def spot_check_create(
 # --- Reading ---------------------------------------------------------------------------
 
 
-def trainings_visible_to(user) -> QuerySet[Training]:
+def trainings_visible_to(user: User) -> QuerySet[Training]:
     return scope(user, Training.objects.all(), via="area")
 
 
-def spot_checks_visible_to(user) -> QuerySet[SpotCheck]:
+def spot_checks_visible_to(user: User) -> QuerySet[SpotCheck]:
     return scope(user, SpotCheck.objects.all(), via="area")
 
 
-def training_list(*, user, year: int | None = None, area: Area | None = None) -> QuerySet:
+def training_list(*, user: User, year: int | None = None, area: Area | None = None) -> QuerySet:
     trainings = trainings_visible_to(user)
     if year:
         trainings = trainings.filter(day__year=year)
@@ -165,7 +165,7 @@ def training_list(*, user, year: int | None = None, area: Area | None = None) ->
 
 
 def spot_check_list(
-    *, user, year: int | None = None, area: Area | None = None, reached: bool | None = None
+    *, user: User, year: int | None = None, area: Area | None = None, reached: bool | None = None
 ) -> QuerySet[SpotCheck]:
     checks = spot_checks_visible_to(user)
     if year:
@@ -202,7 +202,7 @@ class TownshipCounts:
         return round(100 * self.reached / self.spot_checks) if self.spot_checks else None
 
 
-def training_counts(*, user, year: int) -> list[TownshipCounts]:
+def training_counts(*, user: User, year: int) -> list[TownshipCounts]:
     """Per township, for the year: sessions, attendances, spot checks, the share of calls
     that reached the person, and problems found. One GROUP BY each."""
     counts: dict[int | None, TownshipCounts] = {}
@@ -257,7 +257,7 @@ def training_counts(*, user, year: int) -> list[TownshipCounts]:
     )
 
 
-def training_years(*, user) -> list[int]:
+def training_years(*, user: User) -> list[int]:
     """The years with sessions or spot checks, latest first, and always this year."""
     years = {timezone.localdate().year}
     years.update(d.year for d in trainings_visible_to(user).dates("day", "year"))
@@ -265,7 +265,7 @@ def training_years(*, user) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def training_roster(*, user, area: Area | None, query: str = "") -> QuerySet[Staff]:
+def training_roster(*, user: User, area: Area | None, query: str = "") -> QuerySet[Staff]:
     """People who may be picked as attendees: the roster of the area's subtree."""
     staff = staff_visible_to(user)
     if area is not None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from governance.platform.pages import add_service_errors, error_dict, xlsx_response
+from governance.platform.pages import (
+    LONG_PAGE_SIZE,
+    add_service_errors,
+    error_dict,
+    page_of,
+    xlsx_response,
+)
 from governance.platform.validators import mask_id_number, mask_phone
 from grids import tree
 from grids.jurisdiction import (
@@ -29,7 +34,7 @@ from grids.jurisdiction import (
     sees_everything,
 )
 from grids.models import Area, AreaLevel
-from grids.selectors import areas_search, areas_visible_to
+from grids.selectors import area_for, areas_search, areas_visible_to
 from personnel import selectors
 from personnel.exporting import EXPORT_LIMIT, coverage_workbook, staff_workbook
 from personnel.forms.staff import (
@@ -47,7 +52,6 @@ from personnel.services.accounts import staff_username
 from personnel.services.coverage import CoverageReport, Gap, coverage_report
 from personnel.services.training import spot_checks_visible_to, trainings_visible_to
 
-PAGE_SIZE = 50
 # The person form's first-post fields, named as post_add names them.
 FIRST_POST_FIELDS = {
     "kind": "post_kind",
@@ -84,7 +88,7 @@ def _roster(request: HttpRequest) -> tuple[RosterFilterForm, QuerySet[Staff]]:
     data = form.cleaned_data if form.is_bound else {}
     area = None
     if data.get("area"):
-        area = areas_visible_to(request.user).filter(pk=data["area"]).first()
+        area = area_for(user=request.user, pk=data["area"])
         if area is None:
             return form, nothing
     staff = selectors.staff_list(
@@ -112,7 +116,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "post_counts": [
                 (value, label, counts.get(value, 0)) for value, label in PostKind.choices
             ],
-            "page": Paginator(staff, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, staff, size=LONG_PAGE_SIZE),
         },
     )
 
@@ -385,7 +389,7 @@ def _coverage(request: HttpRequest) -> Coverage:
     data = form.cleaned_data if form.is_bound else {}
     root = _default_root(request.user)
     if data.get("area"):
-        root = areas_visible_to(request.user).filter(pk=data["area"]).first()
+        root = area_for(user=request.user, pk=data["area"])
     if root is None:
         return Coverage(form)
     report = coverage_report(root=root, post=data.get("post", ""))
@@ -419,7 +423,7 @@ def staff_coverage(request: HttpRequest) -> HttpResponse:
             "report": report,
             "gap_total": len(coverage.gaps or []),
             "village_rates": report.village_rates if report and show_villages else [],
-            "page": Paginator(coverage.gaps or [], GAP_PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, coverage.gaps or [], size=GAP_PAGE_SIZE),
             "filtered": any(key != "page" for key in request.GET),
         },
         subnav="coverage",

@@ -7,25 +7,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from governance.platform.filters import as_id
-from governance.platform.pages import add_service_errors
+from governance.platform.pages import add_service_errors, page_of
 from grids.jurisdiction import (
     can_manage_roster,
     jurisdiction_root,
     require_roster_manager,
 )
 from grids.models import AreaLevel
-from grids.selectors import areas_visible_to
+from grids.selectors import area_for, areas_visible_to
 from personnel.forms.training import SpotCheckForm, TrainingForm, YearForm
 from personnel.services import training
-
-PAGE_SIZE = 30
-
 
 # --- Evaluations -----------------------------------------------------------------------
 
@@ -52,9 +48,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "year": year,
             "counts": training.training_counts(user=request.user, year=year),
-            "page": Paginator(
-                training.training_list(user=request.user, year=year), PAGE_SIZE
-            ).get_page(request.GET.get("page")),
+            "page": page_of(request, training.training_list(user=request.user, year=year)),
             "can_manage": can_manage_roster(request.user),
         },
     )
@@ -63,7 +57,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
 def _roster_area(request: HttpRequest):
     """The area whose roster a form lists (?roster_area=), else the user's jurisdiction."""
     pk = as_id(request.GET.get("roster_area"))
-    chosen = areas_visible_to(request.user).filter(pk=pk).first() if pk else None
+    chosen = area_for(user=request.user, pk=pk)
     return chosen or jurisdiction_root(request.user)
 
 
@@ -135,7 +129,7 @@ def spot_check_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "year": year,
             "counts": training.training_counts(user=request.user, year=year),
-            "page": Paginator(checks, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, checks),
             "can_manage": can_manage_roster(request.user),
         },
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, changes
 from grids import tree
 from grids.models import Area, AreaLevel
+from personnel.models import User
 from residents.models import (
     KEY_PERSON_CATEGORIES,
     Resident,
@@ -49,7 +50,9 @@ def visit_cycles(*, county: Area | None) -> dict[tuple[str, str], int]:
     return cycles
 
 
-def visit_cycles_set(*, county: Area, days: dict[tuple[str, str], int], actor=None) -> int:
+def visit_cycles_set(
+    *, county: Area, days: dict[tuple[str, str], int], actor: User | None = None
+) -> int:
     """Store the county's cycles (only those that differ from the defaults are kept) and
     reschedule its residents' next visits; returns how many residents moved."""
     problems = [key for key, value in days.items() if not 1 <= int(value) <= 366]

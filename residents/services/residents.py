@@ -28,7 +28,7 @@ from grids.jurisdiction import (
     sees_sensitive_residents,
 )
 from grids.models import Area, AreaLevel
-from personnel.models import Staff
+from personnel.models import Staff, User
 from residents.models import (
     SENSITIVE_CATEGORIES,
     AccessAction,
@@ -65,7 +65,7 @@ def _audited(resident: Resident) -> dict:
     return snapshot(resident, (*AUDITED_FIELDS, *PERSONAL_FIELDS))
 
 
-def residents_visible_to(user) -> QuerySet[Resident]:
+def residents_visible_to(user: User) -> QuerySet[Resident]:
     if not user.is_authenticated:
         return Resident.objects.none()
     residents = scope(user, Resident.objects.all(), via="grid")
@@ -79,7 +79,7 @@ def residents_visible_to(user) -> QuerySet[Resident]:
     return residents.filter(~Q(category__in=SENSITIVE_CATEGORIES) | mine)
 
 
-def resident_find(*, user, id_number: str) -> Resident | None:
+def resident_find(*, user: User, id_number: str) -> Resident | None:
     """Exact match on the full ID number, among the residents the user may see."""
     wanted = (id_number or "").strip().upper()
     if not wanted:
@@ -100,7 +100,7 @@ class ResidentInput:
     responsible: Staff | None = None
 
 
-def resident_errors(*, data: ResidentInput, actor) -> dict[str, list[str]]:
+def resident_errors(*, data: ResidentInput, actor: User) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -130,7 +130,7 @@ def resident_errors(*, data: ResidentInput, actor) -> dict[str, list[str]]:
     return errors
 
 
-def _others_with_the_id_number(*, actor, number_hash: str, message: str) -> list[int]:
+def _others_with_the_id_number(*, actor: User, number_hash: str, message: str) -> list[int]:
     """The ids of the people registered with this ID number, none of whom the actor may see;
     a clash with someone they may see is refused with `message`. Call it in the transaction
     that saves the number.
@@ -149,14 +149,14 @@ def _others_with_the_id_number(*, actor, number_hash: str, message: str) -> list
     return list(others.values_list("pk", flat=True))
 
 
-def _refused_lookups(*, actor, residents: list[int]) -> None:
+def _refused_lookups(*, actor: User, residents: list[int]) -> None:
     ResidentAccess.objects.bulk_create(
         ResidentAccess(resident_id=pk, actor=actor, action=AccessAction.LOOKUP, denied=True)
         for pk in residents
     )
 
 
-def resident_register(*, data: ResidentInput, actor) -> Resident:
+def resident_register(*, data: ResidentInput, actor: User) -> Resident:
     if not can_register_residents(actor):
         raise PermissionDenied(_("Only the centres, the village staff and the police register."))
     errors = resident_errors(data=data, actor=actor)
@@ -197,7 +197,7 @@ def resident_register(*, data: ResidentInput, actor) -> Resident:
         return resident
 
 
-def resident_update(*, resident: Resident, data: ResidentInput, actor) -> Resident:
+def resident_update(*, resident: Resident, data: ResidentInput, actor: User) -> Resident:
     """Correct or update a registered person; a change of category or risk moves the next
     visit to the new cycle."""
     if (
@@ -248,7 +248,7 @@ def resident_update(*, resident: Resident, data: ResidentInput, actor) -> Reside
         return resident
 
 
-def resident_set_status(*, resident: Resident, actor, status: str, reason: str) -> Resident:
+def resident_set_status(*, resident: Resident, actor: User, status: str, reason: str) -> Resident:
     """Move a person out of management (moved away, deceased, closed) or back into it; the
     change is kept in the status history and ends (or restarts) the visit cycle."""
     if (
@@ -301,7 +301,7 @@ def resident_set_status(*, resident: Resident, actor, status: str, reason: str) 
 
 def resident_list(
     *,
-    user,
+    user: User,
     category: str = "",
     risk: str = "",
     status: str = "",

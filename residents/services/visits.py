@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from audit.services import audit_record, snapshot
 from disputes.services import case_report_draft
 from disputes.services.reporting import CaseDraft
-from governance.platform.resends import made_before
+from governance.platform.resends import made_before, resent_first
 from grids import tree
 from grids.jurisdiction import can_report
 from grids.models import Area, AreaLevel
@@ -44,7 +44,7 @@ VISIT_AUDITED = ("risk", "last_visited_on", "next_visit_due")
 # --- Recording a visit ---------------------------------------------------------------------
 
 
-def can_record_visit(user, resident: Resident) -> bool:
+def can_record_visit(user: User, resident: Resident) -> bool:
     return (
         can_report(user)
         and resident.status == ResidentStatus.ACTIVE
@@ -98,11 +98,18 @@ def visit_errors(*, resident: Resident, data: VisitInput) -> dict[str, list[str]
     return errors
 
 
-def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
+def _resent(*, actor: User, data: VisitInput, **_) -> VisitResult | None:
+    """The visit this UUID recorded, to its recorder while they may see the person
+    (governance.platform.resends)."""
+    visible = Visit.objects.filter(resident__in=residents_visible_to(actor))
+    existing = made_before(visible, client_uuid=data.client_uuid, actor=actor, by="recorded_by")
+    return VisitResult(existing, created=False) if existing is not None else None
+
+
+@resent_first(_resent)
+def visit_record(*, resident: Resident, actor: User, data: VisitInput) -> VisitResult:
     """Record a visit and move the resident's next visit one cycle on; the same client UUID
     again returns the visit already recorded (and the case it raised), never a second one."""
-    if (resent := _resent(data.client_uuid, actor)) is not None:
-        return resent
     if not can_record_visit(actor, resident):
         raise PermissionDenied(_("You cannot record visits to this person."))
     errors = visit_errors(resident=resident, data=data)
@@ -149,13 +156,7 @@ def visit_record(*, resident: Resident, actor, data: VisitInput) -> VisitResult:
                 old=before,
                 new={**snapshot(resident, VISIT_AUDITED), "visit": visit.pk},
             )
-    except IntegrityError:
-        _remove(stored)
-        # A concurrent resend won the race on client_uuid: theirs is the visit.
-        if (resent := _resent(data.client_uuid, actor)) is None:
-            raise
-        return resent
-    except BaseException:
+    except BaseException:  # a concurrent resend too: theirs is the visit (resent_first)
         _remove(stored)
         raise
     return VisitResult(visit, created=True)
@@ -166,7 +167,7 @@ def _remove(names: list[str]) -> None:
         Visit.photo.field.storage.delete(name)
 
 
-def _raise_case(*, visit: Visit, resident: Resident, actor, data: VisitInput):
+def _raise_case(*, visit: Visit, resident: Resident, actor: User, data: VisitInput):
 
     return case_report_draft(
         draft=data.raise_case,
@@ -178,14 +179,6 @@ def _raise_case(*, visit: Visit, resident: Resident, actor, data: VisitInput):
         location_lat=data.location_lat,
         location_lng=data.location_lng,
     )
-
-
-def _resent(client_uuid: uuid.UUID, actor) -> VisitResult | None:
-    """The visit this UUID recorded, to its recorder while they may see the person
-    (governance.platform.resends)."""
-    visible = Visit.objects.filter(resident__in=residents_visible_to(actor))
-    existing = made_before(visible, client_uuid=client_uuid, actor=actor, by="recorded_by")
-    return VisitResult(existing, created=False) if existing is not None else None
 
 
 def visits_of(*, resident: Resident) -> QuerySet[Visit]:
@@ -204,7 +197,7 @@ def _due(residents: QuerySet[Resident]) -> QuerySet[Resident]:
     )
 
 
-def visits_due_for(*, user, within_days: int = DUE_SOON_DAYS) -> QuerySet[Resident]:
+def visits_due_for(*, user: User, within_days: int = DUE_SOON_DAYS) -> QuerySet[Resident]:
     """My visits: the residents I am responsible for (or, with nobody responsible, those of
     my own grid) whose visit is overdue or due within `within_days`, the most overdue first."""
     today = timezone.localdate()
@@ -216,14 +209,14 @@ def visits_due_for(*, user, within_days: int = DUE_SOON_DAYS) -> QuerySet[Reside
     )
 
 
-def visits_overdue(*, user, area: Area | None = None) -> QuerySet[Resident]:
+def visits_overdue(*, user: User, area: Area | None = None) -> QuerySet[Resident]:
     residents = residents_visible_to(user)
     if area is not None:
         residents = residents.filter(tree.subtree_q(area, "grid__"))
     return _due(residents).filter(next_visit_due__lt=timezone.localdate())
 
 
-def overdue_by_area(*, user, parent: Area) -> list[dict]:
+def overdue_by_area(*, user: User, parent: Area) -> list[dict]:
     """The overdue-visit report: for each child of `parent` (a township's villages, a
     village's grids…), residents under management, overdue and due within a week."""
     today = timezone.localdate()

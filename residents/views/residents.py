@@ -12,7 +12,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from disputes.selectors.cases import cases_visible_to
-from governance.platform.pages import add_service_errors, too_many_to_export, xlsx_response
+from governance.platform.pages import (
+    LONG_PAGE_SIZE,
+    add_service_errors,
+    page_of,
+    too_many_to_export,
+    xlsx_response,
+)
 from grids import tree
 from grids.jurisdiction import (
     can_export_residents,
@@ -35,7 +40,7 @@ from grids.jurisdiction import (
     scope,
 )
 from grids.models import Area, AreaLevel
-from grids.selectors import area_filter_options, areas_visible_to
+from grids.selectors import area_filter_options, area_for, areas_visible_to
 from personnel.selectors import staff_visible_to
 from residents import selectors as access
 from residents.exporting import access_log_workbook, residents_workbook
@@ -54,8 +59,6 @@ from residents.services.cycles import visit_cycles as cycles_of
 from residents.services.cycles import visit_cycles_set
 from residents.services.visits import can_record_visit, visits_of
 
-PAGE_SIZE = 30
-LOG_PAGE_SIZE = 50
 LOG_EXPORT_LIMIT = 50_000
 
 
@@ -107,7 +110,7 @@ def _filtered(request: HttpRequest) -> tuple[ResidentFilterForm, object]:
     data = form.cleaned_data
     area = None
     if data["area"] is not None:
-        area = areas_visible_to(request.user).filter(pk=data["area"]).first()
+        area = area_for(user=request.user, pk=data["area"])
     found = residents.resident_list(
         user=request.user,
         category=data["category"],
@@ -134,7 +137,7 @@ def _list_page(
         "residents/resident_list.html",
         {
             "form": form,
-            "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, found),
             "filtered": any(key != "page" for key in request.GET),
             # Always a fresh, empty lookup form: a typed ID number is never sent back.
             "lookup_form": LookupForm(),
@@ -363,7 +366,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "filtered": any(key != "page" for key in request.GET),
-            "page": Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, entries, size=LONG_PAGE_SIZE),
         },
     )
 

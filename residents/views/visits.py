@@ -8,17 +8,16 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from disputes.models import AttachmentKind
-from disputes.services.attachments import attachment_content_type
+from disputes.services.attachments import photo_content_type
 from governance.platform.filters import as_id
-from governance.platform.pages import error_dict
+from governance.platform.pages import LONG_PAGE_SIZE, error_dict, page_of
+from governance.platform.uploads import protected_file
 from grids import selectors
 from grids.jurisdiction import can_register_residents, can_report, jurisdiction_root
 from grids.models import Area
@@ -28,7 +27,6 @@ from residents.selectors import resident_for, visit_for
 from residents.services import visits
 from residents.services.residents import residents_visible_to
 
-PAGE_SIZE = 50
 RECENT_DAYS = 7
 TOTALS = ("active", "overdue", "due_soon")
 
@@ -76,9 +74,7 @@ def _tell(request: HttpRequest, result: visits.VisitResult) -> None:
 @login_required
 def my_visits(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    page = Paginator(visits.visits_due_for(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, visits.visits_due_for(user=request.user), size=LONG_PAGE_SIZE)
     for resident in page.object_list:
         resident.days_overdue = (today - resident.next_visit_due).days
     recent = (
@@ -117,8 +113,8 @@ def visits_overdue(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row["percent"] = round(100 * row["overdue"] / row["active"]) if row["active"] else None
     today = timezone.localdate()
-    page = Paginator(visits.visits_overdue(user=request.user, area=area), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = page_of(
+        request, visits.visits_overdue(user=request.user, area=area), size=LONG_PAGE_SIZE
     )
     for resident in page.object_list:
         resident.days_overdue = (today - resident.next_visit_due).days
@@ -139,10 +135,9 @@ def _report_area(request: HttpRequest) -> Area:
     """The area asked for (one the user may see), else the user's jurisdiction."""
     wanted = request.GET.get("area", "")
     if wanted:
-        if (pk := as_id(wanted)) is None:
-            raise Http404
-        return get_object_or_404(selectors.areas_visible_to(request.user), pk=pk)
-    area = jurisdiction_root(request.user) or selectors.area_roots_for(request.user).first()
+        area = selectors.area_for(user=request.user, pk=as_id(wanted))
+    else:
+        area = jurisdiction_root(request.user) or selectors.area_roots_for(request.user).first()
     if area is None:
         raise Http404
     return area
@@ -150,18 +145,8 @@ def _report_area(request: HttpRequest) -> Area:
 
 @never_cache
 @login_required
-def visit_photo(request: HttpRequest, visit_pk: int) -> FileResponse:
+def visit_photo(request: HttpRequest, visit_pk: int) -> HttpResponse:
     visit = visit_for(user=request.user, pk=visit_pk)  # logged when refused
     if visit is None or not visit.photo:
         raise Http404
-    try:
-        stream = visit.photo.open("rb")
-    except FileNotFoundError:  # the row outlived its file (a restore without media)
-        raise Http404 from None
-    try:
-        # Served with the type its bytes show, never the type the phone claimed.
-        content_type = attachment_content_type(stream, AttachmentKind.PHOTO)
-    except ValidationError:
-        stream.close()
-        raise Http404 from None
-    return FileResponse(stream, content_type=content_type)
+    return protected_file(visit.photo, content_type=photo_content_type)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
+from governance.platform.months import month_start, next_month
 from governance.platform.resends import once
 from grids import tree
 from grids.jurisdiction import (
@@ -26,6 +27,7 @@ from grids.jurisdiction import (
     scope,
 )
 from grids.models import Area, AreaLevel
+from personnel.models import User
 from supervision.models import Inspection, InspectionItem, InspectionProblem, ProblemStatus
 
 # The county's usual checklist; an inspection may add, drop or reword items.
@@ -68,15 +70,17 @@ class InspectionInput:
     client_uuid: uuid.UUID | None = None
 
 
-def inspections_visible_to(user) -> QuerySet[Inspection]:
+def inspections_visible_to(user: User) -> QuerySet[Inspection]:
     return scope(user, Inspection.objects.all(), via="area")
 
 
-def inspection_for(*, user, pk: int) -> Inspection | None:
+def inspection_for(*, user: User, pk: int) -> Inspection | None:
     return inspections_visible_to(user).select_related("area", "created_by").filter(pk=pk).first()
 
 
-def inspections_list(*, user, area: Area | None = None, query: str = "") -> QuerySet[Inspection]:
+def inspections_list(
+    *, user: User, area: Area | None = None, query: str = ""
+) -> QuerySet[Inspection]:
     inspections = inspections_visible_to(user).select_related("area", "area__parent")
     if area is not None:
         inspections = inspections.filter(tree.subtree_q(area, "area__"))
@@ -90,11 +94,13 @@ def inspections_list(*, user, area: Area | None = None, query: str = "") -> Quer
     ).order_by("-inspected_on", "-id")
 
 
-def problems_visible_to(user) -> QuerySet[InspectionProblem]:
+def problems_visible_to(user: User) -> QuerySet[InspectionProblem]:
     return scope(user, InspectionProblem.objects.all(), via="inspection__area")
 
 
-def problems_list(*, user, status: str = "", overdue: bool = False) -> QuerySet[InspectionProblem]:
+def problems_list(
+    *, user: User, status: str = "", overdue: bool = False
+) -> QuerySet[InspectionProblem]:
     problems = problems_visible_to(user).select_related("inspection", "inspection__area")
     if status:
         problems = problems.filter(status=status)
@@ -103,7 +109,7 @@ def problems_list(*, user, status: str = "", overdue: bool = False) -> QuerySet[
     return problems.order_by("status", "fix_by", "pk")
 
 
-def inspection_errors(*, actor, data: InspectionInput) -> dict[str, list[str]]:
+def inspection_errors(*, actor: User, data: InspectionInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if data.area.level not in INSPECTED_LEVELS:
@@ -138,7 +144,7 @@ def inspection_errors(*, actor, data: InspectionInput) -> dict[str, list[str]]:
     return errors
 
 
-def inspection_record(*, actor, data: InspectionInput) -> Inspection:
+def inspection_record(*, actor: User, data: InspectionInput) -> Inspection:
     """The same client UUID again returns the inspection recorded."""
     if not can_record_inspections(actor):
         raise PermissionDenied(_("Supervision inspections are recorded by the county."))
@@ -150,7 +156,7 @@ def inspection_record(*, actor, data: InspectionInput) -> Inspection:
     )
 
 
-def _record(actor, data: InspectionInput) -> Inspection:
+def _record(actor: User, data: InspectionInput) -> Inspection:
     errors = inspection_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
@@ -194,7 +200,7 @@ def _record(actor, data: InspectionInput) -> Inspection:
 
 
 def problem_fix(
-    *, problem: InspectionProblem, actor, note: str, fixed_on: date | None = None
+    *, problem: InspectionProblem, actor: User, note: str, fixed_on: date | None = None
 ) -> InspectionProblem:
     """The inspected area reports the problem fixed; a conditional UPDATE, once."""
     if not can_fix_problems(actor) or not problems_visible_to(actor).filter(pk=problem.pk).exists():
@@ -220,8 +226,8 @@ def problem_fix(
 
 def inspection_scores(*, county: Area, month: date) -> dict[int, tuple[Decimal, int]]:
     """(sum of scores, number of inspections) per inspected area in the month."""
-    start = month.replace(day=1)
-    end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    start = month_start(month)
+    end = next_month(start)
     rows = (
         Inspection.objects.filter(
             tree.subtree_q(county, "area__"), inspected_on__gte=start, inspected_on__lt=end

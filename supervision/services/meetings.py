@@ -19,10 +19,12 @@ from audit.services import audit_record
 from disputes import services
 from disputes.models import OPEN_STATUSES, AssignmentLine, Case, CaseStatus
 from disputes.selectors.cases import cases_visible_to
+from governance.platform.case_actions import CaseAction
 from governance.platform.resends import once
 from grids import tree
 from grids.jurisdiction import can_act_on_case, can_record_meetings, can_see, scope
 from grids.models import Area, AreaLevel
+from personnel.models import User
 from supervision.models import (
     Decision,
     Judgement,
@@ -67,16 +69,16 @@ class MeetingInput:
     client_uuid: uuid.UUID | None = None
 
 
-def meetings_visible_to(user) -> QuerySet[Meeting]:
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     return scope(user, Meeting.objects.all(), via="area")
 
 
-def meeting_for(*, user, pk: int) -> Meeting | None:
+def meeting_for(*, user: User, pk: int) -> Meeting | None:
     return meetings_visible_to(user).select_related("area", "created_by").filter(pk=pk).first()
 
 
 def meetings_list(
-    *, user, level: str = "", query: str = "", area: Area | None = None
+    *, user: User, level: str = "", query: str = "", area: Area | None = None
 ) -> QuerySet[Meeting]:
     meetings = meetings_visible_to(user).select_related("area")
     if area is not None:
@@ -95,7 +97,7 @@ def meeting_items(*, meeting: Meeting) -> QuerySet[MeetingCase]:
     return meeting.items.select_related("case", "case__village", "case__category", "event")
 
 
-def meeting_candidates(*, user, area: Area) -> QuerySet[Case]:
+def meeting_candidates(*, user: User, area: Area) -> QuerySet[Case]:
     """The queue a meeting picks from: the open cases of its area, supervised and
     overdue first."""
     return (
@@ -106,7 +108,7 @@ def meeting_candidates(*, user, area: Area) -> QuerySet[Case]:
     )
 
 
-def meeting_errors(*, actor, data: MeetingInput) -> dict[str, list[str]]:
+def meeting_errors(*, actor: User, data: MeetingInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     wanted = MEETING_AREA_LEVEL.get(data.level)
     if wanted is None:
@@ -137,7 +139,7 @@ def meeting_errors(*, actor, data: MeetingInput) -> dict[str, list[str]]:
     return errors
 
 
-def _item_errors(*, actor, area: Area, item: ItemInput) -> list[str]:
+def _item_errors(*, actor: User, area: Area, item: ItemInput) -> list[str]:
     problems = []
     case = item.case
     if not cases_visible_to(actor).filter(pk=case.pk).exists() or not tree.is_within(
@@ -154,14 +156,14 @@ def _item_errors(*, actor, area: Area, item: ItemInput) -> list[str]:
                 _("Case %(id)s is %(status)s: it cannot be assigned now.")
                 % {"id": case.pk, "status": case.get_status_display()}
             )
-        elif not can_act_on_case(actor, case, "assign"):
+        elif not can_act_on_case(actor, case, CaseAction.ASSIGN):
             problems.append(_("Your centre does not assign cases of this level."))
         if unknown := [line for line in item.lines if line not in AssignmentLine.values]:
             problems.append(_("Unknown line: %(lines)s.") % {"lines": ", ".join(unknown)})
     elif item.decision == Decision.SUPERVISE:
         if case.status not in OPEN_STATUSES:
             problems.append(_("Case %(id)s is no longer open.") % {"id": case.pk})
-        elif not can_act_on_case(actor, case, "supervise"):
+        elif not can_act_on_case(actor, case, CaseAction.SUPERVISE):
             problems.append(_("Supervision of this case is for a higher level."))
         if item.supervision_deadline is None or item.supervision_deadline <= timezone.now():
             problems.append(_("Give a supervision deadline in the future."))
@@ -172,7 +174,7 @@ def _item_errors(*, actor, area: Area, item: ItemInput) -> list[str]:
     return problems
 
 
-def meeting_record(*, actor, data: MeetingInput) -> Meeting:
+def meeting_record(*, actor: User, data: MeetingInput) -> Meeting:
     """Record it and carry out its decisions; the same client UUID again returns the
     meeting recorded, its decisions carried out once."""
     if not can_record_meetings(actor):
@@ -185,7 +187,7 @@ def meeting_record(*, actor, data: MeetingInput) -> Meeting:
     )
 
 
-def _record(actor, data: MeetingInput) -> Meeting:
+def _record(actor: User, data: MeetingInput) -> Meeting:
     errors = meeting_errors(actor=actor, data=data)
     if errors:
         raise ValidationError(errors)
@@ -234,7 +236,7 @@ def _record(actor, data: MeetingInput) -> Meeting:
     return meeting
 
 
-def _carry_out(*, meeting: Meeting, item: MeetingCase, actor):
+def _carry_out(*, meeting: Meeting, item: MeetingCase, actor: User):
     """The decision, through the workflow: accept (if still reported) and assign on the
     chosen lines, routed by the roster; or supervise. Returns the timeline event."""
 
@@ -263,7 +265,7 @@ def _carry_out(*, meeting: Meeting, item: MeetingCase, actor):
     return case.events.order_by("-created_at", "-pk").first()
 
 
-def meetings_of_case(*, case: Case, user) -> QuerySet[MeetingCase]:
+def meetings_of_case(*, case: Case, user: User) -> QuerySet[MeetingCase]:
     """Where the case was discussed (for its detail page), as far as the user may see."""
     return (
         MeetingCase.objects.filter(case=case, meeting__in=meetings_visible_to(user))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from governance.platform.pages import add_service_errors, error_dict
+from governance.platform.pages import LONG_PAGE_SIZE, add_service_errors, error_dict, page_of
 from grids.jurisdiction import can_fix_problems, can_record_inspections
-from grids.selectors import areas_visible_to
+from grids.selectors import area_for
 from supervision.forms.inspections import (
     InspectionFilterForm,
     InspectionForm,
@@ -31,8 +30,6 @@ from supervision.forms.inspections import (
 from supervision.models import ProblemStatus
 from supervision.services import inspections
 
-PAGE_SIZE = 50
-
 
 @never_cache
 @login_required
@@ -42,14 +39,14 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if form.cleaned_data["area"] is not None:
-            area = areas_visible_to(request.user).filter(pk=form.cleaned_data["area"]).first()
+            area = area_for(user=request.user, pk=form.cleaned_data["area"])
     found = inspections.inspections_list(user=request.user, area=area, query=query)
     return render(
         request,
         "supervision/inspection_list.html",
         {
             "form": form,
-            "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, found, size=LONG_PAGE_SIZE),
             "can_record": can_record_inspections(request.user),
             "filtered": any(request.GET.get(key) for key in ("q", "area")),
         },
@@ -175,7 +172,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         status=show if show in ProblemStatus.values else "",
         overdue=show == "overdue",
     )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found, size=LONG_PAGE_SIZE)
     today = timezone.localdate()
     for problem in page.object_list:
         problem.overdue = problem.status == ProblemStatus.OPEN and problem.fix_by < today

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,9 +15,9 @@ from django.views.decorators.cache import never_cache
 from disputes.models import AssignmentLine, Case
 from disputes.selectors.cases import cases_visible_to
 from governance.platform.filters import as_id
-from governance.platform.pages import error_dict
+from governance.platform.pages import LONG_PAGE_SIZE, error_dict, page_of
 from grids.jurisdiction import can_record_meetings
-from grids.selectors import areas_visible_to
+from grids.selectors import area_for
 from supervision.forms.meetings import (
     CANDIDATES_SHOWN,
     MeetingFilterForm,
@@ -31,8 +30,6 @@ from supervision.forms.meetings import (
 from supervision.models import Decision, MeetingLevel, MeetingUnit, RiskFlag
 from supervision.services import meetings
 
-PAGE_SIZE = 50
-
 
 @never_cache
 @login_required
@@ -42,14 +39,14 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         level, query = form.cleaned_data["level"], form.cleaned_data["q"].strip()
         if form.cleaned_data["area"] is not None:
-            area = areas_visible_to(request.user).filter(pk=form.cleaned_data["area"]).first()
+            area = area_for(user=request.user, pk=form.cleaned_data["area"])
     found = meetings.meetings_list(user=request.user, level=level, query=query, area=area)
     return render(
         request,
         "supervision/meeting_list.html",
         {
             "form": form,
-            "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, found, size=LONG_PAGE_SIZE),
             "can_record": can_record_meetings(request.user),
             "filtered": any(request.GET.get(key) for key in ("q", "level", "area")),
         },
@@ -117,8 +114,7 @@ def _form_page(
     for row in formset.forms:
         value = row["case"].value()
         row.case_obj = cases.get(as_id(value))
-    area = form["area"].value()
-    area = areas_visible_to(request.user).filter(pk=pk).first() if (pk := as_id(area)) else None
+    area = area_for(user=request.user, pk=as_id(form["area"].value()))
     level = form["level"].value()
     return render(
         request,

@@ -17,7 +17,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment.models import Evaluation, FollowUp, Outcome, PayRate
-from assessment.services import evaluations
 from assessment.services.evaluations import (
     evaluation_follow_up,
     evaluation_review,
@@ -30,6 +29,7 @@ from assessment.services.pay import DEFAULT_ANNUAL_AMOUNT, pay_sheet
 from disputes import services as case_services
 from disputes.models import Assignment, Case, Category
 from disputes.services.sweeps import escalate_overdue
+from governance.platform.months import last_month
 from grids.models import Area
 from personnel.models import EndReason, Post, PostKind, Staff
 from tests.factories import staff_with_post
@@ -127,7 +127,7 @@ def test_only_posts_open_during_the_month_and_of_evaluated_kinds_count(demo, wor
     )
     assert evaluations_compute(month=THIS_MONTH) == 1
     assert not Evaluation.objects.filter(staff__in=[security, later]).exists()
-    earlier = evaluations.last_month(THIS_MONTH)
+    earlier = last_month(THIS_MONTH)
     assert evaluations_compute(month=earlier) == 1
     assert evaluation_of(worker, earlier).cases_reported == 0
 
@@ -402,7 +402,7 @@ def test_the_monthly_task_evaluates_last_month_on_the_1st(demo, worker, settings
     from assessment.tasks import evaluate_staff_task
 
     assert evaluate_staff_task() == 1
-    assert Evaluation.objects.get().month == evaluations.last_month()
+    assert Evaluation.objects.get().month == last_month()
     entry = settings.CELERY_BEAT_SCHEDULE["evaluate-staff"]
     assert entry["task"] == "personnel.evaluate_staff"
     assert (entry["schedule"].day_of_month, entry["schedule"].hour, entry["schedule"].minute) == (

@@ -21,7 +21,6 @@ from assessment.models import (
 )
 from assessment.services.rankings import (
     MonthPublished,
-    previous_month,
     ranking_publish,
     rankings_compute,
     rankings_compute_all,
@@ -29,6 +28,7 @@ from assessment.services.rankings import (
 from assessment.services.scoring import scheme_ensure
 from disputes.models import Case, CaseLevel, CaseStatus
 from disputes.selectors.stats import RESOLVED_STATUSES
+from governance.platform.months import last_month, previous_month
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.services import area_create
@@ -242,7 +242,6 @@ def test_the_rankings_rates_equal_the_dashboards_for_the_same_month(
 
 
 def test_the_monthly_task_computes_last_month_for_every_county(demo, other_county):
-    from assessment.services.evaluations import last_month
     from assessment.tasks import compute_rankings_task
 
     assert compute_rankings_task() == 2

@@ -164,7 +164,7 @@ def test_the_same_seed_and_moment_give_the_same_year(tiny_year, db):
 def test_the_year_ends_with_twelve_published_rankings_and_some_vetoed_villages(tiny_year, db):
     from assessment.models import RankingSnapshot, SnapshotStatus
     from assessment.services.incidents import three_zero_failures
-    from assessment.services.rankings import previous_month
+    from governance.platform.months import previous_month
 
     snapshots = list(RankingSnapshot.objects.order_by("month"))
     this_month = timezone.localdate().replace(day=1)

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.services.rankings import rankings_compute
-from assessment.services.values import month_end
 from disputes.models import Case, CaseKind, Category
+from governance.platform.months import month_end
 from notifications.models import Notification, NotificationKind
 from personnel.services.staff import StaffInput, staff_create
 from residents.models import (

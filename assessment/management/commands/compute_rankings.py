@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.services.evaluations import last_month, month_parse
 from assessment.services.rankings import MonthPublished, rankings_compute
+from governance.platform.months import last_month, month_parse
 from grids.models import Area, AreaLevel
 
 

@@ -4,9 +4,8 @@ from assessment.models import Outcome
 from assessment.services.evaluations import (
     evaluation_outcome_counts,
     evaluations_compute,
-    last_month,
-    month_parse,
 )
+from governance.platform.months import last_month, month_parse
 
 
 class Command(BaseCommand):
