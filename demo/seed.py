@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +28,7 @@ from demo.assessment import seed_assessment
 from demo.campaigns import seed_campaigns
 from demo.cases import (
     CASES_PER_COUNTY,
+    Progress,
     case_counts,
     case_summary,
     inbox_mostly_read,
@@ -85,7 +85,7 @@ def seed_demo(
     seed: int = 2026,
     cases: bool = True,
     now: datetime | None = None,
-    progress: Callable[[datetime], None] | None = None,
+    progress: Progress | None = None,
 ) -> DemoSeed:
     """The places, accounts and roster; with `cases`, the year of cases and then the year's
     trainings, spot checks, coverage records, evaluations, residents of concern and their
