@@ -50,7 +50,7 @@ SWEEP_PAUSED = timedelta(days=3)
 STEPS_PER_TRANSACTION = 2500  # about 300 cases
 # The last weeks are played through the case services, so that the pages show live work;
 # the older steps are written in bulk (demo.ledger), as the services would have.
-LIVE_WEEKS = timedelta(weeks=2)
+LIVE_WEEKS = timedelta(weeks=1)
 # What a long step says as it goes: (part, done, of how many).
 Progress = Callable[[str, int, int], None]
 SEVERITY_NAMES = {"ordinary": "一般", "attention": "关注类", "key_attention": "重点关注类"}
