@@ -60,7 +60,7 @@ node_modules/.installed: package-lock.json
 .env:
 	$(PY) -c 'import base64, secrets; print("DEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50) + "\nPERSONAL_DATA_KEY=" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' > $@
 
-# The demo county is built once (about a minute on SQLite, benchmarks/RESULTS.md); later
+# The demo county is built once (2–3 minutes on SQLite, benchmarks/RESULTS.md); later
 # runs find it and start at once. `make demo-reset` deletes it and builds it afresh.
 run: setup
 	@echo "== 数据库迁移"

@@ -20,7 +20,7 @@ from benchmarks.harness import Context, Row
 
 ROOT = Path(__file__).resolve().parents[2]
 # The budgets, in seconds of `seed_demo` alone (the migration is not counted).
-COUNTY_TARGET = 150  # with the install (~1 min) and migration, make run stays under 5 min
+COUNTY_TARGET = 180  # with the install (~1 min) and migration, make run stays under 5 min
 TINY_LIMIT = 30  # the smoke run fails above this
 
 
@@ -49,7 +49,7 @@ def _env(**extra: str) -> dict[str, str]:
 def run(context: Context) -> list[Row]:
     from benchmarks import database
 
-    scale = "tiny" if context.smoke else "county" if context.scale == "county" else "tiny"
+    scale = "tiny" if context.smoke else "county"  # the demo a newcomer gets
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         sqlite = _seed(_env(DATABASE_URL="", SQLITE_PATH=f"{folder}/demo.sqlite3"), scale)

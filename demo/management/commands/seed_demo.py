@@ -18,7 +18,7 @@ from grids.models import Area
 from personnel.models import PostKind
 
 # How long the demo takes to build on a 2-core machine with SQLite (benchmarks/RESULTS.md).
-ROUGHLY = {"county": "1 分钟", "tiny": "10 秒", "city": "1 分钟"}
+ROUGHLY = {"county": "2–3 分钟", "tiny": "10 秒", "city": "3 分钟"}
 
 
 class Command(BaseCommand):
