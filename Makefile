@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup lock run test lint format audit messages bench soak clean
+.PHONY: setup lock run demo-reset test lint format audit messages bench soak clean
 
 setup: $(VENV)/.installed .env node_modules/.installed
 
@@ -16,8 +16,9 @@ setup: $(VENV)/.installed .env node_modules/.installed
 # lock, and nothing is resolved here; reinstalled when a lock file changes. pip itself is in
 # the lock (pip-audit needs it), so the venv's own pip is replaced by the locked one.
 $(VENV)/.installed: requirements.lock requirements-dev.lock
+	@echo "== 安装 Python 依赖（首次约 1 分钟；锁文件里的每个包及其哈希）"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $@
 
 # Regenerate both lock files from pyproject.toml after changing a dependency there, and
@@ -40,6 +41,7 @@ lock:
 # reinstalled when package-lock.json changes. Without npm the dashboard shows its figures as
 # tables, so a newcomer gets a warning; CI installs npm, because its browser test needs charts.
 node_modules/.installed: package-lock.json
+	@echo "== 安装仪表盘图表库 ECharts（npm ci）"
 	@if ! command -v npm >/dev/null 2>&1 && [ "$${CI:-}" = true ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
 	fi
@@ -58,9 +60,18 @@ node_modules/.installed: package-lock.json
 .env:
 	$(PY) -c 'import base64, secrets; print("DEBUG=true\nSECRET_KEY=" + secrets.token_urlsafe(50) + "\nPERSONAL_DATA_KEY=" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' > $@
 
+# The demo county is built once (2–3 minutes on SQLite, benchmarks/RESULTS.md); later
+# runs find it and start at once. `make demo-reset` deletes it and builds it afresh.
 run: setup
+	@echo "== 数据库迁移"
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty --url http://127.0.0.1:$(PORT)/
+	$(PY) manage.py serve --port $(PORT)
+
+# The demo afresh, without reinstalling: the database emptied (SQLite: the file deleted),
+# migrated, the demo built again, then served as by `make run`.
+demo-reset: setup
+	$(PY) manage.py demo_reset --url http://127.0.0.1:$(PORT)/
 	$(PY) manage.py serve --port $(PORT)
 
 test: setup

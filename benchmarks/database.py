@@ -60,6 +60,16 @@ def ensure_database(url: str, *, rebuild: bool) -> bool:
     return False
 
 
+def drop_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    connection = _admin_connection(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        connection.close()
+
+
 def use(url: str) -> None:
     """Point Django at the benchmark database: call before django.setup()."""
     os.environ["DATABASE_URL"] = url

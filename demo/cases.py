@@ -14,13 +14,14 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Max, Value
 from django.db.models.functions import Least
 from django.utils import timezone
 
 from demo import casebook
 from demo.cast import Cast, cast_for
 from demo.history import SWEEP, History, Tick
+from demo.ledger import Ledger
 from demo.people import People
 from demo.stories import Almanac, Story, county_places
 from disputes import services
@@ -47,6 +48,11 @@ LATE_AFTER_FLAG = 0.5  # of the cases flagged overdue at county level, handled l
 SWEEP_EVERY = timedelta(hours=4)
 SWEEP_PAUSED = timedelta(days=3)
 STEPS_PER_TRANSACTION = 2500  # about 300 cases
+# The last weeks are played through the case services, so that the pages show live work;
+# the older steps are written in bulk (demo.ledger), as the services would have.
+LIVE_WEEKS = timedelta(weeks=1)
+# What a long step says as it goes: (part, done, of how many).
+Progress = Callable[[str, int, int], None]
 SEVERITY_NAMES = {"ordinary": "一般", "attention": "关注类", "key_attention": "重点关注类"}
 # Of the village cases assigned on the political-legal line alone, the share whose handler
 # (when they have a login) returns the line; the centre gives it to the mediation committee.
@@ -98,17 +104,35 @@ class Pace:
 class Year:
     """Plans and plays the stories of every county on one shared calendar."""
 
-    def __init__(self, *, seed: int, end: datetime) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        end: datetime,
+        live_from: datetime | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        """`live_from`: the steps before it are played in the ledger and written in bulk
+        (demo.ledger), the later ones through the case services; None: all of them."""
         self.seed = seed
         self.rng = random.Random(f"cases-{seed}")
         self.people = People(self.rng)
         self.end = end
+        self.progress = progress
         self.history = History(
-            end=end, sweep=self.sweep, sweep_every=SWEEP_EVERY, sweep_until=end - SWEEP_PAUSED
+            end=end,
+            sweep=self.sweep,
+            sweep_every=SWEEP_EVERY,
+            sweep_until=end - SWEEP_PAUSED,
+            cutoff=live_from,
+            on_cutoff=self.write_ledger,
         )
         self.casts: dict[int, Cast] = {}
         self.by_case: dict[int, Story] = {}
         self.hours: dict[tuple, int] = {}
+        self.live = Live()
+        self.ledger = Ledger(hours=self._hours)
+        self.planned = self.reported = 0
 
     def plan(self, county: Area, count: int) -> None:
         villages, grids = county_places(county)
@@ -118,18 +142,32 @@ class Year:
         cast = self.casts[county.pk] = cast_for(county, villages, staff_rng)
         for story in Almanac(self.rng, self.end, county).stories(villages, grids, count):
             self.history.at(story.reported_at, partial(self.report, story, cast))
+            self.planned += 1
+
+    def play(self) -> None:
+        def reported() -> None:
+            if self.progress:
+                self.progress("cases", self.reported, self.planned)
+
+        self.history.run(steps_per_transaction=STEPS_PER_TRANSACTION, progress=reported)
+
+    def write_ledger(self) -> None:
+        """The steps played in the ledger, into the database; the later steps go live."""
+        if self.progress:
+            self.progress("cases", self.reported, self.planned)
+        self.ledger.flush(self.progress)
 
     # --- levels ---------------------------------------------------------------------
 
     def deadline_hours(self, story: Story, level: str) -> int:
+        return self._hours(story.category.county_id, story.category.pk, story.severity, level)
+
+    def _hours(self, county_id: int, category_id: int, severity: str, level: str) -> int:
         # A category is its county's: its id says the county too.
-        key = (story.category.pk, story.severity, level)
+        key = (category_id, severity, level)
         if key not in self.hours:
             self.hours[key] = services.deadline_hours(
-                county_id=story.category.county_id,
-                category_id=story.category.pk,
-                severity=story.severity,
-                level=level,
+                county_id=county_id, category_id=category_id, severity=severity, level=level
             )
         return self.hours[key]
 
@@ -207,6 +245,10 @@ class Year:
 
     # --- steps: each one service call -----------------------------------------------
 
+    def via(self, tick: Tick) -> Live | Ledger:
+        """Where a step goes: the ledger before the cut-off, the case services after it."""
+        return self.live if tick.live else self.ledger
+
     def report(self, story: Story, cast: Cast, tick: Tick) -> None:
         rng, village = self.rng, story.village
         parties = self.people.parties(story.pattern.roles, village.code[:6])
@@ -214,7 +256,8 @@ class Year:
             rng, self.people, story.pattern, parties, village.name
         )
         located = village.centre_lat is not None and rng.random() < 0.6
-        result = services.case_report(
+        story.case = self.via(tick).case_report(
+            now=tick.at,
             reporter=cast.reporter(
                 rng, story.grid, story.category.kind, timezone.localdate(tick.at)
             ),
@@ -229,8 +272,8 @@ class Year:
             location_lat=village.centre_lat + _jitter(rng) if located else None,
             location_lng=village.centre_lng + _jitter(rng) if located else None,
         )
-        story.case = result.case
         self.by_case[story.case.pk] = story
+        self.reported += 1
         tick.touch(story.case.pk, "report")
         if story.duplicate_of is not None:
             merge_at = tick.at + timedelta(hours=rng.uniform(0.3, 5))
@@ -248,7 +291,8 @@ class Year:
 
     def _accept(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
         note = f"经研判，属{story.category.name}，列为{SEVERITY_NAMES[story.severity]}事件。"
-        return services.case_accept(
+        return self.via(tick).case_accept(
+            now=tick.at,
             case=story.case,
             actor=centre,
             severity=story.severity,
@@ -259,16 +303,15 @@ class Year:
     def _assign(
         self, story: Story, cast: Cast, centre: User, level: str, tick: Tick, lines: list[dict]
     ) -> Case:
-        case = services.case_assign(
-            case=story.case, actor=centre, lines=lines, note="请按期办理并反馈。"
+        cases = self.via(tick)
+        case = cases.case_assign(
+            now=tick.at, case=story.case, actor=centre, lines=lines, note="请按期办理并反馈。"
         )
         # Who acts on each line: its handler's login; the township centre for a line a
         # vacant post sent there; else the centre, which records the handling of a unit
         # or of a post holder without a login.
         story.handlers = {}
-        for line, handler_id, staff_id, routing_note in case.assignments.filter(
-            status=AssignmentStatus.ACTIVE
-        ).values_list("line", "handler_id", "staff_id", "routing_note"):
+        for line, handler_id, staff_id, routing_note in cases.active_lines(case):
             if handler_id is not None:
                 actor = cast.logins.get(handler_id) or User.objects.get(pk=handler_id)
             elif staff_id is None and routing_note:
@@ -287,12 +330,14 @@ class Year:
             return None
         story.handlers.pop(line)
         reason = self.rng.choice(RETURN_REASONS)
-        return services.case_return(case=story.case, line=line, actor=handler, reason=reason)
+        return self.via(tick).case_return(
+            now=tick.at, case=story.case, line=line, actor=handler, reason=reason
+        )
 
     def _reassign(
         self, story: Story, cast: Cast, centre: User, level: str, tick: Tick
     ) -> Case | None:
-        if Case.objects.filter(pk=story.case.pk, status=CaseStatus.ACCEPTED).exists():
+        if self.via(tick).status_of(story.case) == CaseStatus.ACCEPTED:
             unit = f"{story.village.name}人民调解委员会"
             lines = [{"line": "political_legal", "unit": unit, "handler": None}]
             return self._assign(story, cast, centre, level, tick, lines)
@@ -305,8 +350,8 @@ class Year:
         kind = self.rng.choice(kinds)
         note = self.rng.choice(casebook.RECORD_NOTES[kind]).format(a=_first_party(story.case))
         actor = story.handlers.get("political_legal") or story.handlers.get("police") or centre
-        return services.case_record_action(
-            case=story.case, actor=actor, action_kind=kind, note=note
+        return self.via(tick).case_record_action(
+            now=tick.at, case=story.case, actor=actor, action_kind=kind, note=note
         )
 
     def _resolve(
@@ -323,7 +368,8 @@ class Year:
         if outcome == CaseStatus.STABILISED:
             topic = "stabilised"
         notes = casebook.RESOLVE_NOTES.get(topic, casebook.RESOLVE_NOTES["dispute"])
-        return services.case_resolve(
+        return self.via(tick).case_resolve(
+            now=tick.at,
             case=story.case,
             line=line,
             actor=story.handlers.pop(line, centre),
@@ -333,32 +379,39 @@ class Year:
 
     def _close(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
         note = self.rng.choice(casebook.CLOSE_NOTES)
-        return services.case_close(case=story.case, actor=centre, note=note)
+        return self.via(tick).case_close(now=tick.at, case=story.case, actor=centre, note=note)
 
     def _evaluate(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
         scores, shares = zip(*casebook.SATISFACTION, strict=True)
         score = self.rng.choices(scores, shares)[0]
-        return services.case_evaluate(
-            case=story.case, actor=centre, satisfaction=score, review=casebook.REVIEWS[score]
+        return self.via(tick).case_evaluate(
+            now=tick.at,
+            case=story.case,
+            actor=centre,
+            satisfaction=score,
+            review=casebook.REVIEWS[score],
         )
 
     def _escalate(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
         reason = self.rng.choice(casebook.ESCALATE_REASONS[level])
         if story.risk and self.rng.random() < 0.6:
             reason = casebook.RISK_REASON
-        case = services.case_escalate(case=story.case, actor=centre, reason=reason)
+        case = self.via(tick).case_escalate(
+            now=tick.at, case=story.case, actor=centre, reason=reason
+        )
         story.handlers = {}
         self.episode(story, case.level, tick.at, CaseStatus.REPORTED)
         return case
 
     def _reopen(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
         reason = self.rng.choice(casebook.REOPEN_REASONS)
-        case = services.case_reopen(case=story.case, actor=centre, reason=reason)
+        case = self.via(tick).case_reopen(now=tick.at, case=story.case, actor=centre, reason=reason)
         self.episode(story, level, tick.at, CaseStatus.ACCEPTED)
         return case
 
     def _merge(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
-        return services.case_merge(
+        return self.via(tick).case_merge(
+            now=tick.at,
             case=story.case,
             into=story.duplicate_of.case,
             actor=centre,
@@ -366,34 +419,19 @@ class Year:
         )
 
     def _supervise(self, story: Story, cast: Cast, centre: User, level: str, tick: Tick) -> Case:
-        # The service wants a deadline in the real future; the tick moves it back, and the
-        # event's copy of it is corrected to match.
-        deadline = timezone.now() + timedelta(days=self.rng.randint(3, 10))
-        case = services.case_supervise(
+        days = timedelta(days=self.rng.randint(3, 10))
+        return self.via(tick).case_supervise(
+            now=tick.at,
+            tick=tick,
             case=story.case,
             actor=cast.supervisor(level, story.village),
-            deadline=deadline,
+            deadline=tick.at + days,
             note=self.rng.choice(casebook.SUPERVISE_NOTES),
         )
-        event = CaseEvent.objects.filter(case=case, action="supervise").latest("id")
-        event.data = {**event.data, "deadline": tick.historical(deadline).isoformat()}
-        event.save(update_fields=["data"])
-        return case
 
     def sweep(self, tick: Tick) -> None:
         """The overdue sweep at a historical time; upper levels take up what it moves."""
-        overdue = Case.objects.filter(status__in=OPEN_STATUSES, deadline__lt=tick.at)
-        if not overdue.exclude(level=CaseLevel.COUNTY, overdue=True).exists():
-            return  # one query instead of the sweep's three claims
-        escalate_overdue(now=tick.at)
-        # Its events carry `now`, or the wall clock (CaseEvent.created_at is auto_now_add,
-        # which bulk_create obeys); the tick moves the latter back.
-        swept = CaseEvent.objects.filter(
-            Q(created_at=tick.at) | Q(created_at__gte=tick.started),
-            actor=None,
-            action__in=("escalate_overdue", "flag_overdue"),
-        ).values_list("case_id", "action", "from_status", "level")
-        for case_id, action, from_status, level in sorted(swept):
+        for case_id, action, from_status, level in self.via(tick).escalate_overdue(now=tick.at):
             story = self.by_case[case_id]
             tick.touch(case_id, SWEEP)
             if action == "escalate_overdue":
@@ -401,6 +439,75 @@ class Year:
                 self.episode(story, level, tick.at, CaseStatus.REPORTED)
             elif self.rng.random() < LATE_AFTER_FLAG:
                 self.episode(story, level, tick.at, from_status, late=True)
+
+
+class Live:
+    """The steps through the case services themselves, at the wall clock (the tick moves
+    what they wrote back to its historical time)."""
+
+    def case_report(self, *, now: datetime, **fields) -> Case:
+        return services.case_report(**fields).case
+
+    def case_accept(self, *, now: datetime, **fields) -> Case:
+        return services.case_accept(**fields)
+
+    def case_merge(self, *, now: datetime, **fields) -> Case:
+        return services.case_merge(**fields)
+
+    def case_assign(self, *, now: datetime, **fields) -> Case:
+        return services.case_assign(**fields)
+
+    def case_record_action(self, *, now: datetime, **fields) -> Case:
+        return services.case_record_action(**fields)
+
+    def case_return(self, *, now: datetime, **fields) -> Case:
+        return services.case_return(**fields)
+
+    def case_resolve(self, *, now: datetime, **fields) -> Case:
+        return services.case_resolve(**fields)
+
+    def case_close(self, *, now: datetime, **fields) -> Case:
+        return services.case_close(**fields)
+
+    def case_evaluate(self, *, now: datetime, **fields) -> Case:
+        return services.case_evaluate(**fields)
+
+    def case_escalate(self, *, now: datetime, **fields) -> Case:
+        return services.case_escalate(**fields)
+
+    def case_reopen(self, *, now: datetime, **fields) -> Case:
+        return services.case_reopen(**fields)
+
+    def case_supervise(self, *, now: datetime, tick: Tick, deadline: datetime, **fields) -> Case:
+        # The service wants a deadline in the real future: the wall clock's, which the tick
+        # moves back to `deadline`; the event's copy of it is corrected to match.
+        case = services.case_supervise(deadline=deadline + (tick.started - tick.at), **fields)
+        event = CaseEvent.objects.filter(case=case, action="supervise").latest("id")
+        event.data = {**event.data, "deadline": deadline.isoformat()}
+        event.save(update_fields=["data"])
+        return case
+
+    def active_lines(self, case: Case) -> list[tuple[str, int | None, int | None, str]]:
+        return list(
+            case.assignments.filter(status=AssignmentStatus.ACTIVE).values_list(
+                "line", "handler_id", "staff_id", "routing_note"
+            )
+        )
+
+    def status_of(self, case: Case) -> str:
+        return Case.objects.values_list("status", flat=True).get(pk=case.pk)
+
+    def escalate_overdue(self, *, now: datetime) -> list[tuple[int, str, str, str]]:
+        overdue = Case.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
+        if not overdue.exclude(level=CaseLevel.COUNTY, overdue=True).exists():
+            return []  # one query instead of the sweep's three claims
+        last = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
+        escalate_overdue(now=now)
+        return sorted(
+            CaseEvent.objects.filter(
+                id__gt=last, actor=None, action__in=("escalate_overdue", "flag_overdue")
+            ).values_list("case_id", "action", "from_status", "level")
+        )
 
 
 def _jitter(rng: random.Random) -> Decimal:
@@ -433,16 +540,21 @@ def seed_cases(
     scale: str,
     seed: int,
     now: datetime | None = None,
-    progress: Callable[[datetime], None] | None = None,
+    live: timedelta | None = LIVE_WEEKS,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
-    """About a year of cases up to `now` in every county (see CASES_PER_COUNTY)."""
+    """About a year of cases up to `now` in every county (see CASES_PER_COUNTY): the steps
+    of the last `live` through the case services, the older ones written in bulk as the
+    services would have written them (demo.ledger); `live=None`: every step live."""
     end = now or timezone.now()
-    year = Year(seed=seed, end=end)
+    year = Year(
+        seed=seed, end=end, live_from=None if live is None else end - live, progress=progress
+    )
     for county in tree.in_order(Area.objects.filter(level=AreaLevel.COUNTY)):
         services.categories_ensure_defaults(county=county)
         year.plan(county, CASES_PER_COUNTY[scale])
     with outgoing_paused():
-        year.history.run(steps_per_transaction=STEPS_PER_TRANSACTION, progress=progress)
+        year.play()
     inbox_mostly_read(end)
     return {"cases": Case.objects.count()}
 

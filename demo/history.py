@@ -44,8 +44,9 @@ SWEEP = "sweep"
 class Tick:
     """One moment of history: the cases its steps touched, and the columns they wrote."""
 
-    def __init__(self, at: datetime) -> None:
+    def __init__(self, at: datetime, *, live: bool = True) -> None:
         self.at = at
+        self.live = live  # through the services; else in the ledger, at `at` itself
         self.started = timezone.now()
         self.cases: set[int] = set()
         self.written: dict[str, set[int]] = defaultdict(set)  # column → case ids
@@ -66,7 +67,7 @@ class Tick:
         return when - (self.started - self.at)
 
     def move_back(self) -> None:
-        if not self.cases:
+        if not self.cases or not self.live:
             return
         delta = self.started - self.at
 
@@ -132,8 +133,14 @@ class History:
         sweep_every: timedelta,
         sweep_until: datetime,
         window: timedelta = timedelta(hours=1),
+        cutoff: datetime | None = None,
+        on_cutoff: Callable[[], None] | None = None,
     ) -> None:
         self.end = end
+        # Ticks before the cut-off are played in the ledger (demo.ledger); `on_cutoff`
+        # writes them before the first tick at or after it.
+        self.cutoff = cutoff
+        self.on_cutoff = on_cutoff
         self.sweep = sweep
         self.sweep_every = sweep_every
         self.sweep_until = sweep_until
@@ -151,17 +158,32 @@ class History:
         self,
         *,
         steps_per_transaction: int,
-        progress: Callable[[datetime], None] | None = None,
+        progress: Callable[[], None] | None = None,
     ) -> None:
         if not self.steps:
+            self._cut()
             return
         self.next_sweep = self.steps[0][0] + self.sweep_every
         with queries_unlogged():
             while self.steps:
                 with transaction.atomic():
                     self._run(steps_per_transaction)
-                if progress and self.steps:
-                    progress(self.steps[0][0])
+                if progress:
+                    progress()
+            with transaction.atomic():
+                self._cut()
+
+    def _tick(self, at: datetime) -> Tick:
+        if self.cutoff is not None and at >= self.cutoff:
+            self._cut()
+        return Tick(at, live=self.cutoff is None)
+
+    def _cut(self) -> None:
+        """Write what the ledger holds, once: from here on the steps go live."""
+        if self.cutoff is not None:
+            self.cutoff = None
+            if self.on_cutoff:
+                self.on_cutoff()
 
     def _sweeping(self) -> bool:
         return self.next_sweep <= self.sweep_until
@@ -170,7 +192,7 @@ class History:
         while self.steps and budget > 0:
             first = self.steps[0][0]
             if self._sweeping() and self.next_sweep <= first:
-                tick = Tick(self.next_sweep)
+                tick = self._tick(self.next_sweep)
                 self.sweep(tick)
                 tick.move_back()
                 self.next_sweep += self.sweep_every
@@ -179,7 +201,7 @@ class History:
             window_end = first + self.window
             if self._sweeping():
                 window_end = min(window_end, self.next_sweep)
-            tick = Tick(first)
+            tick = self._tick(first)
             while self.steps and self.steps[0][0] < window_end:
                 _when, _order, action = heapq.heappop(self.steps)
                 action(tick)

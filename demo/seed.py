@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +28,7 @@ from demo.assessment import seed_assessment
 from demo.campaigns import seed_campaigns
 from demo.cases import (
     CASES_PER_COUNTY,
+    Progress,
     case_counts,
     case_summary,
     inbox_mostly_read,
@@ -85,12 +85,18 @@ def seed_demo(
     seed: int = 2026,
     cases: bool = True,
     now: datetime | None = None,
-    progress: Callable[[datetime], None] | None = None,
+    progress: Progress | None = None,
 ) -> DemoSeed:
     """The places, accounts and roster; with `cases`, the year of cases and then the year's
     trainings, spot checks, coverage records, evaluations, residents of concern and their
     visits, inspections, rankings, campaigns, instructions and meetings."""
     today = timezone.localdate(now) if now else timezone.localdate()
+
+    def part(name: str) -> None:
+        if progress:
+            progress(name, 0, 0)  # a part without counts begins
+
+    part("places")
     areas = demo_tree(scale=scale, seed=seed)
     with transaction.atomic():
         tree.bulk_insert(areas)
@@ -99,6 +105,7 @@ def seed_demo(
             if county.level == AreaLevel.COUNTY:
                 categories_ensure_defaults(county=county)
         users = demo_users(root=areas[0], rng=random.Random(seed))
+    part("roster")
     started = time.monotonic()
     with transaction.atomic():
         roster = seed_roster(root=areas[0], rng=random.Random(f"roster-{seed}"), today=today)
@@ -108,24 +115,28 @@ def seed_demo(
         started = time.monotonic()
         result.counts |= seed_cases(scale=scale, seed=seed, now=now, progress=progress)
         result.seconds["cases"] = time.monotonic() - started
+        part("roster_year")
         started = time.monotonic()
         with transaction.atomic():
             result.counts |= seed_roster_year(
                 root=areas[0], rng=random.Random(f"roster-year-{seed}"), today=today
             )
         result.seconds["roster_year"] = time.monotonic() - started
+        part("residents")
         started = time.monotonic()
         with transaction.atomic():
             result.counts |= seed_residents(
                 root=areas[0], rng=random.Random(f"residents-{seed}"), today=today
             )
         result.seconds["residents"] = time.monotonic() - started
+        part("inspections")
         started = time.monotonic()
         with transaction.atomic():
             result.counts |= seed_inspections(
                 root=areas[0], rng=random.Random(f"inspections-{seed}"), today=today
             )
         result.seconds["inspections"] = time.monotonic() - started
+        part("assessment")
         started = time.monotonic()
         with transaction.atomic():
             result.counts |= seed_assessment(
@@ -133,6 +144,7 @@ def seed_demo(
             )
         result.seconds["assessment"] = time.monotonic() - started
         moment = now or timezone.now()
+        part("campaigns")
         started = time.monotonic()
         with transaction.atomic():
             result.counts |= seed_campaigns(
@@ -142,6 +154,7 @@ def seed_demo(
                 seconds=result.seconds,
             )
         result.seconds["campaigns"] = time.monotonic() - started
+        part("meetings")
         started = time.monotonic()
         with transaction.atomic():
             result.counts |= seed_meetings(

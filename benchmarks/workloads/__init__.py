@@ -2,6 +2,7 @@
 undoes what it changes, so that the cached data stays as built."""
 
 from benchmarks.workloads import (
+    demo_build,
     escalation,
     fanout,
     intake,
@@ -21,4 +22,5 @@ WORKLOADS = {
     "intake": intake,
     "fanout": fanout,
     "memory": memory,
+    "demo_build": demo_build,
 }

@@ -248,7 +248,8 @@ def _record_system_events(
                 to_status,
                 level,
                 json.dumps({**(data or {}), "automatic": True}),
-                now,
+                # As the ORM writes a time (SQLite: UTC text), so that it compares with them.
+                connection.ops.adapt_datetimefield_value(now),
                 *ids,
             ],
         )

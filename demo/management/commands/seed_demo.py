@@ -1,10 +1,8 @@
 import time
 from collections import Counter
-from datetime import datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
-from django.utils import timezone
 
 from assessment.models import Outcome
 from demo.seed import (
@@ -18,6 +16,9 @@ from demo.seed import (
 from disputes.models import CaseLevel
 from grids.models import Area
 from personnel.models import PostKind
+
+# How long the demo takes to build on a 2-core machine with SQLite (benchmarks/RESULTS.md).
+ROUGHLY = {"county": "2–3 分钟", "tiny": "10 秒", "city": "3 分钟"}
 
 
 class Command(BaseCommand):
@@ -41,11 +42,16 @@ class Command(BaseCommand):
             action="store_true",
             help="seed even with DEBUG off (demo passwords are public!)",
         )
+        parser.add_argument(
+            "--url", default="", help="at the end, say where the site is and how to start"
+        )
 
-    def handle(self, *args, scale, seed, if_empty, no_cases, force, **options):
+    def handle(self, *args, scale, seed, if_empty, no_cases, force, url, **options):
         if Area.objects.exists():
             if if_empty:
                 self.stdout.write("Areas exist already; demo data not loaded.")
+                if url:
+                    self.stdout.write(next_steps(url))
                 return
             raise CommandError(
                 "The database has areas already. The demo loads into an empty "
@@ -57,9 +63,12 @@ class Command(BaseCommand):
                 "are refused on a production system. Pass --force to load them anyway."
             )
         started = time.monotonic()
-        progress = MonthlyProgress(self.stdout)
-        result = seed_demo(scale=scale, seed=seed, cases=not no_cases, progress=progress)
-        progress.done()
+        self.stdout.write(
+            f"正在生成演示{'县' if scale != 'city' else '市'}（约 {ROUGHLY.get(scale, '')}）："
+        )
+        result = seed_demo(
+            scale=scale, seed=seed, cases=not no_cases, progress=Progress(self.stdout)
+        )
         counts = result.counts
         self.stdout.write(
             self.style.SUCCESS(
@@ -71,6 +80,8 @@ class Command(BaseCommand):
         self.write_roster(result)
         if not no_cases:
             self.write_case_summary()
+        if url:
+            self.stdout.write(next_steps(url))
 
     def write_roster(self, result: DemoSeed) -> None:
         roster, counts = result.roster, result.counts
@@ -156,22 +167,73 @@ class Command(BaseCommand):
         )
 
 
-class MonthlyProgress:
-    """The replay's progress, month by month on one line: it takes a few minutes."""
+PARTS = {
+    "places": "地区树与演示账号",
+    "roster": "花名册（一警三专N员）",
+    "cases": "案件（近一年）",
+    "assignments": "写入交办记录",
+    "events": "写入案件日志",
+    "notifications": "写入消息",
+    "audit": "写入审计日志",
+    "roster_year": "全年培训、电话抽查、在岗记录与月度考评",
+    "residents": "重点人员、关爱对象与走访",
+    "inspections": "督导检查",
+    "assessment": "“三零”事件与 12 个月考核排名",
+    "campaigns": "专项行动与紧急指令",
+    "meetings": "研判会议",
+}
+
+
+class Progress:
+    """Each part of the demo as it begins, and the counted ones as they go, with the time
+    left at their pace so far: "案件（近一年） 3,200/12,000 · 约 40 秒"."""
+
+    EVERY = 2.0  # seconds between two lines of the same part
 
     def __init__(self, out: OutputWrapper) -> None:
         self.out = out
-        self.months: list[str] = []
+        self.part = ""
+        self.began = self.shown = 0.0
+        self.first = 0  # the count when this stretch of the part began
 
-    def __call__(self, moment: datetime) -> None:
-        month = timezone.localtime(moment).strftime("%Y-%m")
-        if not self.months:
-            self.out.write("Replaying a year of cases:", ending="")
-        if month not in self.months:
-            self.months.append(month)
-            self.out.write(f" {month}", ending="")
-            self.out.flush()
+    def __call__(self, part: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        label = PARTS.get(part, part)
+        if part != self.part:
+            self.part, self.began, self.shown, self.first = part, now, 0.0, done
+            if not total:
+                self.out.write(f"· {label}…")
+                self.out.flush()
+                return
+        if not total or (now - self.shown < self.EVERY and done < total):
+            return
+        self.shown = now
+        line = f"· {label} {done:,}/{total:,}"
+        rate = (done - self.first) / (now - self.began) if now > self.began else 0
+        if done < total and rate > 0 and now - self.began > 1:
+            line += f" · 约 {_duration((total - done) / rate)}"
+        self.out.write(line)
+        self.out.flush()
 
-    def done(self) -> None:
-        if self.months:
-            self.out.write("")
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} 秒"
+    return f"{int(seconds // 60)} 分 {round(seconds % 60)} 秒"
+
+
+def next_steps(url: str) -> str:
+    """What a newcomer does once the demo is there."""
+    return "\n".join(
+        [
+            "",
+            f"演示县已就绪。打开 {url} ，用下列演示账号登录（密码均为 {DEMO_PASSWORD}）：",
+            "  county     县委政法委/平安办：全县驾驶舱、12 个乡镇一年的数据、考核排名",
+            "  centre     县综治中心：研判、交办、督办全县案件",
+            "  township1  乡镇综治中心：本镇案件、研判会议、专项行动进度",
+            "  village1   村干部；police1 驻村民警；inspector 督查员（只读）",
+            "  grid1      网格员（建议用手机打开）：本网格的案件、走访和任务",
+            "从 county 开始看全县驾驶舱，再用 grid1 在手机上走一遍网格员的一天。",
+            "重新开始演示：make demo-reset（不重新安装）。停止：Ctrl+C。",
+        ]
+    )
