@@ -35,6 +35,7 @@ from disputes.models import (
     Assignment,
     AssignmentStatus,
     Case,
+    CaseAction,
     CaseEvent,
     CaseLevel,
     CaseStatus,
@@ -115,7 +116,7 @@ class Ledger:
         self.cases[case.pk] = case
         self._restart_clock(case, now)
         self.open.add(case.pk)
-        self._event(case, now, actor=reporter, action="report", from_status="")
+        self._event(case, now, actor=reporter, action=CaseAction.REPORT, from_status="")
         return case
 
     def case_accept(
@@ -133,7 +134,9 @@ class Ledger:
         case.criminal_risk = criminal_risk
         case.status = CaseStatus.ACCEPTED
         data = {"severity": case.severity, "criminal_risk": case.criminal_risk}
-        self._event(case, now, actor=actor, action="accept", from_status=old, note=note, data=data)
+        self._event(
+            case, now, actor=actor, action=CaseAction.ACCEPT, from_status=old, note=note, data=data
+        )
         return case
 
     def case_merge(self, *, now: datetime, case: Case, into: Case, actor: User, note: str) -> Case:
@@ -144,7 +147,9 @@ class Ledger:
         case.status = CaseStatus.MERGED
         case.merged_into = into
         data = {"into": into.pk}
-        self._event(case, now, actor=actor, action="merge", from_status=old, note=note, data=data)
+        self._event(
+            case, now, actor=actor, action=CaseAction.MERGE, from_status=old, note=note, data=data
+        )
         return case
 
     def case_assign(
@@ -194,7 +199,9 @@ class Ledger:
                 for x in chosen
             ]
         }
-        self._event(case, now, actor=actor, action="assign", from_status=old, note=note, data=data)
+        self._event(
+            case, now, actor=actor, action=CaseAction.ASSIGN, from_status=old, note=note, data=data
+        )
         self._notify(
             case,
             now,
@@ -211,7 +218,9 @@ class Ledger:
         case, old = self._locked(case, "record")
         case.status = CaseStatus.IN_PROGRESS
         data = {"kind": action_kind}
-        self._event(case, now, actor=actor, action="record", from_status=old, note=note, data=data)
+        self._event(
+            case, now, actor=actor, action=CaseAction.RECORD, from_status=old, note=note, data=data
+        )
         return case
 
     def case_return(
@@ -223,7 +232,13 @@ class Ledger:
             case.status = CaseStatus.ACCEPTED
         data = {"line": line}
         self._event(
-            case, now, actor=actor, action="return", from_status=old, note=reason, data=data
+            case,
+            now,
+            actor=actor,
+            action=CaseAction.RETURN,
+            from_status=old,
+            note=reason,
+            data=data,
         )
         self._notify(
             case,
@@ -252,7 +267,9 @@ class Ledger:
         else:
             case.status = CaseStatus.IN_PROGRESS
         data = {"line": line, "outcome": outcome}
-        self._event(case, now, actor=actor, action="resolve", from_status=old, note=note, data=data)
+        self._event(
+            case, now, actor=actor, action=CaseAction.RESOLVE, from_status=old, note=note, data=data
+        )
         return case
 
     def case_close(self, *, now: datetime, case: Case, actor: User, note: str) -> Case:
@@ -260,7 +277,7 @@ class Ledger:
         case.status = CaseStatus.CLOSED
         case.closed_at = now
         self.open.discard(case.pk)
-        self._event(case, now, actor=actor, action="close", from_status=old, note=note)
+        self._event(case, now, actor=actor, action=CaseAction.CLOSE, from_status=old, note=note)
         return case
 
     def case_evaluate(
@@ -272,7 +289,13 @@ class Ledger:
         case.review = review
         data = {"satisfaction": satisfaction}
         self._event(
-            case, now, actor=actor, action="evaluate", from_status=old, note=review, data=data
+            case,
+            now,
+            actor=actor,
+            action=CaseAction.EVALUATE,
+            from_status=old,
+            note=review,
+            data=data,
         )
         return case
 
@@ -292,7 +315,7 @@ class Ledger:
             case,
             now,
             actor=actor,
-            action="escalate",
+            action=CaseAction.ESCALATE,
             from_status=old,
             note=reason,
             before={"level": old_level},
@@ -323,7 +346,13 @@ class Ledger:
         case.supervision_note = note
         data = {"deadline": deadline.isoformat()}
         self._event(
-            case, now, actor=actor, action="supervise", from_status=status, note=note, data=data
+            case,
+            now,
+            actor=actor,
+            action=CaseAction.SUPERVISE,
+            from_status=status,
+            note=note,
+            data=data,
         )
         self._notify(
             case,
@@ -341,7 +370,7 @@ class Ledger:
         self._restart_clock(case, now)
         case.resolved_at = case.closed_at = None
         self.open.add(case.pk)
-        self._event(case, now, actor=actor, action="reopen", from_status=old, note=reason)
+        self._event(case, now, actor=actor, action=CaseAction.REOPEN, from_status=old, note=reason)
         return case
 
     # --- the overdue sweep (disputes.services.sweeps.escalate_overdue) --------------
@@ -359,7 +388,9 @@ class Ledger:
                     assignment.status = AssignmentStatus.CANCELLED
                     assignment.finished_at = now
                     assignment.cancelled_overdue = True
-                self._system_event(case, now, "escalate_overdue", above, CaseStatus.REPORTED)
+                self._system_event(
+                    case, now, CaseAction.ESCALATE_OVERDUE, above, CaseStatus.REPORTED
+                )
                 hours = self.hours(case.county_id, case.category_id, case.severity, above)
                 case.level = above
                 case.status = CaseStatus.REPORTED
@@ -367,9 +398,9 @@ class Ledger:
                 case.warn_at = now + timedelta(hours=hours * WARN_SHARE)
                 case.deadline_warned = False
                 case.updated_at = now
-                self._flag(case, "escalate_overdue")
+                self._flag(case, CaseAction.ESCALATE_OVERDUE)
                 entries.append((case, old, {"level": level}, {}))
-                swept.append((case.pk, "escalate_overdue", old, above))
+                swept.append((case.pk, CaseAction.ESCALATE_OVERDUE, old, above))
                 self._notify(
                     case,
                     now,
@@ -378,20 +409,20 @@ class Ledger:
                     actor=None,
                     text=notices.escalated_overdue,
                 )
-            self._audit_batch(entries, "escalate_overdue")
+            self._audit_batch(entries, CaseAction.ESCALATE_OVERDUE)
         claimed = self._claim(lambda c: c.level == CaseLevel.COUNTY and not c.overdue, now)
         entries = []
         for case in claimed:
             case.overdue = True
             case.updated_at = now
-            self._flag(case, "flag_overdue")
-            self._system_event(case, now, "flag_overdue", CaseLevel.COUNTY, None)
+            self._flag(case, CaseAction.FLAG_OVERDUE)
+            self._system_event(case, now, CaseAction.FLAG_OVERDUE, CaseLevel.COUNTY, None)
             entries.append((case, case.status, {"overdue": False}, {"overdue": True}))
-            swept.append((case.pk, "flag_overdue", case.status, CaseLevel.COUNTY))
+            swept.append((case.pk, CaseAction.FLAG_OVERDUE, case.status, CaseLevel.COUNTY))
             self._notify(
                 case, now, NotificationKind.OVERDUE, self._centre(case), None, notices.overdue
             )
-        self._audit_batch(entries, "flag_overdue")
+        self._audit_batch(entries, CaseAction.FLAG_OVERDUE)
         return sorted(swept)
 
     def _claim(self, where: Callable[[Case], bool], now: datetime) -> list[Case]:
@@ -407,7 +438,7 @@ class Ledger:
     def _system_event(
         self, case: Case, now: datetime, action: str, level: str, to_status: str | None
     ) -> None:
-        data = {"from_level": case.level} if action == "escalate_overdue" else {}
+        data = {"from_level": case.level} if action == CaseAction.ESCALATE_OVERDUE else {}
         self.events.append(
             CaseEvent(
                 case_id=case.pk,
