@@ -115,53 +115,24 @@ def seed_demo(
         started = time.monotonic()
         result.counts |= seed_cases(scale=scale, seed=seed, now=now, progress=progress)
         result.seconds["cases"] = time.monotonic() - started
-        part("roster_year")
-        started = time.monotonic()
-        with transaction.atomic():
-            result.counts |= seed_roster_year(
-                root=areas[0], rng=random.Random(f"roster-year-{seed}"), today=today
-            )
-        result.seconds["roster_year"] = time.monotonic() - started
-        part("residents")
-        started = time.monotonic()
-        with transaction.atomic():
-            result.counts |= seed_residents(
-                root=areas[0], rng=random.Random(f"residents-{seed}"), today=today
-            )
-        result.seconds["residents"] = time.monotonic() - started
-        part("inspections")
-        started = time.monotonic()
-        with transaction.atomic():
-            result.counts |= seed_inspections(
-                root=areas[0], rng=random.Random(f"inspections-{seed}"), today=today
-            )
-        result.seconds["inspections"] = time.monotonic() - started
-        part("assessment")
-        started = time.monotonic()
-        with transaction.atomic():
-            result.counts |= seed_assessment(
-                root=areas[0], rng=random.Random(f"assessment-{seed}"), today=today
-            )
-        result.seconds["assessment"] = time.monotonic() - started
+        # The rest of the year, each part in one transaction with its own random stream.
         moment = now or timezone.now()
-        part("campaigns")
-        started = time.monotonic()
+        for name, seed_part, when in (
+            ("roster_year", seed_roster_year, {"today": today}),
+            ("residents", seed_residents, {"today": today}),
+            ("inspections", seed_inspections, {"today": today}),
+            ("assessment", seed_assessment, {"today": today}),
+            ("campaigns", seed_campaigns, {"now": moment, "seconds": result.seconds}),
+            ("meetings", seed_meetings, {"now": moment}),
+        ):
+            part(name)
+            started = time.monotonic()
+            stream = random.Random(f"{name.replace('_', '-')}-{seed}")
+            with transaction.atomic():
+                result.counts |= seed_part(root=areas[0], rng=stream, **when)
+            result.seconds[name] = time.monotonic() - started
+        # The notices of today's campaign and meeting as the cases' are: read, but for each
+        # demo account's latest few.
         with transaction.atomic():
-            result.counts |= seed_campaigns(
-                root=areas[0],
-                rng=random.Random(f"campaigns-{seed}"),
-                now=moment,
-                seconds=result.seconds,
-            )
-        result.seconds["campaigns"] = time.monotonic() - started
-        part("meetings")
-        started = time.monotonic()
-        with transaction.atomic():
-            result.counts |= seed_meetings(
-                root=areas[0], rng=random.Random(f"meetings-{seed}"), now=moment
-            )
-            # The notices of today's campaign and meeting as the cases' are: read, but
-            # for each demo account's latest few.
             inbox_mostly_read(moment)
-        result.seconds["meetings"] = time.monotonic() - started
     return result
