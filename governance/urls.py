@@ -45,6 +45,8 @@ moved_admin = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("me/", views.me, name="me"),
+    path("work/", views.field_work, name="field_work"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("personnel.urls")),
     path("", include("grids.urls")),

@@ -76,3 +76,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.warning("health check: broker unreachable", exc_info=True)
         state["broker"] = "down"
     return JsonResponse(state, status=200 if state["database"] == "ok" else 503)
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """我的: the account, its role and area, the inbox, the password, the language, log out."""
+    return render(request, "me.html")
+
+
+@login_required
+def field_work(request: HttpRequest) -> HttpResponse:
+    """走访任务: the field's other pages (visits, tasks, instructions, the register…), one tap
+    from the tab bar; the links shown are those of the user's role."""
+    return render(request, "field_work.html")

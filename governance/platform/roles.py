@@ -11,3 +11,8 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")  # 网格员
     MEMBER = "member", _("N member")  # N员: information officer, mediator, volunteer…
     INSPECTOR = "inspector", _("Inspector (read-only)")
+
+
+# The roles that work in the field, on a phone: their pages are a tab bar of their day's
+# work (待办, 上报, 事件, 走访任务, 我的), not the centres' menu.
+FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.MEMBER, Role.POLICE, Role.VILLAGE_STAFF})
