@@ -12,7 +12,7 @@ from django_filters import rest_framework as filters
 from disputes.models import Case, CaseKind, CaseLevel, CaseStatus, Severity
 from disputes.selectors import figures
 from disputes.selectors.cases import categories_for
-from governance.platform.filters import MAX_ID, IdFilter
+from governance.platform.filters import MAX_ID, IdFilter, as_id
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
 
@@ -56,7 +56,37 @@ def category_choices(user) -> list[tuple[str, str]]:
     return [(code, name) for _kind, _order, code, name in sorted(first.values())]
 
 
+# A selection of the list (export or assign the ticked rows): at most a page's worth or so.
+SELECTION_MAX = 500
+
+
+class IdListField(forms.Field):
+    """Case numbers ticked on the list (?ids=1&ids=2), each a row id, or a field error."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        values = [value] if isinstance(value, str) else list(value or [])
+        ids = [as_id(item) for item in values if item not in ("", None)]
+        if None in ids:
+            raise forms.ValidationError(_("Tick cases on the list to select them."))
+        if len(ids) > SELECTION_MAX:
+            raise forms.ValidationError(
+                _("Select at most %(max)s cases at a time.") % {"max": SELECTION_MAX}
+            )
+        return ids
+
+
+class IdsFilter(filters.Filter):
+    field_class = IdListField
+
+    def filter(self, queryset: QuerySet[Case], value: list[int]) -> QuerySet[Case]:
+        return queryset.filter(pk__in=value) if value else queryset
+
+
 class CaseFilter(filters.FilterSet):
+    # The rows ticked on the list: the export of a selection.
+    ids = IdsFilter(label=_("selected cases"))
     status = filters.MultipleChoiceFilter(
         label=_("status"), choices=CaseStatus.choices, widget=forms.CheckboxSelectMultiple
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import AttachmentKind, CaseKind, Category, Severity
+from disputes.models import AssignmentLine, AttachmentKind, CaseKind, Category, Severity
 from disputes.selectors.cases import categories_for, categories_offered
 from disputes.services import (
     CaseDraft,
@@ -285,3 +285,36 @@ class CaseReportForm(FieldReportForm):
         fields = ("client_uuid", "kind", "category", "title", "description", "grid")
         fields += ("severity", "criminal_risk", "parties", "location_lat", "location_lng")
         return {name: data[name] for name in fields}
+
+
+class BatchAssignForm(forms.Form):
+    """Assign the ticked cases of the list on one line, to one handler or unit, or as the
+    roster routes each case."""
+
+    line = forms.ChoiceField(
+        label=_("Assignment line"), choices=AssignmentLine.choices, widget=forms.RadioSelect
+    )
+    unit = forms.CharField(
+        label=_("Handling unit"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave the unit and the handler empty to follow the roster for each case."),
+    )
+    handler = forms.TypedChoiceField(
+        label=_("Handler"), required=False, coerce=int, empty_value=None
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, handlers=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.handlers = {user.pk: user for user in handlers}
+        roster = _("— as the roster says, or the unit decides —")
+        self.fields["handler"].choices = [("", roster)] + [
+            (user.pk, f"{user} · {user.get_role_display()} · {user.area.name}") for user in handlers
+        ]
+
+    def clean_handler(self):
+        pk = self.cleaned_data.get("handler")
+        return self.handlers.get(pk) if pk else None

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disputes.exporting import EXPORT_LIMIT, cases_workbook
-from disputes.filters import CaseFilter
-from disputes.forms import CaseReportForm, document_field, photo_field
+from disputes.filters import CaseFilter, IdListField
+from disputes.forms import BatchAssignForm, CaseReportForm, document_field, photo_field
 from disputes.models import (
     AssignmentLine,
     AssignmentStatus,
@@ -26,10 +26,14 @@ from disputes.models import (
 )
 from disputes.selectors import cases as selectors
 from disputes.services.attachments import case_report_with_files, case_transition_with_files
+from disputes.services.batch import cases_assign_batch
+from disputes.services.contacts import NoNumber, case_handler_call, case_party_call
 from disputes.transitions import ACTION_KINDS, TransitionInput, available_actions
+from governance.platform.calls import call_response
+from governance.platform.filters import as_id
 from governance.platform.pages import error_dict, page_of, xlsx_response
 from governance.platform.uploads import protected_file
-from grids.jurisdiction import can_act_on_case, can_report
+from grids.jurisdiction import CENTRE_ROLES, can_act_on_case, can_call_parties, can_report
 from grids.selectors import area_filter_options, areas_visible_to
 from personnel.selectors import line_routing
 
@@ -118,9 +122,69 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "tabs": tabs,
             "all_tab": not current,
             "tab_active": any(active for _name, _preset, active in tabs),
-            "page": page_of(request, filterset.qs),
+            "page": page_of(request, selectors.with_active_lines(filterset.qs)),
+            # Batch actions on the ticked rows, for those who assign.
+            "can_assign": request.user.role in CENTRE_ROLES["village"],
             "now": timezone.now(),
         },
+    )
+
+
+def _selected(request: HttpRequest, data) -> list[Case]:
+    """The ticked cases (?ids=…) among those the user may see, in the list's order."""
+    field = IdListField()
+    try:
+        ids = field.clean(data.getlist("ids"))
+    except ValidationError:
+        return []
+    return list(selectors.case_list(user=request.user).filter(pk__in=ids))
+
+
+@login_required
+def case_batch_assign(request: HttpRequest) -> HttpResponse:
+    """交办 several cases at once: the ticked cases, a confirmation page with the line and the
+    handler, then each assigned through the assign service, all or none."""
+    data = request.POST if request.method == "POST" else request.GET
+    cases = _selected(request, data)
+    ready = [case for case in cases if "assign" in available_actions(request.user, case)]
+    not_ready = [case for case in cases if case not in ready]
+    form = BatchAssignForm(
+        request.POST if request.method == "POST" else None,
+        handlers=selectors.batch_handler_candidates(cases=ready, actor=request.user),
+        initial={"line": AssignmentLine.POLITICAL_LEGAL},
+    )
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and ready and form.is_valid():
+        try:
+            assigned = cases_assign_batch(
+                cases=ready,
+                actor=request.user,
+                line=form.cleaned_data["line"],
+                unit=form.cleaned_data["unit"].strip(),
+                handler=form.cleaned_data["handler"],
+                note=form.cleaned_data["note"].strip(),
+            )
+        except ValidationError as error:
+            errors = error_dict(error)
+        else:
+            messages.success(
+                request,
+                _("%(count)s cases assigned: their timelines record it.")
+                % {"count": len(assigned)},
+            )
+            return redirect("case_list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "disputes/case_batch_assign.html",
+        {
+            "form": form,
+            "ready": ready,
+            "not_ready": not_ready,
+            "case_errors": errors,
+            "now": timezone.now(),
+        },
+        status=status,
     )
 
 
@@ -171,6 +235,9 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
             else {}
         ),
         "action_kinds": ACTION_KINDS,
+        # Tap to call: the parties for those who may call them, a line's handler for all.
+        "can_call_parties": can_call_parties(request.user, case),
+        "call_url": reverse("case_call", args=[case.pk]),
         "severity_choices": Severity.choices,
         # The next step of the loop opens by itself; rarer steps stay folded.
         "forward_actions": ("accept", "assign", "record", "resolve", "close", "evaluate"),
@@ -243,6 +310,30 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "disputes/case_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def case_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tap to call a party (?party=index) or a line's handler (?line=assignment id) of a
+    case the user sees: the full number for the dialler, logged with its purpose."""
+    case = _visible_case(request, pk)
+    try:
+        if "party" in request.POST:
+            raw = request.POST["party"]
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
+                raise NoNumber
+            name, phone = case_party_call(case=case, actor=request.user, index=int(raw))
+        else:
+            line = as_id(request.POST.get("line"))
+            if line is None:
+                raise NoNumber
+            name, phone = case_handler_call(case=case, actor=request.user, assignment_id=line)
+    except NoNumber as missing:
+        raise Http404 from missing
+    return call_response(
+        request, name=name, phone=phone, back=reverse("case_detail", args=[case.pk])
+    )
 
 
 @login_required

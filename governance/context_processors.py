@@ -7,7 +7,6 @@ from grids.jurisdiction import (
     jurisdiction_root,
 )
 
-
 # The menu entry a page belongs to, by its route name's prefix (first match wins): the side
 # menu and the tab bar mark it as the current one.
 MENU_ENTRIES = (

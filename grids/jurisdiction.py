@@ -158,6 +158,13 @@ def can_act_on_case(user, case, action: str, *, line: str | None = None) -> bool
     return False
 
 
+def can_call_parties(user, case) -> bool:
+    """Who may dial a case's parties (their numbers stay masked to everyone): the centres
+    that handle the case at its level, its active handlers, and the person who reported it.
+    Visibility (scope) is checked before this."""
+    return case.reporter_id == user.pk or can_act_on_case(user, case, CaseAction.RECORD)
+
+
 def can_attach(user, case) -> bool:
     """Files (photos, evidence, agreements) come from the reporter, a handler or a centre."""
     return case.reporter_id == user.pk or can_act_on_case(user, case, CaseAction.RECORD)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("staff/coverage.xlsx", views.staff_coverage_export, name="staff_coverage_export"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/call/", views.staff_call_view, name="staff_call"),
     path("staff/<int:pk>/posts/new/", views.post_create, name="post_create"),
     path("staff/<int:pk>/login/", views.staff_login, name="staff_login"),
     path("staff/posts/<int:pk>/end/", views.post_end, name="post_end"),

@@ -273,6 +273,8 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "groups": [(tasks[0].campaign, tasks) for tasks in groups.values()],
             "done": done[:DONE_SHOWN],
             "now": timezone.now(),
+            # A task's deadline turns amber when the reminder before it goes out.
+            "remind_hours": campaigns.REMIND_BEFORE.total_seconds() / 3600,
         },
     )
 

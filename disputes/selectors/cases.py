@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from disputes.defaults import DEFAULT_CATEGORIES
 from disputes.models import (
@@ -169,3 +169,25 @@ def staff_assignments_seen_by(*, user: User, staff: Staff) -> QuerySet:
         .select_related("case")
         .order_by("-created_at", "-id")
     )
+
+
+def with_active_lines(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases with their active assignment lines and handlers (`active_lines`), for the
+    list's 承办人 column: one query more per page."""
+    lines = Assignment.objects.filter(status=AssignmentStatus.ACTIVE).select_related(
+        "handler", "staff"
+    )
+    return cases.prefetch_related(
+        Prefetch("assignments", queryset=lines.order_by("line"), to_attr="active_lines")
+    )
+
+
+def batch_handler_candidates(*, cases: list[Case], actor: User) -> list[User]:
+    """Who may take every one of the cases: the handlers offered for each, in common."""
+    common: dict[int, User] | None = None
+    # The candidates depend on the case's places only: one query per distinct place.
+    places = {(case.grid_id, case.village_id, case.township_id): case for case in cases}
+    for case in places.values():
+        offered = {user.pk: user for user in case_handler_candidates(case=case, actor=actor)}
+        common = offered if common is None else {pk: common[pk] for pk in common if pk in offered}
+    return list((common or {}).values())

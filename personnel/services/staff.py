@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changes, snapshot
+from governance.platform.calls import CALL_PURPOSE
 from governance.platform.locks import STAFF_ID_NUMBER, lock_value
 from governance.platform.roles import Role
 from governance.platform.validators import (
@@ -432,3 +433,17 @@ def staff_grant_login(*, staff: Staff, username: str, password: str, actor: User
     login_sync(staff=staff, actor=actor)
     user.refresh_from_db()
     return user
+
+
+@transaction.atomic
+def staff_call(*, staff: Staff, actor: User) -> str:
+    """A colleague's full mobile for a call from the roster (the viewer sees the person, the
+    number stays masked on the pages); logged as staff.call with its purpose."""
+    audit_record(
+        action="staff.call",
+        actor=actor,
+        obj=staff,
+        area_id=staff.area_id,
+        new={"purpose": CALL_PURPOSE},
+    )
+    return staff.phone

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance.platform.calls import call_response
 from governance.platform.pages import (
     LONG_PAGE_SIZE,
     add_service_errors,
@@ -77,6 +78,19 @@ def staff_page(
 
 
 # --- The roster ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def staff_call_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tap to call a colleague of the roster: the full number for the dialler, logged."""
+    staff = _visible_staff(request, pk)
+    if not staff.phone:
+        raise Http404
+    phone = services.staff_call(staff=staff, actor=request.user)
+    return call_response(
+        request, name=staff.name, phone=phone, back=reverse("staff_detail", args=[staff.pk])
+    )
 
 
 def _roster(request: HttpRequest) -> tuple[RosterFilterForm, QuerySet[Staff]]:

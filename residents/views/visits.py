@@ -99,6 +99,8 @@ def my_visits(request: HttpRequest) -> HttpResponse:
             "can_record": can_report(request.user),
             "can_see_report": can_register_residents(request.user),
             "today": today,
+            # The lists' "due soon" window: the deadline mark is amber inside it.
+            "due_soon_days": visits.DUE_SOON_DAYS,
         },
     )
 

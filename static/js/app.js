@@ -92,3 +92,74 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// Lists as cards on a phone (table.cards in app.css): each cell is shown under its column's
+// name; cells the template did not label take the header's text.
+document.querySelectorAll("table.cards").forEach((table) => {
+  const head = table.tHead?.rows[0];
+  if (!head) return;
+  const names = [];
+  [...head.cells].forEach((cell) => {
+    for (let span = 0; span < cell.colSpan; span += 1) names.push(cell.textContent.trim());
+  });
+  [...table.tBodies].forEach((body) => {
+    [...body.rows].forEach((row) => {
+      let column = 0;
+      [...row.cells].forEach((cell) => {
+        if (!cell.hasAttribute("data-label") && names[column] !== undefined) {
+          cell.dataset.label = names[column];
+        }
+        column += cell.colSpan;
+      });
+    });
+  });
+});
+
+// The case list's selection: tick all on the page, and say how many are ticked.
+document.querySelectorAll("form.selection-form").forEach((form) => {
+  const boxes = [...form.querySelectorAll("input[name=ids]")];
+  const all = form.querySelector("[data-select-all]");
+  const count = form.querySelector("[data-selected-count]");
+  const buttons = form.querySelectorAll(".batch-bar button");
+  const hint = count?.textContent;
+  const refresh = () => {
+    const ticked = boxes.filter((box) => box.checked).length;
+    if (count) {
+      count.textContent = ticked ? (document.documentElement.lang === "en"
+        ? `${ticked} selected` : `已选 ${ticked} 件`) : hint;
+    }
+    buttons.forEach((button) => { button.disabled = ticked === 0; });
+    if (all) all.checked = ticked > 0 && ticked === boxes.length;
+  };
+  all?.addEventListener("change", () => {
+    boxes.forEach((box) => { box.checked = all.checked; });
+    refresh();
+  });
+  boxes.forEach((box) => box.addEventListener("change", refresh));
+  refresh();
+});
+
+// Tap to call: the masked number's button asks the server for the full one (the request is
+// logged with its purpose) and hands it to the phone's dialler; without a script the form's
+// answer is a page with the number to tap.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-call]");
+  if (!form) return;
+  event.preventDefault();
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(response.status);
+    const { tel } = await response.json();
+    window.location.href = "tel:" + tel;
+  } catch (error) {
+    form.removeAttribute("data-call");
+    form.submit();
+  } finally {
+    form.querySelectorAll("button").forEach((button) => { button.disabled = false; });
+  }
+}, true);

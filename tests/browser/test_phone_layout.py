@@ -22,6 +22,8 @@ from tests.factories import operations_of, register, report
 
 pytestmark = pytest.mark.browser
 
+WIDE = {"width": 1366, "height": 900}
+
 FIELD_ROLES = ("grid1", "member1", "police1", "village1")
 
 # What the phone must not offer the field: the roster, rankings, 三零 and the API's pages.
@@ -104,7 +106,8 @@ def field_county(live_demo):
     for index in range(6):
         report(demo, title=f"村道占用纠纷{index}", reporter=demo.user("grid1"))
     for username in ("grid1", "member1", "police1"):
-        case = report(demo, title=f"宅基地边界争议（{username}）", reporter=demo.user(username)).case
+        reporter = demo.user(username)
+        case = report(demo, title=f"宅基地边界争议（{username}）", reporter=reporter).case
         case = services.case_accept(case=case, actor=centre)
         services.case_assign(
             case=case,
@@ -165,7 +168,7 @@ def test_every_field_page_fits_a_phone_and_is_two_taps_from_home(
 
 
 def test_the_centres_work_from_a_side_menu_grouped_by_work(browser, live_server, field_county):
-    page = browser.new_page(locale="zh-Hans", **{**DESKTOP, "viewport": {"width": 1366, "height": 900}})
+    page = browser.new_page(locale="zh-Hans", **{**DESKTOP, "viewport": WIDE})
     log_in(page, live_server.url, "township1")
     menu = page.locator("nav.sidemenu")
     assert menu.is_visible()
