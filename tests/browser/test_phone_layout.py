@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from demo.roster import seed_roster
 from disputes import services
+from disputes.models import Case
 from personnel.models import Staff
 from tests.browser.helpers import DESKTOP, PHONE, log_in, shoot
 from tests.factories import operations_of, register, report
@@ -160,7 +161,10 @@ def test_every_field_page_fits_a_phone_and_is_two_taps_from_home(
         missing = field_pages(username) - reached
         assert not missing, (username, sorted(missing))
         if username == "grid1":
-            for path, name in (("/", "home"), ("/cases/mine/", "my-cases"), ("/me/", "me")):
+            case = Case.objects.filter(title="宅基地边界争议（grid1）").get()
+            shots = [("/", "home"), ("/cases/mine/", "my-cases"), ("/me/", "me")]
+            shots += [("/work/", "work"), (f"/cases/{case.pk}/", "case")]
+            for path, name in shots:
                 page.goto(base + path)
                 shoot(page, f"phone-{username}-{name}")
         context.close()
@@ -178,4 +182,10 @@ def test_the_centres_work_from_a_side_menu_grouped_by_work(browser, live_server,
     assert menu.locator("a[href='/api/docs/']").count() == 0  # only for those who administer
     page.goto(f"{live_server.url}/cases/")
     shoot(page, "desktop-township1-cases")
+    # A handler's and a party's number are masked, with a button to call them.
+    case = Case.objects.filter(title="宅基地边界争议（grid1）").get()
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    assert page.locator("table.assignments form[data-call]").count() == 2
+    assert page.locator("table.parties form[data-call]").count() == 1
+    shoot(page, "desktop-township1-case")
     page.close()

@@ -138,6 +138,7 @@ def object_kwargs(world, demo) -> dict[str, dict]:
     staff_routes = [
         "staff_detail",
         "staff_edit",
+        "staff_call",
         "post_create",
         "staff_login",
         "api_staff_detail",
@@ -171,6 +172,7 @@ def object_kwargs(world, demo) -> dict[str, dict]:
         for name in (
             "case_detail",
             "case_act",
+            "case_call",
             "case-detail",
             "case-attachments",
             "case-events",
