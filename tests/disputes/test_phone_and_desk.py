@@ -219,3 +219,21 @@ def test_a_colleague_on_the_roster_is_called_through_a_logged_post(client, demo,
     assert AuditEntry.objects.filter(action="staff.call", object_id=str(staff.pk)).count() == 1
     client.force_login(demo.user("township2"))
     assert client.post(reverse("staff_call", args=[staff.pk])).status_code == 404
+
+
+def test_a_lines_handler_is_called_from_the_case_page(client, demo, roster):
+    case = services.case_accept(case=report(demo).case, actor=demo.user("township1"))
+    services.case_assign(
+        case=case,
+        actor=demo.user("township1"),
+        lines=[{"line": "police", "unit": "", "handler": None}],
+    )
+    line = case.assignments.get()
+    staff = line.staff or Staff.objects.get(user=line.handler)
+    client.force_login(demo.user("member1"))  # sees the case: may call who handles it
+    answer = client.post(
+        reverse("case_call", args=[case.pk]), {"line": str(line.pk)}, HTTP_ACCEPT="application/json"
+    )
+    assert answer.json()["tel"] == staff.phone
+    assert AuditEntry.objects.filter(action="case.handler_call").count() == 1
+    assert client.post(reverse("case_call", args=[case.pk]), {"line": "x"}).status_code == 404
