@@ -11,3 +11,8 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")  # 网格员
     MEMBER = "member", _("N member")  # N员: information officer, mediator, volunteer…
     INSPECTOR = "inspector", _("Inspector (read-only)")
+
+
+# The roles that work in the field, on a phone: the only ones whose notices also go out
+# through the outgoing channel (SMS, WeCom); the centres at their desks read the inbox.
+FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.MEMBER, Role.POLICE, Role.VILLAGE_STAFF})
