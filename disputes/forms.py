@@ -345,8 +345,9 @@ def case_status_words(case: Case, assignments: list[Assignment], events: list[Ca
         if a.level == case.level
         and (
             a.status == AssignmentStatus.ACTIVE
-            or a.status == AssignmentStatus.DONE
-            and (reopened is None or a.finished_at > reopened)
+            or (
+                a.status == AssignmentStatus.DONE and (reopened is None or a.finished_at > reopened)
+            )
         )
     ]
     done = sum(1 for a in lines if a.status == AssignmentStatus.DONE)

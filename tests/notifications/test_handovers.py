@@ -193,9 +193,7 @@ def test_a_sweep_of_many_cases_gives_each_person_one_message(demo, client):
     assert escalate_overdue()["escalated"] == 30
     assert escalate_overdue()["escalated"] == 0  # safe to run twice: nothing more is sent
     told = inbox()
-    assert told == Counter(
-        {("township1", K.ESCALATED, None): 1, ("police1", K.ESCALATED, None): 1}
-    )
+    assert told == Counter({("township1", K.ESCALATED, None): 1, ("police1", K.ESCALATED, None): 1})
     grouped = Notification.objects.get(recipient=demo.user("township1"))
     assert "30" in grouped.text and grouped.link.startswith(reverse("case_list"))
     # The link lists exactly the cases the message counts, for the one who gets it.
