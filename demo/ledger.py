@@ -43,10 +43,13 @@ from disputes.models import (
 from disputes.selectors.cases import CENTRE_STAFF
 from disputes.selectors.figures import event_flags
 from disputes.services import LEVEL_ABOVE, WARN_SHARE, notices
+from disputes.services.sweeps import DIGESTS
 from disputes.services.workflow import ALLOWED_FROM, TransitionError
 from governance.platform.bulk import insert_rows
+from governance.platform.roles import Role
 from grids.models import Area
 from notifications.models import Notification, NotificationKind
+from notifications.services import Notice
 from personnel.models import Staff, User
 from personnel.selectors import RoutedLine, line_routing
 
@@ -77,6 +80,8 @@ class Ledger:
         self._routing: dict[tuple, RoutedLine] = {}
         self._staff: dict[int, Staff | None] = {}
         self._centres: dict[tuple[str, int], list[User]] = {}
+        # Who gave each line at each level last (case_assigners): (case, level, line) → user.
+        self._assigners: dict[tuple[int, str, str], User] = {}
         self._areas: dict[int, Area] = {}
 
     # --- what the replay asks between steps -----------------------------------------
@@ -117,6 +122,9 @@ class Ledger:
         self._restart_clock(case, now)
         self.open.add(case.pk)
         self._event(case, now, actor=reporter, action=CaseAction.REPORT, from_status="")
+        self._notify(
+            case, now, NotificationKind.NEW_REPORT, self._intake(case), reporter, notices.new_report
+        )
         return case
 
     def case_accept(
@@ -187,6 +195,8 @@ class Ledger:
                 )
             )
         case.status = CaseStatus.ASSIGNED
+        for line in chosen:
+            self._assigners[(case.pk, case.level, line["line"])] = actor
         data = {
             "lines": [
                 {
@@ -244,7 +254,7 @@ class Ledger:
             case,
             now,
             NotificationKind.RETURNED,
-            self._centre(case),
+            self._assigned_by(case, [line]),
             actor=actor,
             text=lambda case: notices.returned(case, by=actor, reason=reason),
         )
@@ -270,6 +280,20 @@ class Ledger:
         self._event(
             case, now, actor=actor, action=CaseAction.RESOLVE, from_status=old, note=note, data=data
         )
+        if case.status != CaseStatus.IN_PROGRESS:
+            done = {
+                a.line
+                for a in self.assignments[case.pk]
+                if a.status == AssignmentStatus.DONE and a.level == case.level
+            }
+            self._notify(
+                case,
+                now,
+                NotificationKind.LINES_DONE,
+                self._assigned_by(case, done),
+                actor,
+                notices.lines_done,
+            )
         return case
 
     def case_close(self, *, now: datetime, case: Case, actor: User, note: str) -> Case:
@@ -278,6 +302,7 @@ class Ledger:
         case.closed_at = now
         self.open.discard(case.pk)
         self._event(case, now, actor=actor, action=CaseAction.CLOSE, from_status=old, note=note)
+        self._notify(case, now, NotificationKind.CLOSED, [case.reporter], actor, notices.closed)
         return case
 
     def case_evaluate(
@@ -344,6 +369,7 @@ class Ledger:
         case.supervised = True
         case.supervision_deadline = deadline
         case.supervision_note = note
+        case.supervision_told = ""
         data = {"deadline": deadline.isoformat()}
         self._event(
             case,
@@ -381,6 +407,7 @@ class Ledger:
         for level, above in LEVEL_ABOVE.items():
             claimed = self._claim(lambda c, level=level: c.level == level, now)
             entries = []
+            told: list[tuple[Case, list[User]]] = []
             for case in claimed:
                 old = case.status
                 handlers = self._handlers(case)
@@ -401,17 +428,14 @@ class Ledger:
                 self._flag(case, CaseAction.ESCALATE_OVERDUE)
                 entries.append((case, old, {"level": level}, {}))
                 swept.append((case.pk, CaseAction.ESCALATE_OVERDUE, old, above))
-                self._notify(
-                    case,
-                    now,
-                    NotificationKind.ESCALATED,
-                    [*self._centre(case), *handlers],
-                    actor=None,
-                    text=notices.escalated_overdue,
-                )
+                told.append((case, [*self._centre(case), *handlers]))
             self._audit_batch(entries, CaseAction.ESCALATE_OVERDUE)
+            self._notify_batch(
+                told, now, NotificationKind.ESCALATED, text=notices.escalated_overdue
+            )
         claimed = self._claim(lambda c: c.level == CaseLevel.COUNTY and not c.overdue, now)
         entries = []
+        told = []
         for case in claimed:
             case.overdue = True
             case.updated_at = now
@@ -419,10 +443,9 @@ class Ledger:
             self._system_event(case, now, CaseAction.FLAG_OVERDUE, CaseLevel.COUNTY, None)
             entries.append((case, case.status, {"overdue": False}, {"overdue": True}))
             swept.append((case.pk, CaseAction.FLAG_OVERDUE, case.status, CaseLevel.COUNTY))
-            self._notify(
-                case, now, NotificationKind.OVERDUE, self._centre(case), None, notices.overdue
-            )
+            told.append((case, self._centre(case)))
         self._audit_batch(entries, CaseAction.FLAG_OVERDUE)
+        self._notify_batch(told, now, NotificationKind.OVERDUE, text=notices.overdue)
         return sorted(swept)
 
     def _claim(self, where: Callable[[Case], bool], now: datetime) -> list[Case]:
@@ -542,6 +565,48 @@ class Ledger:
                 )
             )
 
+    def _notify_batch(
+        self,
+        told: list[tuple[Case, list[User]]],
+        now: datetime,
+        kind: str,
+        text: Callable[[Case], str],
+    ) -> None:
+        """The sweep's _notify_batch: each active person once per case, and a person with
+        several cases in the batch one message counting them (notify_many's digest)."""
+        theirs: dict[int, list[Notice]] = defaultdict(list)
+        seen: set[tuple[int, int]] = set()
+        with notices.site_language():
+            for case, recipients in told:
+                for user in recipients:
+                    if not user.is_active or (user.pk, case.pk) in seen:
+                        continue
+                    seen.add((user.pk, case.pk))
+                    theirs[user.pk].append(Notice(recipient=user, case_id=case.pk, text=""))
+            digest = DIGESTS[kind]()
+            texts = {case.pk: text(case)[:500] for case, _recipients in told}
+            for user_id, mine in theirs.items():
+                if len(mine) > 1:
+                    self.notifications.append(
+                        Notification(
+                            recipient_id=user_id,
+                            kind=kind,
+                            text=digest.text(mine)[:500],
+                            link=digest.link,
+                            created_at=now,
+                        )
+                    )
+                    continue
+                self.notifications.append(
+                    Notification(
+                        recipient_id=user_id,
+                        kind=kind,
+                        case_id=mine[0].case_id,
+                        text=texts[mine[0].case_id],
+                        created_at=now,
+                    )
+                )
+
     def _restart_clock(self, case: Case, start: datetime) -> None:
         hours = self.hours(case.county_id, case.category_id, case.severity, case.level)
         case.deadline = start + timedelta(hours=hours)
@@ -576,6 +641,27 @@ class Ledger:
                 User.objects.filter(is_active=True, role=role, area_id=key[1]).order_by("id")
             )
         return self._centres[key]
+
+    def _intake(self, case: Case) -> list[User]:
+        """case_intake_staff: the centre of the new report's level, or the township's."""
+        staff = self._centre(case)
+        if staff or case.level != CaseLevel.VILLAGE:
+            return staff
+        key = (Role.TOWNSHIP_CENTRE, case.township_id)
+        if key not in self._centres:
+            self._centres[key] = list(
+                User.objects.filter(is_active=True, role=key[0], area_id=key[1]).order_by("id")
+            )
+        return self._centres[key]
+
+    def _assigned_by(self, case: Case, lines: Iterable[str]) -> list[User]:
+        """case_assigners (or the centre, when nobody active did): who gave these lines."""
+        found: dict[int, User] = {}
+        for line in lines:
+            user = self._assigners.get((case.pk, case.level, line))
+            if user is not None and user.is_active:
+                found.setdefault(user.pk, user)
+        return list(found.values()) or self._centre(case)
 
     def _routed(self, case: Case, line: str) -> RoutedLine:
         # The roster does not change while the cases are played (posts are read as of today).
@@ -639,6 +725,7 @@ class Ledger:
         self.notifications.clear()
         self.audit.clear()
         self.open.clear()
+        self._assigners.clear()
 
 
 def _row(obj: Any) -> dict[str, Any]:

@@ -100,6 +100,7 @@ class CaseFilter(filters.FilterSet):
     level = filters.ChoiceFilter(label=_("level"), choices=CaseLevel.choices, empty_label=ANY)
     overdue = yes_no(_("overdue"))
     supervised = yes_no(_("supervised"))
+    deadline_warned = yes_no(_("deadline warning sent"))  # 临期预警
     # What the monthly ranking counts as 超期 and 超期上交, so that its figures can be listed.
     went_overdue = yes_no(_("went overdue at some level"), method="filter_went_overdue")
     escalated_overdue = yes_no(_("escalated for being overdue"), method="filter_escalated_overdue")

@@ -3,10 +3,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import AssignmentLine, AttachmentKind, CaseKind, Category, Severity
+from disputes.models import (
+    Assignment,
+    AssignmentLine,
+    AssignmentStatus,
+    AttachmentKind,
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+    Category,
+    Severity,
+)
 from disputes.selectors.cases import categories_for, categories_offered
 from disputes.services import (
     CaseDraft,
@@ -18,6 +33,7 @@ from disputes.services.attachments import MAX_FILES, attachments_errors, photo_c
 from governance.platform.pages import OnceForm
 from grids.models import Area, AreaLevel
 from grids.selectors import counties_of
+from personnel.selectors import RoutedLine, line_routing
 
 PARTY_ROWS = 3
 # Above this many grids a select is unusable on a phone; the reporter types the grid code.
@@ -318,3 +334,60 @@ class BatchAssignForm(forms.Form):
     def clean_handler(self):
         pk = self.cleaned_data.get("handler")
         return self.handlers.get(pk) if pk else None
+
+
+# --- The assign step (交办) -----------------------------------------------------------------
+
+
+@dataclass
+class LineProposal:
+    """One line of the assign form as the roster proposes it."""
+
+    value: str
+    label: str
+    routed: RoutedLine
+    checked: bool
+
+
+def assign_proposals(case: Case) -> list[LineProposal]:
+    """双线交办: both lines routed by the roster. The political-legal line is always
+    proposed; the police line too when the roster has a police officer for the area (a
+    line the centre may untick)."""
+    proposals = []
+    for value, label in AssignmentLine.choices:
+        routed = line_routing(case=case, line=value)
+        checked = value == AssignmentLine.POLITICAL_LEGAL or routed.staff is not None
+        proposals.append(LineProposal(value, str(label), routed, checked))
+    return proposals
+
+
+def case_status_words(case: Case, assignments: list[Assignment], events: list[CaseEvent]) -> str:
+    """The case's status, with how many of its lines are done while others are still
+    handled: "办理中（1/2 条线已办结）" rather than a bare 办理中."""
+    words = case.get_status_display()
+    if case.status not in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
+        return words
+    # This round's lines: of the case's level, since it was last reopened.
+    reopened = max(
+        (e.created_at for e in events if e.action == CaseAction.REOPEN and e.level == case.level),
+        default=None,
+    )
+    lines = [
+        a
+        for a in assignments
+        if a.level == case.level
+        and (
+            a.status == AssignmentStatus.ACTIVE
+            or (
+                a.status == AssignmentStatus.DONE and (reopened is None or a.finished_at > reopened)
+            )
+        )
+    ]
+    done = sum(1 for a in lines if a.status == AssignmentStatus.DONE)
+    if len(lines) < 2 or not done:
+        return words
+    return gettext("%(status)s (%(done)s of %(total)s lines handled)") % {
+        "status": words,
+        "done": done,
+        "total": len(lines),
+    }

@@ -168,6 +168,9 @@ class Case(models.Model):
     escalated_to_county = models.BooleanField(default=False)
     supervision_deadline = models.DateTimeField(null=True, blank=True)
     supervision_note = models.CharField(max_length=500, blank=True)
+    # What warn_supervision has told of the current supervision deadline: "" nothing yet,
+    # "near" that it is near, "passed" that it passed. A new supervision starts afresh.
+    supervision_told = models.CharField(max_length=8, blank=True, default="")
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )

@@ -15,8 +15,16 @@ from django.views.decorators.http import require_POST
 
 from disputes.exporting import EXPORT_LIMIT, cases_workbook
 from disputes.filters import CaseFilter, IdListField
-from disputes.forms import BatchAssignForm, CaseReportForm, document_field, photo_field
+from disputes.forms import (
+    BatchAssignForm,
+    CaseReportForm,
+    assign_proposals,
+    case_status_words,
+    document_field,
+    photo_field,
+)
 from disputes.models import (
+    OPEN_STATUSES,
     AssignmentLine,
     AssignmentStatus,
     AttachmentKind,
@@ -35,14 +43,14 @@ from governance.platform.pages import error_dict, page_of, xlsx_response
 from governance.platform.uploads import protected_file
 from grids.jurisdiction import CENTRE_ROLES, can_act_on_case, can_call_parties, can_report
 from grids.selectors import area_filter_options, areas_visible_to
-from personnel.selectors import line_routing
 
 # Quick views of the list; each is only a preset of the filters.
 TABS = [
     ("triage", {"status": [CaseStatus.REPORTED]}),
     ("handling", {"status": [CaseStatus.ACCEPTED, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS]}),
     ("to_close", {"status": [CaseStatus.RESOLVED, CaseStatus.STABILISED]}),
-    ("overdue", {"overdue": ["true"]}),
+    # Only the open ones: a closed case was overdue once, it is no work now.
+    ("overdue", {"status": list(OPEN_STATUSES), "overdue": ["true"]}),
     ("supervised", {"supervised": ["true"]}),
 ]
 
@@ -209,38 +217,42 @@ def _visible_case(request: HttpRequest, pk: int) -> Case:
     return case
 
 
+# The next step of the loop opens by itself and comes first; rarer steps stay folded below
+# it (merging as a duplicate, escalating, supervising, reopening).
+FORWARD_ACTIONS = ("accept", "assign", "record", "resolve", "close", "evaluate")
+
+
 def _detail_context(request: HttpRequest, case: Case) -> dict:
     actions = available_actions(request.user, case)
+    actions = [a for a in actions if a in FORWARD_ACTIONS] + [
+        a for a in actions if a not in FORWARD_ACTIONS
+    ]
     assignments = list(selectors.case_assignments(case=case))
     active = [a for a in assignments if a.status == AssignmentStatus.ACTIVE]
     mine = [a for a in active if a.handler_id == request.user.pk]
+    events = list(selectors.case_events(case=case))
     return {
         "case": case,
-        "events": selectors.case_events(case=case),
+        "status_words": case_status_words(case, assignments, events),
+        "events": events,
         "assignments": assignments,
         "attachments": list(case.attachments.all()),
         "actions": actions,
+        "open_action": next((a for a in actions if a in FORWARD_ACTIONS), None),
         # A handler acts on their own line; a centre on any active line.
         "action_lines": mine or active,
-        "line_choices": AssignmentLine.choices,
         "candidates": (
             list(selectors.case_handler_candidates(case=case, actor=request.user))
             if "assign" in actions
             else []
         ),
-        # Where the roster would send each line, shown before the centre assigns.
-        "routing": (
-            {value: line_routing(case=case, line=value) for value in AssignmentLine.values}
-            if "assign" in actions
-            else {}
-        ),
+        # Both lines as the roster would route them, proposed before the centre assigns.
+        "assign_lines": assign_proposals(case) if "assign" in actions else [],
         "action_kinds": ACTION_KINDS,
         # Tap to call: the parties for those who may call them, a line's handler for all.
         "can_call_parties": can_call_parties(request.user, case),
         "call_url": reverse("case_call", args=[case.pk]),
         "severity_choices": Severity.choices,
-        # The next step of the loop opens by itself; rarer steps stay folded.
-        "forward_actions": ("accept", "assign", "record", "resolve", "close", "evaluate"),
         "photo_field": photo_field(),
         "document_field": document_field(),
         "now": timezone.now(),
@@ -307,6 +319,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
             "failed_action": request.POST.get("action"),
             "action_errors": errors,
             "posted": request.POST,
+            "posted_lines": request.POST.getlist("lines"),
         }
     )
     return render(request, "disputes/case_detail.html", context, status=400)

@@ -195,6 +195,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "escalate-overdue": {"task": "disputes.escalate_overdue", "schedule": 300.0},
     "warn-deadlines": {"task": "disputes.warn_deadlines", "schedule": 3600.0},
+    "warn-supervision": {"task": "disputes.warn_supervision", "schedule": 3600.0},
     "deliver-pending-notifications": {"task": "notifications.deliver_pending", "schedule": 300.0},
     # 走访提醒: each worker hears of their visits due by tomorrow, once per due date.
     "remind-visits": {"task": "grids.remind_visits", "schedule": crontab(hour=7, minute=0)},

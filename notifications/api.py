@@ -13,7 +13,7 @@ class NotificationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_display", "case", "text", "created_at", "read_at"]
+        fields = ["id", "kind", "kind_display", "case", "link", "text", "created_at", "read_at"]
 
 
 class NotificationFilter(filters.FilterSet):

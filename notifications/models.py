@@ -14,6 +14,11 @@ class NotificationKind(models.TextChoices):
     ACCESS_FLAGGED = "access_flagged", _("Unusual access to personal data")  # 异常查看
     INSTRUCTION = "instruction", _("Urgent instruction")  # 预警指令
     CAMPAIGN_TASK = "campaign_task", _("Campaign task")  # 专项行动任务
+    NEW_REPORT = "new_report", _("New report")  # 新上报, to its level's centre
+    LINES_DONE = "lines_done", _("Every line handled")  # 各线办结, back to the assigner
+    CLOSED = "closed", _("Case closed")  # 已办结, to the reporter
+    SUPERVISION_DUE = "supervision_due", _("Supervision deadline near")  # 督办临期
+    SUPERVISION_OVERDUE = "supervision_overdue", _("Supervision deadline passed")  # 督办超期
 
 
 class Notification(models.Model):
@@ -42,6 +47,10 @@ class Notification(models.Model):
         related_name="+",
     )
     text = models.CharField(_("text"), max_length=500)
+    # Where a message about several cases (a sweep's, grouped per person) leads: the case
+    # list filtered to them. A message about one case links to the case instead.
+    # (db_default: the set-based fan-outs INSERT … SELECT rows without naming it.)
+    link = models.CharField(_("link"), max_length=200, blank=True, db_default="")
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

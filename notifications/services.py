@@ -10,7 +10,7 @@ import contextlib
 import contextvars
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -19,8 +19,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import ngettext
 
+from governance.platform.roles import FIELD_ROLES
 from notifications.channels import ChannelError, Message, channel_named, outgoing_channel_name
 from notifications.models import Delivery, DeliveryStatus, Notification
 
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-# Above this many messages to one person in one batch, they get one digest SMS instead.
-DIGEST_AFTER = 3
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(minutes=1)  # then 2, 4, 8 and 16 minutes
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belongs to a dead worker
@@ -62,11 +60,27 @@ def outgoing_is_paused() -> bool:
 
 @dataclass(frozen=True)
 class Notice:
-    """One inbox row to write. The recipient needs `pk`, `is_active` and `phone` loaded."""
+    """One inbox row to write. The recipient needs `pk`, `is_active`, `role` and `phone`
+    loaded."""
 
     recipient: User
     case_id: int | None
     text: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """How a sweep groups: a person with several notices in one batch gets one message,
+    `text(their notices)`, linking to `link` (the case list filtered to such cases)."""
+
+    text: Callable[[list[Notice]], str]
+    link: str
+
+
+def sends_outgoing(user: User) -> bool:
+    """The one rule for the outgoing channel: people of the field roles with a phone. The
+    centres work at a desk and read the inbox (its unread count is in every page's header)."""
+    return user.role in FIELD_ROLES and bool(user.phone.strip())
 
 
 def notify(
@@ -79,32 +93,55 @@ def notify(
     )
 
 
-def notify_many(*, kind: str, notices: Iterable[Notice]) -> list[Notification]:
+def notify_many(
+    *, kind: str, notices: Iterable[Notice], digest: Digest | None = None
+) -> list[Notification]:
     """Write many inbox rows in bulk (a sweep's whole batch) and schedule one task to send
-    their outgoing messages. Inactive users and repeats of (recipient, case) are skipped."""
+    their outgoing messages. Inactive users and repeats of (recipient, case) are skipped;
+    with a `digest`, a person with several notices gets that one message instead."""
     seen: set[tuple[int, int | None]] = set()
-    rows: list[Notification] = []
-    phones: list[str] = []
+    mine: dict[int, list[Notice]] = {}
     for notice in notices:
         key = (notice.recipient.pk, notice.case_id)
         if not notice.recipient.is_active or key in seen:
             continue
         seen.add(key)
-        rows.append(
-            Notification(
-                recipient_id=notice.recipient.pk,
+        mine.setdefault(notice.recipient.pk, []).append(notice)
+    rows: list[Notification] = []
+    outgoing: list[bool] = []
+    for theirs in mine.values():
+        first = theirs[0]
+        if digest is not None and len(theirs) > 1:
+            row = Notification(
+                recipient_id=first.recipient.pk,
                 kind=kind,
-                case_id=notice.case_id,
-                text=notice.text[:500],
+                text=digest.text(theirs)[:500],
+                link=digest.link,
             )
-        )
-        phones.append(notice.recipient.phone.strip())
+            rows.append(row)
+            outgoing.append(sends_outgoing(first.recipient))
+            continue
+        for notice in theirs:
+            rows.append(
+                Notification(
+                    recipient_id=notice.recipient.pk,
+                    kind=kind,
+                    case_id=notice.case_id,
+                    text=notice.text[:500],
+                )
+            )
+            outgoing.append(sends_outgoing(notice.recipient))
     created = Notification.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     channel = outgoing_channel_name()
     if channel and not _outgoing_paused.get():
         now = timezone.now()
         deliveries = Delivery.objects.bulk_create(
-            _outgoing(created, phones, channel=channel, now=now), batch_size=BATCH_SIZE
+            [
+                Delivery(notification=notification, channel=channel, due_at=now)
+                for notification, sends in zip(created, outgoing, strict=True)
+                if sends
+            ],
+            batch_size=BATCH_SIZE,
         )
         if deliveries:
             ids = [delivery.pk for delivery in deliveries]
@@ -116,7 +153,8 @@ def notify_many(*, kind: str, notices: Iterable[Notice]) -> list[Notification]:
 
 def notify_all(*, kind: str, text: str, users: QuerySet) -> int:
     """The same message to every active user of `users` (a queryset: no rows in Python):
-    the inbox rows and the outgoing messages of those with a phone are two INSERT … SELECT,
+    the inbox rows and the outgoing messages (sends_outgoing's rule, in SQL) are two
+    INSERT … SELECT,
     sent after commit by delivery tasks of SEND_BATCH. Returns how many were told."""
     User = get_user_model()
     now = timezone.now()
@@ -146,9 +184,10 @@ def notify_all(*, kind: str, text: str, users: QuerySet) -> int:
             FROM {table(Notification._meta.db_table)} n
             JOIN {table(User._meta.db_table)} u ON u.id = n.recipient_id
             WHERE n.kind = %s AND n.text = %s AND n.created_at = %s AND u.phone <> ''
+                AND u.role IN ({", ".join(["%s"] * len(FIELD_ROLES))})
             RETURNING id
             """,
-            [channel, DeliveryStatus.PENDING, now, now, kind, text[:500], now],
+            [channel, DeliveryStatus.PENDING, now, now, kind, text[:500], now, *FIELD_ROLES],
         )
         deliveries = [row[0] for row in cursor.fetchall()]
     if deliveries:
@@ -159,36 +198,6 @@ def notify_all(*, kind: str, text: str, users: QuerySet) -> int:
 def schedule_in_batches(ids: list[int]) -> None:
     for start in range(0, len(ids), SEND_BATCH):
         _schedule_delivery(ids[start : start + SEND_BATCH])
-
-
-def _outgoing(
-    created: list[Notification], phones: list[str], *, channel: str, now
-) -> list[Delivery]:
-    """One message per notification, except that a recipient with more than DIGEST_AFTER in
-    one batch (a sweep escalating hundreds of cases to one centre) gets a single digest: the
-    inbox has each case, the phone one SMS."""
-    by_recipient: dict[int, list[Notification]] = {}
-    for notification, phone in zip(created, phones, strict=True):
-        if phone:
-            by_recipient.setdefault(notification.recipient_id, []).append(notification)
-    deliveries = []
-    for notifications in by_recipient.values():
-        if len(notifications) > DIGEST_AFTER:
-            text = ngettext(
-                "%(count)s new notification about cases: %(first)s See the inbox for all.",
-                "%(count)s new notifications about cases: %(first)s See the inbox for all.",
-                len(notifications),
-            ) % {"count": len(notifications), "first": notifications[0].text}
-            deliveries.append(
-                Delivery(
-                    notification=notifications[0], channel=channel, due_at=now, text=text[:500]
-                )
-            )
-        else:
-            deliveries.extend(
-                Delivery(notification=n, channel=channel, due_at=now) for n in notifications
-            )
-    return deliveries
 
 
 def _schedule_delivery(ids: list[int]) -> None:

@@ -215,8 +215,11 @@ def _restore(marks: dict[str, int] | None = None, *, drop: bool = False) -> None
             f"""
             CREATE TEMP TABLE bench_escalation_notifications ON COMMIT DROP AS
             SELECT id FROM notifications_notification
-            WHERE case_id IN (SELECT id FROM {SAVED})
-                AND (%(notification)s::bigint IS NULL OR id > %(notification)s)
+            WHERE (case_id IN (SELECT id FROM {SAVED})
+                    AND (%(notification)s::bigint IS NULL OR id > %(notification)s))
+                -- a sweep's message counting several cases names none of them
+                OR (case_id IS NULL AND kind IN ('escalated', 'overdue')
+                    AND id > %(notification)s)
             """,
             marks,
         )

@@ -11,6 +11,7 @@ from disputes.models import (
     Assignment,
     AssignmentStatus,
     Case,
+    CaseAction,
     CaseEvent,
     CaseLevel,
     Category,
@@ -141,6 +142,59 @@ def cases_centre_staff(*, cases: Iterable[Case]) -> dict[int, list[User]]:
     return {
         c.pk: staff[(CENTRE_STAFF[c.level][0], getattr(c, CENTRE_STAFF[c.level][1]))] for c in cases
     }
+
+
+def case_intake_staff(*, case: Case) -> list[User]:
+    """Who hears of a new report: its level's centre; a village without centre staff
+    hands its reports to its township's centre."""
+    staff = list(case_centre_staff(case=case))
+    if staff or case.level != CaseLevel.VILLAGE:
+        return staff
+    return list(
+        User.objects.filter(
+            is_active=True, role=Role.TOWNSHIP_CENTRE, area_id=case.township_id
+        ).only(*RECIPIENT_FIELDS)
+    )
+
+
+def case_assigners(*, case: Case, lines: Iterable[str]) -> list[User]:
+    """Who assigned each of these lines at the case's level: the actor of the latest
+    assignment event that gave it (a line returned and given again: the later one)."""
+    wanted = set(lines)
+    found: dict[str, User] = {}
+    events = (
+        CaseEvent.objects.filter(case=case, action=CaseAction.ASSIGN, level=case.level)
+        .select_related("actor")
+        .order_by("-id")
+    )
+    for event in events:
+        for line in event.data.get("lines", []):
+            name = line.get("line")
+            if name in wanted and name not in found and event.actor is not None:
+                found[name] = event.actor
+        if len(found) == len(wanted):
+            break
+    assigners: dict[int, User] = {}
+    for user in found.values():
+        if user.is_active:
+            assigners.setdefault(user.pk, user)
+    return list(assigners.values())
+
+
+def cases_supervisors(*, case_ids: Iterable[int]) -> dict[int, User]:
+    """Who set each case's current supervision (督办): the actor of its latest one."""
+    supervisors: dict[int, User] = {}
+    events = (
+        CaseEvent.objects.filter(
+            case_id__in=list(case_ids), action=CaseAction.SUPERVISE, actor__is_active=True
+        )
+        .select_related("actor")
+        .only("case_id", *(f"actor__{name}" for name in RECIPIENT_FIELDS))
+        .order_by("case_id", "-id")
+    )
+    for event in events:
+        supervisors.setdefault(event.case_id, event.actor)
+    return supervisors
 
 
 def cases_active_handlers(*, case_ids: Iterable[int]) -> dict[int, list[User]]:

@@ -20,13 +20,15 @@ from disputes.models import (
     Category,
     Severity,
 )
-from disputes.selectors.cases import cases_visible_to
+from disputes.selectors.cases import case_intake_staff, cases_visible_to
+from disputes.services import notices
 from disputes.services.config import category_for_grid, county_id_of, restart_clock
-from disputes.services.events import record_event
+from disputes.services.events import notify_case, record_event
 from governance.platform.resends import made_before, resent_first
 from governance.platform.validators import id_number_is_valid, mobile_is_valid
 from grids.jurisdiction import can_see
 from grids.models import Area, AreaLevel
+from notifications.models import NotificationKind
 from personnel.models import User
 
 MAX_PARTIES = 20
@@ -150,6 +152,13 @@ def case_report(
     with transaction.atomic():
         case.save()
         record_event(case, actor=reporter, action=CaseAction.REPORT, from_status="")
+        notify_case(
+            case,
+            kind=NotificationKind.NEW_REPORT,
+            recipients=case_intake_staff(case=case),
+            actor=reporter,
+            text=notices.new_report,
+        )
     return ReportResult(case, created=True)
 
 

@@ -2,7 +2,8 @@
 skip them) and moved with a few UPDATEs, never a loop of saves. Safe to run twice and from
 two workers at once: each case is escalated at most once per level, and warned at most
 once per level. The people concerned are found for a whole batch with a query or two and
-notified in bulk, with one delivery task per batch."""
+notified in bulk, with one delivery task per batch; someone concerned by several cases of
+a batch gets one message counting them, linked to the list of such cases."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from audit.services import AuditInput, audit_record_many
 from disputes.models import (
@@ -24,14 +27,46 @@ from disputes.models import (
     CaseLevel,
     CaseStatus,
 )
-from disputes.selectors.cases import cases_active_handlers, cases_centre_staff
+from disputes.selectors.cases import (
+    cases_active_handlers,
+    cases_centre_staff,
+    cases_supervisors,
+)
 from disputes.selectors.figures import event_flags
 from disputes.services import LEVEL_ABOVE, notices
 from disputes.services.config import WARN_SHARE, deadline_hours_for
 from notifications.models import NotificationKind
-from notifications.services import Notice, notify_many
+from notifications.services import Digest, Notice, notify_many
 
 BATCH_SIZE = 5000
+# 督办临期: how long before a supervision deadline its handlers and supervisor are told.
+SUPERVISION_WARN_BEFORE = timedelta(hours=24)
+
+
+def case_list_link(**filters: str) -> str:
+    """The case list of open cases filtered so (where a sweep's grouped message leads)."""
+    query = {"status": [str(status) for status in OPEN_STATUSES], **filters}
+    return f"{reverse('case_list')}?{urlencode(query, doseq=True)}"
+
+
+# Each sweep's message to a person with several cases in one batch, and where it leads.
+DIGESTS = {
+    NotificationKind.ESCALATED: lambda: Digest(
+        text=notices.escalated_several, link=case_list_link(escalated_overdue="true")
+    ),
+    NotificationKind.OVERDUE: lambda: Digest(
+        text=notices.overdue_several, link=case_list_link(overdue="true")
+    ),
+    NotificationKind.DEADLINE_WARNING: lambda: Digest(
+        text=notices.deadline_warning_several, link=case_list_link(deadline_warned="true")
+    ),
+    NotificationKind.SUPERVISION_DUE: lambda: Digest(
+        text=notices.supervision_due_several, link=case_list_link(supervised="true")
+    ),
+    NotificationKind.SUPERVISION_OVERDUE: lambda: Digest(
+        text=notices.supervision_overdue_several, link=case_list_link(supervised="true")
+    ),
+}
 
 
 def escalate_overdue(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict:
@@ -169,6 +204,52 @@ def _warn_batch(level: str, now: datetime, batch_size: int) -> int:
     return len(ids)
 
 
+def warn_supervision(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """督办临期/超期: tell the handlers (the centre, while nobody handles the case) and the
+    supervisor of every open supervised case whose supervision deadline is near, and again
+    once it has passed; once each per supervision (case_supervise starts afresh). Returns
+    how many cases were told of."""
+    now = now or timezone.now()
+    told = 0
+    for stage in ("passed", "near"):
+        while claimed := _supervision_batch(stage, now, batch_size):
+            told += claimed
+    return told
+
+
+@transaction.atomic
+def _supervision_batch(stage: str, now: datetime, batch_size: int) -> int:
+    supervised = Case.objects.filter(status__in=OPEN_STATUSES, supervised=True)
+    if stage == "passed":
+        due = supervised.filter(supervision_deadline__lt=now).exclude(supervision_told="passed")
+        kind, text = NotificationKind.SUPERVISION_OVERDUE, notices.supervision_overdue
+    else:
+        due = supervised.filter(
+            supervision_deadline__gte=now,
+            supervision_deadline__lt=now + SUPERVISION_WARN_BEFORE,
+            supervision_told="",
+        )
+        kind, text = NotificationKind.SUPERVISION_DUE, notices.supervision_due
+    ids = list(
+        due.select_for_update(skip_locked=True)
+        .order_by("supervision_deadline", "id")
+        .values_list("id", flat=True)[:batch_size]
+    )
+    if not ids:
+        return 0
+    Case.objects.filter(id__in=ids).update(supervision_told=stage)
+    cases = _reloaded(ids)
+    recipients = cases_active_handlers(case_ids=ids)
+    unhandled = [case for case in cases if not recipients.get(case.pk)]
+    recipients.update(cases_centre_staff(cases=unhandled))
+    supervisors = cases_supervisors(case_ids=ids)
+    for case in cases:
+        if case.pk in supervisors:
+            recipients[case.pk] = [*recipients.get(case.pk, []), supervisors[case.pk]]
+    _notify_batch(cases, recipients, kind=kind, text=text)
+    return len(ids)
+
+
 def _reloaded(ids: list[int]) -> list[Case]:
     """The claimed cases as they are now, with what notifying about them needs."""
     return list(
@@ -182,6 +263,7 @@ def _reloaded(ids: list[int]) -> list[Case]:
             "village_id",
             "township_id",
             "county_id",
+            "supervision_deadline",
         )
     )
 
@@ -210,6 +292,7 @@ def _audit_batch(
 def _notify_batch(
     cases: list[Case], recipients: dict[int, list], *, kind: str, text: Callable[[Case], str]
 ) -> None:
+    """The batch's notices; a person with several cases in it gets one message (DIGESTS)."""
     with notices.site_language():
         notify_many(
             kind=kind,
@@ -218,6 +301,7 @@ def _notify_batch(
                 for case in cases
                 for user in recipients.get(case.pk, [])
             ],
+            digest=DIGESTS[kind](),
         )
 
 

@@ -20,7 +20,7 @@ from disputes.models import (
     CaseLevel,
     CaseStatus,
 )
-from disputes.selectors.cases import case_centre_staff, cases_active_handlers
+from disputes.selectors.cases import case_assigners, case_centre_staff, cases_active_handlers
 from disputes.services import notices
 from disputes.services.config import LEVEL_ABOVE, restart_clock
 from disputes.services.events import notify_case, record_event
@@ -65,6 +65,12 @@ def _locked(case: Case, action: str) -> Case:
             }
         )
     return locked
+
+
+def _assigners(case: Case, lines) -> list[User]:
+    """Who assigned these lines; the centre of the case's level when nobody did (a line
+    from before the assigner's account was closed)."""
+    return case_assigners(case=case, lines=lines) or list(case_centre_staff(case=case))
 
 
 def _source(source: dict | None) -> dict:
@@ -251,7 +257,7 @@ def case_return(*, case: Case, line: str, actor: User, reason: str) -> Case:
     notify_case(
         case,
         kind=NotificationKind.RETURNED,
-        recipients=case_centre_staff(case=case),
+        recipients=_assigners(case, [line]),
         actor=actor,
         text=lambda case: notices.returned(case, by=actor, reason=reason),
     )
@@ -291,6 +297,18 @@ def case_resolve(*, case: Case, line: str, actor: User, outcome: str, note: str 
         note=note,
         data={"line": line, "outcome": outcome},
     )
+    if case.status != CaseStatus.IN_PROGRESS:
+        # Every line is done: the case goes back to whoever assigned its lines, to close.
+        done = Assignment.objects.filter(
+            case=case, status=AssignmentStatus.DONE, level=case.level
+        ).values_list("line", flat=True)
+        notify_case(
+            case,
+            kind=NotificationKind.LINES_DONE,
+            recipients=_assigners(case, set(done)),
+            actor=actor,
+            text=notices.lines_done,
+        )
     return case
 
 
@@ -302,6 +320,13 @@ def case_close(*, case: Case, actor: User, note: str = "") -> Case:
     case.closed_at = timezone.now()
     case.save()
     record_event(case, actor=actor, action=CaseAction.CLOSE, from_status=old, note=note)
+    notify_case(
+        case,
+        kind=NotificationKind.CLOSED,
+        recipients=[case.reporter],  # inactive accounts are skipped by notify
+        actor=actor,
+        text=notices.closed,
+    )
     return case
 
 
@@ -369,6 +394,7 @@ def case_supervise(
     case.supervised = True
     case.supervision_deadline = deadline
     case.supervision_note = note
+    case.supervision_told = ""
     case.save()
     record_event(
         case,

@@ -1,8 +1,9 @@
 """Display helpers for case pages: masked personal numbers and timeline wording."""
 
 from django import template
+from django.utils.translation import pgettext
 
-from disputes.models import AssignmentLine, CaseAction, CaseStatus
+from disputes.models import AssignmentLine, AssignmentStatus, CaseAction, CaseStatus
 from disputes.selectors.cases import staff_assignments_seen_by
 from governance.platform.validators import mask_id_number, mask_phone
 
@@ -28,6 +29,14 @@ def get(mapping, key):
 @register.filter
 def line_label(value: str) -> str:
     return str(AssignmentLine(value).label) if value in AssignmentLine.values else value
+
+
+@register.filter
+def line_state(assignment) -> str:
+    """An assignment line's state in the words of the loop: 办理中, 已办结, 已退回…"""
+    if assignment.status == AssignmentStatus.DONE:
+        return pgettext("assignment line", "Handled")
+    return assignment.get_status_display()
 
 
 @register.filter

@@ -14,5 +14,6 @@ class Role(models.TextChoices):
 
 
 # The roles that work in the field, on a phone: their pages are a tab bar of their day's
-# work (待办, 上报, 事件, 走访任务, 我的), not the centres' menu.
+# work (待办, 上报, 事件, 走访任务, 我的), and theirs are the only notices that also go out
+# through the outgoing channel (SMS, WeCom); the centres at their desks read the inbox.
 FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.MEMBER, Role.POLICE, Role.VILLAGE_STAFF})

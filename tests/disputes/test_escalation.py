@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disputes import services
-from disputes.models import Case, CaseEvent, CaseLevel, CaseStatus, Category
+from disputes.models import Assignment, Case, CaseEvent, CaseLevel, CaseStatus, Category
 from disputes.services.sweeps import escalate_overdue, warn_deadlines
 from notifications.models import Delivery, Notification
 from tests.factories import build_demo, overdue_cases
@@ -133,32 +133,30 @@ def centre_inbox(username: str) -> list[tuple[str, int]]:
 
 
 def test_the_sweep_tells_the_centre_of_each_new_level_and_then_the_county_of_overdue(demo):
-    ids = overdue_cases(demo, 3)
+    overdue_cases(demo, 3)
+    Notification.objects.all().delete()  # the first report's notice to its village
     escalate_overdue()
-    assert sorted(centre_inbox("township1")) == [("escalated", pk) for pk in sorted(ids)]
+    # One message for the three cases, to the list of them (tests/notifications).
+    assert centre_inbox("township1") == [("escalated", None)]
     Case.objects.update(deadline=timezone.now() - timedelta(minutes=1))
     escalate_overdue()
-    assert sorted(centre_inbox("centre")) == [("escalated", pk) for pk in sorted(ids)]
+    assert centre_inbox("centre") == [("escalated", None)]
     Case.objects.update(deadline=timezone.now() - timedelta(minutes=1))
     escalate_overdue()
-    assert sorted(centre_inbox("centre")[3:]) == [("overdue", pk) for pk in sorted(ids)]
-    assert Notification.objects.count() == 9  # nobody else: not township 2, not the admin
+    assert centre_inbox("centre") == [("escalated", None), ("overdue", None)]
+    assert Notification.objects.count() == 3  # nobody else: not township 2, not the admin
 
 
-def test_a_centre_gets_every_case_in_its_inbox_but_one_digest_message(demo):
-    from notifications.tasks import deliver
-
+def test_a_centre_gets_one_message_for_a_whole_sweep_in_its_inbox_and_no_sms(demo):
     township = demo.user("township1")
     township.phone = "13912345678"
     township.save(update_fields=["phone"])
     ids = overdue_cases(demo, 12)
+    Delivery.objects.all().delete()  # the first report's SMS to its village
     escalate_overdue()
-    assert len(centre_inbox("township1")) == 12
-    delivery = Delivery.objects.get()  # one SMS, not twelve
-    assert "12" in delivery.text and delivery.notification.text in delivery.text
-    deliver.apply(args=[[delivery.pk]])
-    delivery.refresh_from_db()
-    assert delivery.status == "sent" and len(ids) == 12
+    assert centre_inbox("township1") == [("escalated", None)]
+    assert "12" in Notification.objects.get(recipient=township).text and len(ids) == 12
+    assert not Delivery.objects.exists()  # a centre works at its desk: the inbox only
 
 
 @pytest.mark.parametrize("count", [3, 60])
@@ -168,7 +166,15 @@ def test_the_sweeps_notifications_cost_the_same_statements_whatever_the_batch(
     township = demo.user("township1")
     township.phone = "13800138002"
     township.save(update_fields=["phone"])
-    overdue_cases(demo, count)
+    ids = overdue_cases(demo, count)
+    police = demo.user("police1")
+    police.phone = "13800138003"
+    police.save(update_fields=["phone"])
+    Case.objects.filter(pk__in=ids).update(status=CaseStatus.ASSIGNED)
+    Assignment.objects.bulk_create(
+        Assignment(case_id=pk, line="police", unit="驻村警务室", handler=police, level="village")
+        for pk in ids
+    )
     with (
         django_capture_on_commit_callbacks() as callbacks,
         CaptureQueriesContext(connection) as queries,
@@ -180,8 +186,10 @@ def test_the_sweeps_notifications_cost_the_same_statements_whatever_the_batch(
     # (a transaction in production); and the batch's audit entries (tests/audit/test_audit.py).
     assert len(queries) == 10 + 3 + 4 * 2 + chain_statements(), [q["sql"][:60] for q in queries]
     assert len(callbacks) == 1  # one delivery task for the whole batch
-    assert Notification.objects.filter(kind="escalated").count() == count
-    assert Delivery.objects.count() == (count if count <= 3 else 1)  # a digest above three
+    # One message each to the centre and the handler, however many cases; an SMS only to
+    # the handler, a field role.
+    assert Notification.objects.filter(kind="escalated").count() == 2
+    assert list(Delivery.objects.values_list("notification__recipient", flat=True)) == [police.pk]
 
 
 def assigned_case(demo) -> Case:
@@ -243,7 +251,7 @@ def test_deadline_warnings_cost_the_same_statements_whatever_the_batch(demo, cou
     # The batch: claim, UPDATE, events, reload, handlers, centre staff and inbox rows; then
     # three empty claims (village again, township, county); each batch in a savepoint.
     assert len(queries) == 7 + 3 + 4 * 2, [q["sql"][:60] for q in queries]
-    assert warnings_to("village1") == count
+    assert warnings_to("village1") == 1  # one message for the whole batch
 
 
 def test_the_warn_command_runs_the_sweep(demo, capsys):

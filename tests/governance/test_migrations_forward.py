@@ -98,10 +98,11 @@ def migrate_to_latest() -> None:
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-def raw_rows(table: str) -> list[tuple]:
+def raw_rows(table: str) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY id")
-        return [tuple(row) for row in cursor.fetchall()]
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def fill_every_moved_table(old, demo, case: Case, user: User) -> dict[tuple[str, str], object]:
@@ -301,8 +302,13 @@ def test_a_database_at_the_previous_head_migrates_forward_with_every_row_kept(de
         ContentType.objects.clear_cache()
 
         # Every row where it was, the same to the byte (raw SQL) and read by the new models.
+        # (Columns added by later migrations are not compared: they did not exist before.)
         for key, table in tables.items():
-            assert raw_rows(table) == raw_before[key], table
+            after = [
+                {column: row[column] for column in before}
+                for row, before in zip(raw_rows(table), raw_before[key], strict=True)
+            ]
+            assert after == raw_before[key], table
             assert raw_before[key], f"{table} was left empty"
         for (label, name), values in values_before.items():
             new_model = current_apps.get_model(MOVED_TO[name], name)

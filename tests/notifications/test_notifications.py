@@ -29,6 +29,8 @@ def assigned_case(demo, *handlers):
     """A village case accepted and assigned by the township centre (police line first)."""
     centre = demo.user("township1")
     case = services.case_accept(case=report(demo).case, actor=centre)
+    # The report's own notice to its village centre is proven in test_handovers.py.
+    Notification.objects.filter(kind=NotificationKind.NEW_REPORT).delete()
     lines = [
         {"line": line, "unit": "驻村警务室", "handler": handler}
         for line, handler in zip(("police", "political_legal"), handlers, strict=False)
@@ -64,13 +66,13 @@ def test_dual_line_assignment_notifies_each_handler_once(demo):
     assert inbox_of(village) == [(NotificationKind.ASSIGNED, case.pk)]
 
 
-def test_a_return_notifies_the_centre_of_the_cases_level(demo):
+def test_a_return_notifies_whoever_assigned_the_line(demo):
     police = demo.user("police1")
     case = assigned_case(demo, police)
     services.case_return(case=case, line="police", actor=police, reason="不属于本单位职责")
-    # A village case: its centre is the village's staff.
-    assert inbox_of(demo.user("village1")) == [(NotificationKind.RETURNED, case.pk)]
-    assert not Notification.objects.filter(recipient__username="township1").exists()
+    # The township centre assigned it: it hears, not the village's staff.
+    assert inbox_of(demo.user("township1")) == [(NotificationKind.RETURNED, case.pk)]
+    assert not Notification.objects.filter(recipient__username="village1").exists()
     assert "不属于本单位职责" in Notification.objects.get(kind="returned").text
 
 
@@ -91,6 +93,7 @@ def test_supervision_notifies_the_handlers_and_the_centre(demo):
 
 def test_escalation_by_decision_notifies_the_centre_of_the_new_level(demo):
     case = services.case_accept(case=report(demo).case, actor=demo.user("village1"))
+    Notification.objects.filter(kind=NotificationKind.NEW_REPORT).delete()
     case = services.case_escalate(case=case, actor=demo.user("village1"), reason="涉及多个村")
     assert inbox_of(demo.user("township1")) == [(NotificationKind.ESCALATED, case.pk)]
     services.case_escalate(case=case, actor=demo.user("township1"), reason="需县级协调")
@@ -131,9 +134,18 @@ def test_inactive_users_and_repeated_recipients_get_nothing_twice(demo):
 def test_one_delivery_task_per_notify_call_after_commit_and_only_for_phones(
     demo, django_capture_on_commit_callbacks
 ):
+    case = report(demo).case
     village = with_phone(demo.user("village1"))
     with django_capture_on_commit_callbacks() as callbacks:
-        assigned_case(demo, demo.user("police1"), village)  # police1 has no phone
+        centre = demo.user("township1")
+        services.case_assign(
+            case=services.case_accept(case=case, actor=centre),
+            actor=centre,
+            lines=[  # police1 has no phone
+                {"line": "police", "unit": "驻村警务室", "handler": demo.user("police1")},
+                {"line": "political_legal", "unit": "村委会", "handler": village},
+            ],
+        )
     assert len(callbacks) == 1
     assert list(Delivery.objects.values_list("notification__recipient", "status")) == [
         (village.pk, DeliveryStatus.PENDING)
@@ -170,7 +182,7 @@ def test_the_webhook_gateway_receives_each_message_as_json(demo, gateway):
     case = assigned_case(demo, with_phone(demo.user("police1")))
     ids = list(Delivery.objects.values_list("id", flat=True))
     assert deliver.apply(args=[ids]).get() == {"sent": 1, "failed": 0, "retry": 0}
-    text = Notification.objects.get().text
+    text = Notification.objects.get(kind="assigned").text
     assert gateway.received == [
         {"phone": SMS_PHONE, "text": text, "kind": "assigned", "case_id": case.pk}
     ]
