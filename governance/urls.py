@@ -43,7 +43,9 @@ moved_admin = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("todo.urls")),
+    path("dashboard/", views.dashboard_page, name="dashboard"),
+    path("overview/", views.overview, name="overview"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("personnel.urls")),
