@@ -31,6 +31,8 @@ from disputes.selectors.cases import case_list, cases_handled_by
 from disputes.selectors.todo import todo_cases, todo_condition, todo_level_q, todo_levels
 from governance.platform.roles import Role
 from grids.jurisdiction import COUNTY_ROLES, sees_everything
+from grids.models import AreaLevel
+from grids.selectors import areas_visible_to
 from personnel.models import User
 from residents.models import Resident
 from residents.services.visits import visits_due_for
@@ -158,29 +160,32 @@ def _field_sections(*, user: User, only_with_work: bool) -> list[Section]:
 
 
 def township_rows(*, user: User) -> list[TownshipRow]:
-    """Per township of the county: open cases, those awaiting analysis and the supervised
-    ones, in one GROUP BY (each figure is a filter of the case list)."""
+    """Every township of the user's jurisdiction, with its open cases, those awaiting
+    analysis and the supervised ones (one GROUP BY; each figure is a filter of the case
+    list), a township without cases too."""
     is_open = Q(status__in=OPEN_STATUSES)
-    rows = (
-        case_list(user=user)
+    figures = {
+        row["township_id"]: row
+        for row in case_list(user=user)
         .order_by()
-        .values("township_id", "township__name", "township__code")
+        .values("township_id")
         .annotate(
             open=Count("pk", filter=is_open),
             reported=Count("pk", filter=Q(status=CaseStatus.REPORTED)),
             supervised=Count("pk", filter=is_open & Q(supervised=True)),
         )
-        .order_by("township__code")
-    )
+    }
+    townships = areas_visible_to(user).filter(level=AreaLevel.TOWNSHIP).order_by("code")
+    none = {"open": 0, "reported": 0, "supervised": 0}
     return [
         TownshipRow(
-            id=row["township_id"],
-            name=row["township__name"],
-            open=row["open"],
-            reported=row["reported"],
-            supervised=row["supervised"],
+            id=township.pk,
+            name=township.name,
+            open=figures.get(township.pk, none)["open"],
+            reported=figures.get(township.pk, none)["reported"],
+            supervised=figures.get(township.pk, none)["supervised"],
         )
-        for row in rows
+        for township in townships.only("id", "name")
     ]
 
 

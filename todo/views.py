@@ -16,6 +16,7 @@ from disputes.models import OPEN_STATUSES, CaseStatus
 from disputes.selectors.todo import TODO_NAMES
 from governance.platform.roles import Role
 from grids.jurisdiction import COUNTY_ROLES, jurisdiction_root, sees_everything
+from grids.models import AreaLevel
 from todo.selectors import todo_for
 
 # Each section's title, what the empty section says, and the full list it counts.
@@ -71,6 +72,7 @@ def township_urls(township_id: int) -> dict[str, str]:
 def todo_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     todo = todo_for(user=user)
+    root = jurisdiction_root(user)
     county = user.role in COUNTY_ROLES or sees_everything(user)
     sections = []
     for section in todo.sections:
@@ -80,6 +82,8 @@ def todo_home(request: HttpRequest) -> HttpResponse:
         sections.append(
             {"section": section, "title": title, "empty": empty, "url": list_url(section.name)}
         )
+    # The lists with work first, each group in the order of the loop.
+    sections.sort(key=lambda entry: not entry["section"].count)
     return render(
         request,
         "todo/home.html",
@@ -89,7 +93,9 @@ def todo_home(request: HttpRequest) -> HttpResponse:
             "townships": [(row, township_urls(row.id)) for row in todo.townships],
             "now": todo.now,
             "today": timezone.localdate(),
-            "jurisdiction": jurisdiction_root(user),
+            "jurisdiction": root,
+            # Below a township every case is in the user's own village: its grid says where.
+            "show_village": root is None or root.level not in (AreaLevel.VILLAGE, AreaLevel.GRID),
             "no_jurisdiction": user.area_id is None and not sees_everything(user),
             "dashboard": user.is_superuser or user.role in DASHBOARD_ROLES,
         },
