@@ -12,6 +12,7 @@ from django_filters import rest_framework as filters
 from disputes.models import Case, CaseKind, CaseLevel, CaseStatus, Severity
 from disputes.selectors import figures
 from disputes.selectors.cases import categories_for
+from disputes.selectors.todo import TODO_CHOICES, cases_todo
 from governance.platform.filters import MAX_ID, IdFilter, as_id
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -106,6 +107,10 @@ class CaseFilter(filters.FilterSet):
     escalated_overdue = yes_no(_("escalated for being overdue"), method="filter_escalated_overdue")
     criminal_risk = yes_no(_("civil-to-criminal risk"))
     area = IdFilter(label=_("area"), method="filter_area")
+    # A centre's to-do list (待研判, 待交办…), as the home page counts it.
+    todo = filters.ChoiceFilter(
+        label=_("to do"), choices=TODO_CHOICES, method="filter_todo", empty_label=ANY
+    )
     created_after = filters.DateFilter(
         label=_("reported from"),
         field_name="created_at",
@@ -150,6 +155,11 @@ class CaseFilter(filters.FilterSet):
             area = Area.objects.only("level").get(pk=area.parent_id)
         column = AREA_COLUMNS.get(area.level)
         return queryset.filter(**{column: area.pk}) if column else queryset
+
+    def filter_todo(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        if self.request is None:
+            return queryset.none()
+        return cases_todo(queryset, user=self.request.user, name=value)
 
     def filter_went_overdue(self, queryset: QuerySet[Case], name: str, value) -> QuerySet[Case]:
         return _where(queryset, figures.went_overdue(), value)

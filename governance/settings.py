@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "campaigns",
     "supervision",
     "assessment",
+    "todo",
     "demo",
 ]
 

@@ -43,7 +43,9 @@ moved_admin = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("todo.urls")),
+    path("dashboard/", views.dashboard_page, name="dashboard"),
+    path("overview/", views.overview, name="overview"),
     path("healthz", views.healthz, name="healthz"),
     path("me/", views.me, name="me"),
     path("work/", views.field_work, name="field_work"),

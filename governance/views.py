@@ -17,12 +17,13 @@ from grids.models import AreaLevel
 logger = logging.getLogger(__name__)
 
 
-# The home page of the centres and the committee is the dashboard of their jurisdiction.
+# The centres and the committee have the dashboard of their jurisdiction (linked from their
+# to-do, the home page: todo.views); the others the overview of their area.
 DASHBOARD_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_CENTRE, Role.TOWNSHIP_CENTRE})
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def dashboard_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_superuser or user.role in DASHBOARD_ROLES:
         root = jurisdiction_root(user) or selectors.area_roots_for(user).first()
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return overview(request)
 
 
+@login_required
 def overview(request: HttpRequest) -> HttpResponse:
     roots = list(selectors.area_roots_for(request.user))
     summaries = []

@@ -47,7 +47,7 @@ def dashboard(request: HttpRequest, *, root: Area) -> HttpResponse:
         return list_url("case_list", {"area": where, **reported, **filters})
 
     for child in stats["children"]:
-        child["dashboard_url"] = list_url("home", {"area": child["id"], **keep})
+        child["dashboard_url"] = list_url("dashboard", {"area": child["id"], **keep})
         child["cases_url"] = cases(child["id"])
     opened = list(OPEN_STATUSES)
     escalations = [(CaseLevel(level).label, count) for level, count in stats["escalated"].items()]

@@ -244,8 +244,17 @@ def instruction_for(*, user: User, pk: int) -> Instruction | None:
     return instructions_visible_to(user).select_related("area", "created_by").filter(pk=pk).first()
 
 
-def instructions_list(*, user: User, query: str = "") -> QuerySet[Instruction]:
-    instructions = instructions_visible_to(user).select_related("area", "created_by")
+def instructions_unread_by(user: User) -> QuerySet[Instruction]:
+    """The instructions the user received and has not opened yet (their to do)."""
+    unread = InstructionReceipt.objects.filter(user=user, read_at__isnull=True)
+    return instructions_visible_to(user).filter(pk__in=unread.values("instruction_id"))
+
+
+def instructions_list(
+    *, user: User, query: str = "", unread: bool = False
+) -> QuerySet[Instruction]:
+    instructions = instructions_unread_by(user) if unread else instructions_visible_to(user)
+    instructions = instructions.select_related("area", "created_by")
     if query:
         instructions = instructions.filter(Q(title__icontains=query) | Q(body__icontains=query))
     read = Q(receipts__read_at__isnull=False)

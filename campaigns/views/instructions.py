@@ -35,7 +35,8 @@ from personnel.models import MemberType, PostKind
 @login_required
 def instruction_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    found = instructions.instructions_list(user=request.user, query=query)
+    unread = request.GET.get("unread") == "1"  # the to-do page's "all N" link
+    found = instructions.instructions_list(user=request.user, query=query, unread=unread)
     page = page_of(request, found, size=LONG_PAGE_SIZE)
     mine = dict(
         InstructionReceipt.objects.filter(
@@ -53,7 +54,7 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaigns/instruction_list.html",
-        {"page": page, "query": query, "can_send": can_organise(request.user)},
+        {"page": page, "query": query, "unread": unread, "can_send": can_organise(request.user)},
     )
 
 

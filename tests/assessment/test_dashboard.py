@@ -1,4 +1,4 @@
-"""The dashboard: the home page of the centres and the committee. Every number on it that
+"""The dashboard of the centres and the committee (linked from their to-do). Every number on it that
 links to the case list equals the count of that list; the children's figures come from one
 GROUP BY whatever their number; the map's boundaries stay inside the jurisdiction."""
 
@@ -85,9 +85,9 @@ def township_client(client, demo):
 
 
 @pytest.mark.parametrize("username", ["county", "centre", "township1"])
-def test_centres_and_the_committee_land_on_the_dashboard(client, demo, username):
+def test_centres_and_the_committee_have_the_dashboard(client, demo, username):
     client.force_login(demo.user(username))
-    response = client.get(reverse("home"))
+    response = client.get(reverse("dashboard"))
     assert DASHBOARD in [template.name for template in response.templates]
     root = demo.county if username != "township1" else demo.township1
     assert response.context["area"] == root
@@ -96,7 +96,7 @@ def test_centres_and_the_committee_land_on_the_dashboard(client, demo, username)
 @pytest.mark.parametrize("username", ["grid1", "village1", "police1", "member1", "inspector"])
 def test_other_roles_keep_the_area_overview(client, demo, username):
     client.force_login(demo.user(username))
-    response = client.get(reverse("home"))
+    response = client.get(reverse("dashboard"))
     names = [template.name for template in response.templates]
     assert "home.html" in names and DASHBOARD not in names
 
@@ -104,7 +104,7 @@ def test_other_roles_keep_the_area_overview(client, demo, username):
 def test_an_operator_gets_the_dashboard_of_the_first_root(client, demo):
     operator = User.objects.create_superuser("operator", password="x")
     client.force_login(operator)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("dashboard"))
     assert response.context["area"] == demo.county
 
 
@@ -132,7 +132,7 @@ def test_every_figure_equals_the_case_list_filtered_the_same_way(township_client
         query["area"] = {"village1": demo.village1, "other_village": other_village}[
             query["area"]
         ].pk
-    response = township_client.get(reverse("home"), query)
+    response = township_client.get(reverse("dashboard"), query)
     assert response.status_code == 200
     figures = response.context["stats"]
     links = numbers_linked_to_the_case_list(response.content.decode())
@@ -146,14 +146,14 @@ def test_every_figure_equals_the_case_list_filtered_the_same_way(township_client
 @pytest.mark.usefixtures("cases")
 def test_the_figures_of_a_month_a_range_and_a_village(township_client, demo):
     today = timezone.localdate()
-    month = township_client.get(reverse("home")).context["stats"]
+    month = township_client.get(reverse("dashboard")).context["stats"]
     assert month["total"] == 7  # the case reported 40 days ago is last month's
     old = township_client.get(
-        reverse("home"), {"from": str(today - 45 * DAY), "to": str(today - 35 * DAY)}
+        reverse("dashboard"), {"from": str(today - 45 * DAY), "to": str(today - 35 * DAY)}
     ).context["stats"]
     assert old["total"] == 1 and old["by_kind"] == {"hazard": 1}
     village = township_client.get(
-        reverse("home"), {"area": demo.village1.pk, "period": "year"}
+        reverse("dashboard"), {"area": demo.village1.pk, "period": "year"}
     ).context
     assert village["area"] == demo.village1 and village["stats"]["total"] == 5
     assert [a.pk for a in village["ancestors"]] == [demo.township1.pk]
@@ -251,17 +251,17 @@ def test_the_dashboard_page_costs_a_fixed_number_of_queries(
     township_client, demo, django_assert_num_queries, settings
 ):
     settings.STATS_CACHE_SECONDS = 0  # what computing them costs (cached: test_stats_cache)
-    township_client.get(reverse("home"))
+    township_client.get(reverse("dashboard"))
     # session, user, user's area, unread count; the three of the stats and the year's months
     with django_assert_num_queries(8):
-        township_client.get(reverse("home"))
+        township_client.get(reverse("dashboard"))
     # ... and the drilled-down area and its breadcrumbs
     with django_assert_num_queries(10):
-        township_client.get(reverse("home"), {"area": demo.village1.pk})
+        township_client.get(reverse("dashboard"), {"area": demo.village1.pk})
 
 
 def test_the_dashboard_of_a_subtree_without_cases_says_so(township_client, demo):
-    response = township_client.get(reverse("home"))
+    response = township_client.get(reverse("dashboard"))
     assert response.status_code == 200
     page = response.content.decode()
     assert 'class="empty-state"' in page and 'data-chart="status"' not in page
@@ -271,11 +271,11 @@ def test_the_dashboard_of_a_subtree_without_cases_says_so(township_client, demo)
 
 def test_drilling_outside_the_jurisdiction_is_404(township_client, demo):
     for area in (demo.village2, demo.township2, demo.county):
-        assert township_client.get(reverse("home"), {"area": area.pk}).status_code == 404
+        assert township_client.get(reverse("dashboard"), {"area": area.pk}).status_code == 404
 
 
 def test_bad_dates_say_so_and_show_this_month(township_client, demo):
-    response = township_client.get(reverse("home"), {"from": "2025-03-02", "to": "2025-03-01"})
+    response = township_client.get(reverse("dashboard"), {"from": "2025-03-02", "to": "2025-03-01"})
     assert response.status_code == 200
     assert response.context["period"] == "month"
     assert 'role="alert"' in response.content.decode()
@@ -285,7 +285,7 @@ def test_bad_dates_say_so_and_show_this_month(township_client, demo):
 def test_without_the_chart_library_the_figures_are_tables(township_client, demo, monkeypatch):
     # As after a setup without npm: the library is neither in node_modules nor collected.
     monkeypatch.setattr(dashboard_views, "ECHARTS", "vendor/echarts/not-installed.js")
-    response = township_client.get(reverse("home"))
+    response = township_client.get(reverse("dashboard"))
     page = response.content.decode()
     assert response.status_code == 200 and response.context["echarts_url"] is None
     assert "vendor/echarts" not in page and 'class="note"' in page
@@ -295,7 +295,7 @@ def test_without_the_chart_library_the_figures_are_tables(township_client, demo,
 def test_with_the_chart_library_it_is_served_locally(township_client, demo):
     if not (django_settings.BASE_DIR / "node_modules" / "echarts").is_dir():
         pytest.skip("needs ECharts installed by `make setup` (npm)")
-    page = township_client.get(reverse("home")).content.decode()
+    page = township_client.get(reverse("dashboard")).content.decode()
     # (hashed, with the production storage: echarts.min.<hash>.js)
     assert re.search(r'<script src="/static/vendor/echarts/echarts\.min\.(\w+\.)?js" defer>', page)
     assert finders.find("vendor/echarts/echarts.min.js")

@@ -31,8 +31,8 @@ def log_in(page, base_url, username):
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base_url}/")
-    # The centres land on the dashboard, which fetches its figures after loading; let them
-    # finish first (the SQLite live server shares one connection between its threads).
+    # Everyone lands on their to-do; a page that fetches more after loading (the dashboard)
+    # finishes first (the SQLite live server shares one connection between its threads).
     page.wait_for_load_state("networkidle")
 
 

@@ -49,8 +49,13 @@ def test_the_committee_reviews_publishes_and_downloads_the_bulletin(
     county = as_user(browser, live_server, "county", DESKTOP)
     base = live_server.url
 
-    # 0. The committee lands on the county's dashboard: every chart is drawn.
+    # 0. The committee lands on its to-do, the draft month among the rankings to review,
+    # and the dashboard is one tap away: every chart is drawn.
     assert county.url == f"{base}/"
+    review = county.locator("section[data-section=rankings]")
+    assert review.locator(".todo-count").get_attribute("data-count") == "1"
+    county.click("#dashboard-link")
+    county.wait_for_url(f"{base}/dashboard/")
     wait_for_charts(county)
     assert all(charts_drawn(county).values())
 

@@ -83,7 +83,7 @@ def test_the_api_and_the_dashboard_read_through_the_cache(client, demo, county):
     assert cache.get(figures_key("stats", user=county, area=demo.county, dates=(None, None)))
     report(demo)
     assert client.get(url).json()["total"] == 2
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("dashboard")).status_code == 200
 
 
 def test_while_one_request_recomputes_the_others_read_the_last_figures(demo, county):

@@ -116,6 +116,8 @@ STAFF_MARKER = "二号镇网格员甲"
 # township 2's data.
 LISTS = {
     "home",
+    "dashboard",
+    "overview",
     "password_change",
     "area_tree",
     "inbox",

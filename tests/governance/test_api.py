@@ -73,10 +73,10 @@ def test_area_pages_cost_a_fixed_number_of_queries(
     # the children's names) and its year's months computed, each with the cache's data
     # version ...
     with django_assert_num_queries(9):
-        county_client.get(reverse("home"))
+        county_client.get(reverse("dashboard"))
     # ... then read from the cache: the two data versions alone
     with django_assert_num_queries(6):
-        county_client.get(reverse("home"))
+        county_client.get(reverse("dashboard"))
 
 
 def test_schema_and_docs_are_served_locally(county_client):

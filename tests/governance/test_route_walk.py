@@ -201,7 +201,7 @@ def test_the_walks_markers_do_see_township_two_in_filter_choices_where_it_belong
     people, and the markers find them there. So on township 1's pages, where the walk finds
     none, a filter leaking them would be seen."""
     client.force_login(demo.user("county"))
-    for name in ("case_report", "staff_list", "resident_create", "spot_check_create", "home"):
+    for name in ("case_report", "staff_list", "resident_create", "spot_check_create", "dashboard"):
         body = client.get(reverse(name)).content.decode()
         choices = " ".join(re.findall(r"<option[^>]*>([^<]*)</option>", body))
         assert leaks(choices.encode(), demo), name

@@ -61,7 +61,7 @@ def test_township1_people_find_nothing_of_township2_in_lists_and_search(client, 
         page = client.get(reverse("area_tree"), query).content.decode()
         assert not any(link in page for link in outside_links), query
         assert demo.township2.code not in page
-    for url in (reverse("area_tree"), reverse("home")):
+    for url in (reverse("area_tree"), reverse("home"), reverse("overview"), reverse("dashboard")):
         page = client.get(url).content.decode()
         assert demo.township2.name not in page
         assert not any(link in page for link in outside_links)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from todo import views
+
+urlpatterns = [
+    path("", views.todo_home, name="home"),
+]
