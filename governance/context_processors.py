@@ -11,6 +11,8 @@ from grids.jurisdiction import (
 # menu and the tab bar mark it as the current one.
 MENU_ENTRIES = (
     ("home", "home"),
+    ("dashboard", "dashboard"),
+    ("overview", "dashboard"),
     ("case_report", "report"),
     ("my_cases", "my_cases"),
     ("case_", "cases"),
