@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from disputes.exporting import EXPORT_LIMIT, cases_workbook
+from disputes.exporting import EXPORT_LIMIT, case_filter
 from disputes.filters import CaseFilter
 from disputes.forms import CaseReportForm, document_field, photo_field
 from disputes.models import (
@@ -27,7 +27,8 @@ from disputes.models import (
 from disputes.selectors import cases as selectors
 from disputes.services.attachments import case_report_with_files, case_transition_with_files
 from disputes.transitions import ACTION_KINDS, TransitionInput, available_actions
-from governance.platform.pages import error_dict, page_of, xlsx_response
+from exports.answers import export_answer
+from governance.platform.pages import error_dict, page_of
 from governance.platform.uploads import protected_file
 from grids.jurisdiction import can_act_on_case, can_report
 from grids.selectors import area_filter_options, areas_visible_to
@@ -126,8 +127,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_export(request: HttpRequest) -> HttpResponse:
-    cases = _filtered(request).qs
-    total = cases.count()
+    total = case_filter(user=request.user, query=request.GET).qs.count()
     if total > EXPORT_LIMIT:
         messages.error(
             request,
@@ -135,7 +135,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
             % {"total": total, "limit": EXPORT_LIMIT},
         )
         return redirect(f"{reverse('case_list')}?{request.GET.urlencode()}")
-    return xlsx_response(cases_workbook(cases.iterator(chunk_size=2000)), "cases")
+    return export_answer(request, kind="cases", total=total)
 
 
 def _visible_case(request: HttpRequest, pk: int) -> Case:
