@@ -149,10 +149,8 @@ def _fields_by_name() -> dict[str, list[models.Field]]:
 
 
 def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
-    if model is not None:
-        for model_field in model._meta.concrete_fields:
-            if key in (model_field.name, model_field.attname):
-                return model_field
+    if (own := _own_field(model, key)) is not None:
+        return own
     candidates = _fields_by_name().get(key, [])
     # A name other models use alike (all with the same choices, or all plain) is safe.
     if candidates and len({tuple(f.choices or ()) for f in candidates}) == 1:
@@ -160,13 +158,25 @@ def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
     return None
 
 
+def _own_field(model, key: str) -> models.Field | None:
+    if model is None:
+        return None
+    for model_field in model._meta.concrete_fields:
+        if key in (model_field.name, model_field.attname):
+            return model_field
+    return None
+
+
 def _label(model, key: str) -> str:
-    if key in KEY_LABELS and (model is None or _field(model, key) is None):
+    """The object's own field's label, else the log's own word for the key, else a field of
+    that name elsewhere."""
+    own = _own_field(model, key)
+    if own is not None:
+        return str(own.verbose_name)
+    if key in KEY_LABELS:
         return str(KEY_LABELS[key])
-    model_field = _field(model, key)
-    if model_field is not None:
-        return str(model_field.verbose_name)
-    return str(KEY_LABELS.get(key, key.replace("_", " ")))
+    model_field = _field(None, key)
+    return str(model_field.verbose_name) if model_field is not None else key.replace("_", " ")
 
 
 class Names:
