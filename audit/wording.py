@@ -107,6 +107,7 @@ class Described:
     entry: AuditEntry
     who: str
     role: str
+    login: str  # masked: logins were once phone numbers (personnel migration 0004)
     action: str
     object_kind: str
     object_number: str
@@ -283,6 +284,7 @@ def _described(entry: AuditEntry, model, names: Names) -> Described:
         entry=entry,
         who=who,
         role=role,
+        login=scrubbed(entry.actor_name) if entry.actor_name != who else "",
         action=action_label(entry.action),
         object_kind=kind,
         object_number=entry.object_id,

@@ -12,7 +12,9 @@ kept as text too.
 
 Writers take `Workbook` from here, never from openpyxl, and put values in cells only through
 its sheets' `append` (or `cell`, or `sheet["A1"] = …`), which all go through `as_text`;
-tests/security/test_security_findings_exports.py checks every module for it."""
+tests/security/test_security_findings_exports.py checks every module for it. Exports to
+people are written as a `LedgerWorkbook` of `Ledger` sheets: the county's one layout of a
+台账 (below), checked over every export endpoint by tests/exports/test_ledgers.py."""
 
 from __future__ import annotations
 
@@ -59,10 +61,6 @@ def styled(sheet, value: Any, *, font: Font | None = None) -> Cell:
     if font is not None:
         cell.font = font
     return cell
-
-
-def bold_row(sheet, values: Iterable[Any]) -> list[Cell]:
-    return [styled(sheet, str(value), font=BOLD) for value in values]
 
 
 def text_safe(sheet, values: Iterable[Any]) -> list[Any]:
@@ -135,29 +133,6 @@ def watermark(*, user, reason: str) -> str:
         "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         "reason": reason,
     }
-
-
-def date_text(value) -> str:
-    return value.isoformat() if value else ""
-
-
-def watermarked_workbook(*, title: str, mark: str, user, headers: list[str], widths: list[int]):
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = user.username
-    workbook.properties.title = title
-    workbook.properties.description = mark
-    sheet = workbook.create_sheet(title)
-    printed = mark if len(mark) <= HEADER_FOOTER_MAX else mark[: HEADER_FOOTER_MAX - 1] + "…"
-    printed = printed.replace("&", "&&")  # & starts a control code in headers and footers
-    sheet.oddHeader.center.text = printed
-    sheet.oddFooter.center.text = printed
-    sheet.oddFooter.right.text = "&P / &N"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([styled(sheet, mark, font=Font(bold=True, color="B42318"))])
-    sheet.append([])
-    sheet.append(bold_row(sheet, headers))
-    return workbook, sheet
 
 
 # --- The county's 台账: every export's one layout ----------------------------------------

@@ -104,7 +104,7 @@ def test_the_export_is_the_filtered_log_watermarked_and_masked(client, demo, his
     assert "county" in mark and str(demo.user("county")) in values[2][0]
     body = values[5:]
     assert len(body) == 1 and body[0][0] == 1  # one entry, numbered
-    assert body[0][5] == str(ACTION_LABELS["resident.register"])  # its action named
+    assert body[0][6] == str(ACTION_LABELS["resident.register"])  # its action named
     assert ID_A not in repr(values) and "13800138000" not in repr(values)
 
 
