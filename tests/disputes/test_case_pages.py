@@ -126,7 +126,7 @@ def test_another_townships_case_is_invisible_on_every_page(client, demo, two_cas
         mine_page = client.get(reverse("my_cases"), {"tab": "reported"}).content.decode()
         assert "二号镇的纠纷" not in mine_page
         export = client.get(reverse("case_export"))
-        titles = [row[1] for row in load_workbook(io.BytesIO(export.content)).active.values]
+        titles = [row[1] for row in records(load_workbook(io.BytesIO(export.content)).active)]
         assert "一号镇的纠纷" in titles and "二号镇的纠纷" not in titles
     theirs.refresh_from_db()
     assert theirs.status == CaseStatus.REPORTED
