@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
-        from audit import signals  # noqa: F401  (the login receivers)
+        from audit import export, signals  # noqa: F401  (the login receivers; the export)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from disputes.exporting import EXPORT_LIMIT, cases_workbook
+from disputes.exporting import EXPORT_LIMIT, case_filter
 from disputes.filters import CaseFilter, IdListField
 from disputes.forms import (
     BatchAssignForm,
@@ -37,9 +37,10 @@ from disputes.services.attachments import case_report_with_files, case_transitio
 from disputes.services.batch import cases_assign_batch
 from disputes.services.contacts import NoNumber, case_handler_call, case_party_call
 from disputes.transitions import ACTION_KINDS, TransitionInput, available_actions
+from exports.answers import export_answer
 from governance.platform.calls import call_response
 from governance.platform.filters import as_id
-from governance.platform.pages import error_dict, page_of, xlsx_response
+from governance.platform.pages import error_dict, page_of
 from governance.platform.uploads import protected_file
 from grids.jurisdiction import CENTRE_ROLES, can_act_on_case, can_call_parties, can_report
 from grids.selectors import area_filter_options, areas_visible_to
@@ -198,8 +199,7 @@ def case_batch_assign(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_export(request: HttpRequest) -> HttpResponse:
-    cases = _filtered(request).qs
-    total = cases.count()
+    total = case_filter(user=request.user, query=request.GET).qs.count()
     if total > EXPORT_LIMIT:
         messages.error(
             request,
@@ -207,7 +207,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
             % {"total": total, "limit": EXPORT_LIMIT},
         )
         return redirect(f"{reverse('case_list')}?{request.GET.urlencode()}")
-    return xlsx_response(cases_workbook(cases.iterator(chunk_size=2000)), "cases")
+    return export_answer(request, kind="cases", total=total)
 
 
 def _visible_case(request: HttpRequest, pk: int) -> Case:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "disputes",
     "notifications",
     "audit",
+    "exports",
     "residents",
     "campaigns",
     "supervision",

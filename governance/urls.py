@@ -59,6 +59,7 @@ urlpatterns = [
     path("", include("supervision.urls")),
     path("", include("assessment.urls")),
     path("audit/", include("audit.urls")),
+    path("exports/", include("exports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", api_docs, name="api_docs"),

@@ -1,53 +1,99 @@
-"""The roster and the coverage report as Excel workbooks (openpyxl's streaming writer).
-ID and phone numbers leave the system masked, as on the pages."""
+"""The roster 花名册 and the coverage report as workbooks of the county's ledger layout
+(governance.platform.xlsx). ID and phone numbers leave the system masked, as on the pages.
+The roster is written in the background when it is long (exports.answers)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter
+from django.utils.translation import gettext_lazy
 
+from exports.registry import register
 from governance.platform.validators import mask_id_number, mask_phone
-from governance.platform.xlsx import Workbook, bold_row, workbook_bytes
+from governance.platform.xlsx import (
+    Column,
+    Export,
+    LedgerWorkbook,
+    as_of_today,
+    export_filename,
+    file_period,
+)
+from grids.models import Area
+from grids.selectors import area_for
+from personnel import selectors
+from personnel.forms.staff import RosterFilterForm
 from personnel.models import Staff
 from personnel.services.coverage import Gap, Rate
 
+if TYPE_CHECKING:
+    from personnel.models import User
+
 EXPORT_LIMIT = 100_000
+ROSTER = gettext_lazy("Roster")
+COVERAGE = gettext_lazy("Staffing coverage")
 
 
-def _sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int]):
-    sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(bold_row(sheet, headers))
-    return sheet
+@dataclass
+class Roster:
+    form: RosterFilterForm
+    staff: QuerySet[Staff]
+    area: Area | None = None
 
 
-def staff_workbook(staff: Iterable[Staff]) -> bytes:
-    """One row per person; `staff` comes from personnel.selectors.staff_list (open posts
-    prefetched)."""
-    workbook = Workbook(write_only=True)
-    sheet = _sheet(
-        workbook,
-        _("Roster"),
-        [
-            _("Full name"),
-            _("Gender"),
-            _("Mobile"),
-            _("ID number"),
-            _("Employer / unit"),
-            _("Managed by"),
-            _("Division code"),
-            _("Open posts"),
-            _("Login"),
-        ],
-        [10, 6, 14, 22, 20, 16, 15, 48, 8],
+def roster_filtered(*, user: User, query: QueryDict) -> Roster:
+    """The filtered roster, shared by the page and its export so that both agree."""
+    form = RosterFilterForm(query or None, user=user)
+    nothing = selectors.staff_visible_to(user).none()
+    if form.is_bound and not form.is_valid():
+        return Roster(form, nothing)
+    data = form.cleaned_data if form.is_bound else {}
+    area = None
+    if data.get("area"):
+        area = area_for(user=user, pk=data["area"])
+        if area is None:
+            return Roster(form, nothing)
+    staff = selectors.staff_list(
+        user=user,
+        query=data.get("q", "").strip(),
+        area=area,
+        kind=data.get("kind", ""),
+        member_type=data.get("member_type", ""),
+        active={"active": True, "ended": False}.get(data.get("state", "")),
     )
-    yes = _("Yes")
-    for person in staff:
+    return Roster(form, staff, area)
+
+
+def roster_export(
+    *, user: User, query: QueryDict, pk: int | None = None, progress: Callable[[int], None]
+) -> Export:
+    """One row per person (open posts prefetched by personnel.selectors.staff_list)."""
+    roster = roster_filtered(user=user, query=query)
+    area = roster.area.name if roster.area else (user.area.name if user.area_id else "")
+    workbook = LedgerWorkbook(title=str(ROSTER), user=user, progress=progress)
+    ledger = workbook.ledger(
+        title=_("%(area)s roster") % {"area": area} if area else str(ROSTER),
+        period=as_of_today(),
+        area=area,
+        columns=[
+            Column(_("Full name"), 10),
+            Column(_("Gender"), 6),
+            Column(_("Mobile"), 14),
+            Column(_("ID number"), 22),
+            Column(_("Employer / unit"), 20),
+            Column(_("Managed by"), 16),
+            Column(_("Division code"), 15),
+            Column(_("Open posts"), 48),
+            Column(_("Login"), 8),
+        ],
+    )
+    for person in roster.staff.iterator(chunk_size=2000):
         posts = "; ".join(f"{post.label} · {post.area.name}" for post in person.open_posts)
-        sheet.append(
+        ledger.append(
             [
                 person.name,
                 person.get_gender_display(),
@@ -57,31 +103,36 @@ def staff_workbook(staff: Iterable[Staff]) -> bytes:
                 person.area.name,
                 person.area.code,
                 posts,
-                yes if person.user_id else "",
+                bool(person.user_id),
             ]
         )
-    return workbook_bytes(workbook)
+    return Export(
+        content=workbook.content(),
+        filename=export_filename(ROSTER, area, file_period()),
+        fallback="roster",
+    )
 
 
-def coverage_workbook(*, gaps: list[Gap], rates: list[Rate]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = _sheet(
-        workbook,
-        _("Gaps"),
-        [
-            _("Township / street"),
-            _("Village / community"),
-            _("Area"),
-            _("Division code"),
-            _("Missing post"),
-            _("Missing"),
-            _("Vacant since"),
+def coverage_export(*, user: User, root: Area, gaps: list[Gap], rates: list[Rate]) -> Export:
+    workbook = LedgerWorkbook(title=str(COVERAGE), user=user)
+    ledger = workbook.ledger(
+        title=_("%(area)s staffing gaps") % {"area": root.name},
+        sheet_title=_("Gaps"),
+        period=as_of_today(),
+        area=root.name,
+        columns=[
+            Column(_("Township / street"), 16),
+            Column(_("Village / community"), 16),
+            Column(_("Area"), 16),
+            Column(_("Division code"), 20),
+            Column(_("Missing post"), 30),
+            Column(_("Missing"), 8),
+            Column(_("Vacant since"), 14),
         ],
-        [16, 16, 16, 20, 30, 8, 14],
     )
     never = _("Never filled")
     for gap in gaps:
-        sheet.append(
+        ledger.append(
             [
                 gap.township_name,
                 gap.village_name,
@@ -89,22 +140,30 @@ def coverage_workbook(*, gaps: list[Gap], rates: list[Rate]) -> bytes:
                 gap.area_code,
                 gap.post_label,
                 gap.missing,
-                gap.since.isoformat() if gap.since else never,
+                gap.since or never,
             ]
         )
-    sheet = _sheet(
-        workbook,
-        _("Rates"),
-        [
-            _("Township / street"),
-            _("Division code"),
-            _("Posts required"),
-            _("Posts filled"),
-            _("Gaps"),
-            _("Coverage (%)"),
+    ledger = workbook.ledger(
+        title=_("%(area)s staffing coverage") % {"area": root.name},
+        sheet_title=_("Rates"),
+        period=as_of_today(),
+        area=root.name,
+        columns=[
+            Column(_("Township / street"), 16),
+            Column(_("Division code"), 15),
+            Column(_("Posts required"), 10),
+            Column(_("Posts filled"), 10),
+            Column(_("Gaps"), 8),
+            Column(_("Coverage (%)"), 10),
         ],
-        [16, 15, 10, 10, 8, 10],
     )
     for rate in rates:
-        sheet.append([rate.name, rate.code, rate.required, rate.filled, rate.gaps, rate.rate])
-    return workbook_bytes(workbook)
+        ledger.append([rate.name, rate.code, rate.required, rate.filled, rate.gaps, rate.rate])
+    return Export(
+        content=workbook.content(),
+        filename=export_filename(COVERAGE, root.name, file_period()),
+        fallback=f"coverage-{root.code}",
+    )
+
+
+register("roster", roster_export, title=ROSTER)

@@ -8,11 +8,9 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from assessment.models import FormulaKind, IncidentKind, RankingRow, RankingSnapshot, Source
-from governance.platform.xlsx import Workbook, workbook_bytes
+from governance.platform.xlsx import Column, Export, LedgerWorkbook, export_filename
 from grids.models import AreaLevel
 
 
@@ -96,103 +94,78 @@ def bulletin_title(snapshot: RankingSnapshot, level: str) -> str:
     }
 
 
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="F2F2F2")
-VETO_FILL = PatternFill("solid", fgColor="FDE2E1")
-
-
-def bulletin_workbook(
-    *, snapshot: RankingSnapshot, rows_by_level: dict[str, list[RankingRow]]
-) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+def bulletin_export(
+    *, snapshot: RankingSnapshot, rows_by_level: dict[str, list[RankingRow]], user
+) -> Export:
+    month = month_text(snapshot.month)
+    workbook = LedgerWorkbook(title=_("Monthly bulletin"), user=user)
     for level, rows in rows_by_level.items():
         _level_sheet(workbook, snapshot, level, rows)
     _rules_sheet(workbook, snapshot)
-    return workbook_bytes(workbook)
+    return Export(
+        content=workbook.content(),
+        filename=export_filename(_("Assessment bulletin"), snapshot.county.name, month),
+        fallback=f"bulletin-{snapshot.month:%Y-%m}-v{snapshot.version}",
+    )
 
 
-def _level_sheet(workbook: Workbook, snapshot: RankingSnapshot, level: str, rows) -> None:
+def _level_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot, level: str, rows) -> None:
     columns = level_columns(snapshot, level)
     is_village = level == AreaLevel.VILLAGE
-    sheet = workbook.create_sheet(_("Townships") if not is_village else _("Villages"))
-    headers = [_("Rank"), _("Township") if not is_village else _("Village / community")]
-    widths = [7, 16]
+    headers = [Column(_("Rank"), 7)]
+    headers.append(Column(_("Township") if not is_village else _("Village / community"), 16))
     if is_village:
-        headers += [_("Township"), _("Rank in township")]
-        widths += [14, 9]
-    headers += [_("Score"), _("Rank change"), _("Three zeros")]
-    widths += [9, 8, 14]
+        headers += [Column(_("Township"), 14), Column(_("Rank in township"), 9)]
+    headers += [Column(_("Score"), 9), Column(_("Rank change"), 8), Column(_("Three zeros"), 14)]
     if is_village:
-        headers.append(_("Safe-village candidate"))
-        widths.append(10)
-    headers += [spec["name"] for spec in columns]
-    widths += [max(9, len(spec["name"]) * 2 + 2) for spec in columns]
-
-    width = len(headers)
-    sheet.append([bulletin_title(snapshot, level)])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet["A1"].font = Font(bold=True, size=15)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    status = _("published") if snapshot.is_published else _("draft, not published")
-    sheet.append(
-        [
-            _("Version %(version)s, %(status)s; scoring scheme %(year)s; full marks 100.")
-            % {"version": snapshot.version, "status": status, "year": snapshot.month.year}
-            + (f" {_('Reason')}: {snapshot.reason}" if snapshot.reason else "")
-        ]
+        headers.append(Column(_("Safe-village candidate"), 10))
+    headers += [Column(spec["name"], max(9, len(spec["name"]) * 2 + 2)) for spec in columns]
+    ledger = workbook.ledger(
+        title=bulletin_title(snapshot, level),
+        sheet_title=_("Townships") if not is_village else _("Villages"),
+        period=month_text(snapshot.month),
+        area=snapshot.county.name,
+        columns=headers,
     )
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    sheet.append(headers)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.fill = HEAD_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    yes = _("Yes")
     for line in table_lines(rows, columns):
         row = line.row
         values = [row.rank, row.area.name]
         if is_village:
             values += [row.township.name if row.township else "", row.rank_in_township]
         values += [
-            float(row.score),
+            round(float(row.score), 2),
             change_text(row),
             _("Vetoed: %(kinds)s") % {"kinds": "、".join(line.veto_labels)} if row.veto else "",
         ]
         if is_village:
-            values.append(yes if row.safe_candidate else "")
+            values.append(bool(row.safe_candidate))
         values += [cell.text for cell in line.cells]
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            cell.border = BORDER
-            if row.veto:
-                cell.fill = VETO_FILL
-    score_column = get_column_letter(headers.index(_("Score")) + 1)
-    for cell in sheet[score_column][3:]:
-        cell.number_format = "0.00"
-    for index, column_width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column_width
-    sheet.freeze_panes = "C4"
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.center.text = _("Page &P of &N")
+        ledger.append(values, highlight=row.veto)
+    status = _("published") if snapshot.is_published else _("draft, not published")
+    ledger.note(
+        _("Version %(version)s, %(status)s; scoring scheme %(year)s; full marks 100.")
+        % {"version": snapshot.version, "status": status, "year": snapshot.month.year}
+        + (f" {_('Reason')}: {snapshot.reason}" if snapshot.reason else "")
+    )
 
 
-def _rules_sheet(workbook: Workbook, snapshot: RankingSnapshot) -> None:
-    sheet = workbook.create_sheet(_("Indicators"))
-    sheet.append([_("Indicator"), _("Weight"), _("Full marks at"), _("Zero at"), _("Levels")])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+def _rules_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot) -> None:
+    ledger = workbook.ledger(
+        title=_("Indicators of the %(month)s assessment") % {"month": month_text(snapshot.month)},
+        sheet_title=_("Indicators"),
+        period=month_text(snapshot.month),
+        area=snapshot.county.name,
+        columns=[
+            Column(_("Indicator"), 18),
+            Column(_("Weight"), 8),
+            Column(_("Full marks at"), 10),
+            Column(_("Zero at"), 10),
+            Column(_("Levels"), 14),
+        ],
+    )
     labels = {AreaLevel.TOWNSHIP: _("townships"), AreaLevel.VILLAGE: _("villages")}
     for spec in snapshot.indicators:
-        sheet.append(
+        ledger.append(
             [
                 spec["name"],
                 float(spec["weight"]),
@@ -201,24 +174,18 @@ def _rules_sheet(workbook: Workbook, snapshot: RankingSnapshot) -> None:
                 "、".join(str(labels[level]) for level in spec["levels"]),
             ]
         )
-    sheet.append([])
-    sheet.append(
-        [
-            _(
-                "An area with fewer than %(min)s cases in the month, or with nothing to "
-                "measure, gets the rule of the scheme for that indicator: %(rule)s."
-            )
-            % {"min": snapshot.min_cases, "rule": snapshot.get_below_min_rule_display()}
-        ]
+    ledger.note("")
+    ledger.note(
+        _(
+            "An area with fewer than %(min)s cases in the month, or with nothing to "
+            "measure, gets the rule of the scheme for that indicator: %(rule)s."
+        )
+        % {"min": snapshot.min_cases, "rule": snapshot.get_below_min_rule_display()}
     )
-    sheet.append(
-        [
-            _(
-                "A township or village with a petition to higher levels, a major safety "
-                "accident or a criminal case in the month fails “three zeros”: it is ranked "
-                "but vetoed, and no vetoed village is a safe-village candidate."
-            )
-        ]
+    ledger.note(
+        _(
+            "A township or village with a petition to higher levels, a major safety "
+            "accident or a criminal case in the month fails “three zeros”: it is ranked "
+            "but vetoed, and no vetoed village is a safe-village candidate."
+        )
     )
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["E"].width = 14

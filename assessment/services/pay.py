@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Evaluation, PayRate
-from governance.platform.xlsx import BOLD, Workbook, styled, workbook_bytes
+from governance.platform.xlsx import Column, Export, LedgerWorkbook, export_filename
 from grids import tree
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -149,34 +149,28 @@ def pay_sheet_title(sheet: PaySheet) -> str:
     }
 
 
-def pay_sheet_workbook(sheet: PaySheet) -> bytes:
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(_("Performance pay"))
-    for column, width in zip("ABCDEFGHI", [16, 12, 16, 10, 10, 10, 10, 10, 10], strict=True):
-        worksheet.column_dimensions[column].width = width
-
-    def strong(value):
-        return styled(worksheet, value, font=BOLD)
-
-    worksheet.append([strong(pay_sheet_title(sheet))])
-    worksheet.append([])
-    worksheet.append(
-        [
-            strong(header)
-            for header in [
-                _("Village"),
-                _("Full name"),
-                _("Post"),
-                *[_("%(month)s score") % {"month": f"{m:%Y-%m}"} for m in sheet.months],
-                _("Quarter total"),
-                _("Share"),
-                _("Amount (yuan)"),
-            ]
-        ]
+def pay_sheet_export(sheet: PaySheet, *, user: User) -> Export:
+    title = pay_sheet_title(sheet)
+    workbook = LedgerWorkbook(title=title, user=user)
+    period = _("%(year)s quarter %(quarter)s") % {"year": sheet.year, "quarter": sheet.quarter}
+    ledger = workbook.ledger(
+        title=title,
+        sheet_title=_("Performance pay"),
+        period=period,
+        area=sheet.township.name,
+        columns=[
+            Column(_("Village"), 16),
+            Column(_("Full name"), 12),
+            Column(_("Post"), 16),
+            *[Column(_("%(month)s score") % {"month": f"{m:%Y-%m}"}, 10) for m in sheet.months],
+            Column(_("Quarter total"), 10),
+            Column(_("Share"), 10),
+            Column(_("Amount (yuan)"), 10),
+        ],
     )
     for village in sheet.villages:
         for row in village.rows:
-            worksheet.append(
+            ledger.append(
                 [
                     village.village.name,
                     row.name,
@@ -187,16 +181,22 @@ def pay_sheet_workbook(sheet: PaySheet) -> bytes:
                     row.amount,
                 ]
             )
-        worksheet.append(
+        ledger.append(
             [
-                strong(_("%(village)s subtotal") % {"village": village.village.name}),
+                _("%(village)s subtotal") % {"village": village.village.name},
                 "",
                 "",
                 *[float(m) if m is not None else None for m in village.means],
                 "",
                 "",
-                strong(village.amount),
-            ]
+                village.amount,
+            ],
+            numbered=False,
+            bold=True,
         )
-    worksheet.append([strong(_("Total")), *[""] * 7, strong(sheet.total)])
-    return workbook_bytes(workbook)
+    ledger.append([_("Total"), *[""] * 7, sheet.total], numbered=False, bold=True)
+    return Export(
+        content=workbook.content(),
+        filename=export_filename(_("Performance pay"), sheet.township.name, period),
+        fallback=f"pay-{sheet.township.code}-{sheet.year}-Q{sheet.quarter}",
+    )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from assessment.forms.evaluations import EvaluationFilterForm, FollowUpForm, PayForm, ReviewForm
 from assessment.models import Evaluation, FollowUp
 from assessment.services import evaluations, pay
-from governance.platform.pages import add_service_errors, page_of, xlsx_response
+from governance.platform.pages import add_service_errors, export_response, page_of
 from grids.jurisdiction import (
     can_manage_roster,
     require_roster_manager,
@@ -206,5 +206,4 @@ def pay_sheet_export(request: HttpRequest) -> HttpResponse:
     if township is None or (form.is_bound and form.errors):
         raise Http404
     sheet = pay.pay_sheet(township=township, year=year, quarter=quarter)
-    stem = f"pay-{township.code}-{year}-Q{quarter}"
-    return xlsx_response(pay.pay_sheet_workbook(sheet), stem, stamped=False)
+    return export_response(pay.pay_sheet_export(sheet, user=request.user))

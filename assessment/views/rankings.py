@@ -40,7 +40,7 @@ from disputes.models import CaseLevel, CaseStatus
 from disputes.selectors.figures import RESOLVED_STATUSES
 from governance.platform.filters import as_id
 from governance.platform.months import month_end, month_parse
-from governance.platform.pages import add_service_errors, xlsx_response
+from governance.platform.pages import add_service_errors, export_response
 from grids.jurisdiction import can_edit_scoring, can_publish_rankings, can_see
 from grids.models import AreaLevel
 from grids.selectors import areas_visible_to
@@ -302,8 +302,7 @@ def ranking_bulletin(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ranking_bulletin_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot(request, pk)
-    content = bulletin.bulletin_workbook(
-        snapshot=snapshot, rows_by_level=_bulletin_rows(request, snapshot)
+    export = bulletin.bulletin_export(
+        snapshot=snapshot, rows_by_level=_bulletin_rows(request, snapshot), user=request.user
     )
-    stem = f"bulletin-{snapshot.month:%Y-%m}-v{snapshot.version}"
-    return xlsx_response(content, stem, stamped=False)
+    return export_response(export)

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import selectors
 from campaigns.curve import curve_drawing
-from campaigns.exporting import campaign_workbook
 from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
@@ -27,12 +26,12 @@ from campaigns.forms import (
 from campaigns.models import Campaign, CampaignStatus, CampaignTask, TargetMode, TaskStatus
 from campaigns.services import campaigns
 from disputes.services.attachments import photo_content_type
+from exports.answers import export_answer
 from governance.platform.pages import (
     LONG_PAGE_SIZE,
     add_service_errors,
     error_dict,
     page_of,
-    xlsx_response,
 )
 from governance.platform.uploads import protected_file
 from grids.jurisdiction import can_complete_task, can_manage_campaign, can_organise
@@ -246,10 +245,8 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     if not can_organise(request.user):
         raise PermissionDenied(_("The results are exported by the centres."))
-    tasks = selectors.campaign_results(campaign=campaign, user=request.user)
-    return xlsx_response(
-        campaign_workbook(campaign, tasks.iterator(chunk_size=2000)), f"campaign-{campaign.pk}"
-    )
+    total = selectors.campaign_results(campaign=campaign, user=request.user).count()
+    return export_answer(request, kind="campaign", total=total, pk=campaign.pk)
 
 
 # --- The participants' pages -------------------------------------------------------------

@@ -4,6 +4,7 @@ a list, and an Excel workbook as a download."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -14,6 +15,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+
+from governance.platform.xlsx import Export
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,10 +42,23 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, problems)
 
 
-def xlsx_response(content: bytes, stem: str, *, stamped: bool = True) -> HttpResponse:
+def attachment(filename: str, fallback: str) -> str:
+    """A Content-Disposition for a download named `filename` (Chinese as a rule): RFC 6266's
+    filename*=UTF-8'' form, and an ASCII name for clients that read only filename=."""
+    ascii_name = fallback.encode("ascii", "ignore").decode().replace('"', "") or "export.xlsx"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def export_response(export: Export) -> HttpResponse:
+    return xlsx_response(export.content, export.filename, fallback=export.fallback)
+
+
+def xlsx_response(content: bytes, filename: str, *, fallback: str) -> HttpResponse:
+    """The workbook as a download named `filename` (事件台账_城关镇_2026年12月.xlsx); `fallback`
+    is the stem of its ASCII name, stamped with the time."""
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    name = f"{stem}-{timezone.localtime():%Y%m%d-%H%M}" if stamped else stem
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    stamped = f"{fallback}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    response["Content-Disposition"] = attachment(filename, stamped)
     return response
 
 

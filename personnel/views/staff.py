@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exports.answers import export_answer
 from governance.platform.calls import call_response
 from governance.platform.pages import (
     LONG_PAGE_SIZE,
     add_service_errors,
     error_dict,
+    export_response,
     page_of,
-    xlsx_response,
 )
 from governance.platform.validators import mask_id_number, mask_phone
 from grids import tree
@@ -37,7 +38,7 @@ from grids.jurisdiction import (
 from grids.models import Area, AreaLevel
 from grids.selectors import area_for, areas_search, areas_visible_to
 from personnel import selectors
-from personnel.exporting import EXPORT_LIMIT, coverage_workbook, staff_workbook
+from personnel.exporting import EXPORT_LIMIT, coverage_export, roster_filtered
 from personnel.forms.staff import (
     ANY,
     CoverageFilterForm,
@@ -95,25 +96,8 @@ def staff_call_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _roster(request: HttpRequest) -> tuple[RosterFilterForm, QuerySet[Staff]]:
     """The filtered roster, shared by the page and its export so that both agree."""
-    form = RosterFilterForm(request.GET or None, user=request.user)
-    nothing = selectors.staff_visible_to(request.user).none()
-    if form.is_bound and not form.is_valid():
-        return form, nothing
-    data = form.cleaned_data if form.is_bound else {}
-    area = None
-    if data.get("area"):
-        area = area_for(user=request.user, pk=data["area"])
-        if area is None:
-            return form, nothing
-    staff = selectors.staff_list(
-        user=request.user,
-        query=data.get("q", "").strip(),
-        area=area,
-        kind=data.get("kind", ""),
-        member_type=data.get("member_type", ""),
-        active={"active": True, "ended": False}.get(data.get("state", "")),
-    )
-    return form, staff
+    roster = roster_filtered(user=request.user, query=request.GET)
+    return roster.form, roster.staff
 
 
 @login_required
@@ -146,7 +130,7 @@ def staff_export(request: HttpRequest) -> HttpResponse:
             % {"total": total, "limit": EXPORT_LIMIT},
         )
         return redirect(f"{reverse('staff_list')}?{request.GET.urlencode()}")
-    return xlsx_response(staff_workbook(staff.iterator(chunk_size=2000)), "roster")
+    return export_answer(request, kind="roster", total=total)
 
 
 def _staff_input(form: StaffForm, staff: Staff | None = None) -> services.StaffInput:
@@ -450,5 +434,7 @@ def staff_coverage_export(request: HttpRequest) -> HttpResponse:
     coverage = _coverage(request)
     if coverage.report is None or coverage.form.errors:
         return redirect(f"{reverse('staff_coverage')}?{request.GET.urlencode()}")
-    stem = f"coverage-{coverage.root.code}"
-    return xlsx_response(coverage_workbook(gaps=coverage.gaps, rates=coverage.report.rates), stem)
+    export = coverage_export(
+        user=request.user, root=coverage.root, gaps=coverage.gaps, rates=coverage.report.rates
+    )
+    return export_response(export)

@@ -23,12 +23,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from disputes.selectors.cases import cases_visible_to
+from exports.answers import export_answer
 from governance.platform.pages import (
     LONG_PAGE_SIZE,
     add_service_errors,
+    export_response,
     page_of,
     too_many_to_export,
-    xlsx_response,
 )
 from grids import tree
 from grids.jurisdiction import (
@@ -43,7 +44,7 @@ from grids.models import Area, AreaLevel
 from grids.selectors import area_filter_options, area_for, areas_visible_to
 from personnel.selectors import staff_visible_to
 from residents import selectors as access
-from residents.exporting import access_log_workbook, residents_workbook
+from residents.exporting import access_log_entries, residents_export
 from residents.forms.residents import (
     AccessLogFilterForm,
     CyclesForm,
@@ -189,8 +190,7 @@ def resident_export(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         add_service_errors(export_form, error)
         return _list_page(request, export_form=export_form, status=400)
-    content = residents_workbook(rows, user=request.user, reason=reason)
-    return xlsx_response(content, "residents")
+    return export_response(residents_export(rows, user=request.user, reason=reason))
 
 
 # --- One person ----------------------------------------------------------------------------
@@ -349,11 +349,7 @@ def resident_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _log_entries(request: HttpRequest) -> tuple[AccessLogFilterForm, object]:
-    if not can_read_access_log(request.user):
-        raise PermissionDenied(_("The access log is read by the committee's administrators."))
-    form = AccessLogFilterForm(request.GET)
-    form.is_valid()
-    return form, access.access_log(user=request.user, **form.query())
+    return access_log_entries(user=request.user, query=request.GET)
 
 
 @require_GET
@@ -375,14 +371,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @resident_page
 def access_log_export(request: HttpRequest) -> HttpResponse:
     _form, entries = _log_entries(request)
-    if refused := too_many_to_export(
-        request, entries.count(), limit=LOG_EXPORT_LIMIT, back="access_log"
-    ):
+    total = entries.count()
+    if refused := too_many_to_export(request, total, limit=LOG_EXPORT_LIMIT, back="access_log"):
         return refused
-    content = access_log_workbook(
-        entries.iterator(chunk_size=2000), user=request.user, reason=_("review of the access log")
-    )
-    return xlsx_response(content, "access-log")
+    return export_answer(request, kind="access_log", total=total)
 
 
 # --- Visit cycles --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from governance.platform.months import last_month
 from grids.models import Area
 from personnel.models import EndReason, Post, PostKind, Staff
 from tests.factories import staff_with_post
+from tests.ledgers import records
 from tests.samples import QUARTER, YEAR
 from tests.support import chain_statements
 
@@ -367,7 +368,7 @@ def test_the_pay_sheet_workbook_has_its_title_and_rows(client, demo, quarter_eva
     rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
     title = rows[0][0]
     assert demo.township1.name in title and "2025" in title and "2" in title
-    names = [row[1] for row in rows[3:]]
+    names = [row[1] for row in records(sheet)]
     assert worker.name in names
     assert rows[-1][-1] == 536 + 525  # the other village at the default rate: 250 × 2.1
     page = client.get(reverse("pay_sheet"), query)

@@ -13,6 +13,7 @@ from assessment.selectors.rankings import ranking_rows
 from assessment.services.rankings import ranking_publish
 from grids.models import AreaLevel
 from tests.factories import report, resolve, this_month
+from tests.ledgers import records
 
 
 def as_user(client, demo, username):
@@ -167,7 +168,7 @@ def test_the_bulletin_workbook_holds_the_ranks_and_scores_of_the_page(client, de
     for sheet, level in zip(workbook.worksheets[:2], levels, strict=True):
         rows = ranking_rows(user=demo.user("county"), snapshot=snapshot, level=level)
         score = 4 if level == AreaLevel.VILLAGE else 2  # after the township and its rank
-        read = [(r[0], r[1], r[score]) for r in sheet.iter_rows(min_row=4, values_only=True)]
+        read = [(r[0], r[1], r[score]) for r in records(sheet)]
         assert read == [(row.rank, row.area.name, float(row.score)) for row in rows]
         assert sheet.page_setup.orientation == "landscape"
     printable = client.get(reverse("ranking_bulletin", args=[snapshot.pk]))
@@ -182,11 +183,7 @@ def test_the_township_bulletin_holds_only_its_own_rows(client, demo, snapshot):
     workbook = load_workbook(
         BytesIO(client.get(reverse("ranking_bulletin_xlsx", args=[snapshot.pk])).content)
     )
-    names = {
-        r[1]
-        for sheet in workbook.worksheets[:2]
-        for r in sheet.iter_rows(min_row=4, values_only=True)
-    }
+    names = {r[1] for sheet in workbook.worksheets[:2] for r in records(sheet)}
     assert demo.township1.name in names and demo.township2.name not in names
     assert demo.village2.name not in names
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from audit.models import AuditEntry
+from audit.models import ACTION_LABELS, AuditEntry
 from audit.services import audit_record
 from demo.seed import DEMO_PASSWORD
 from disputes import services
@@ -100,9 +100,11 @@ def test_the_export_is_the_filtered_log_watermarked_and_masked(client, demo, his
     assert response["Content-Disposition"].startswith('attachment; filename="audit-log-')
     sheet = load_workbook(BytesIO(response.content)).active
     values = [row for row in sheet.iter_rows(values_only=True) if any(row)]
-    assert "county" in values[0][0]  # the watermark: who exported
-    body = values[2:]
-    assert len(body) == 1 and body[0][3]  # one entry, its action named
+    mark = values[3][0]  # the watermark under the title, period and export rows
+    assert "county" in mark and str(demo.user("county")) in values[2][0]
+    body = values[5:]
+    assert len(body) == 1 and body[0][0] == 1  # one entry, numbered
+    assert body[0][6] == str(ACTION_LABELS["resident.register"])  # its action named
     assert ID_A not in repr(values) and "13800138000" not in repr(values)
 
 
@@ -134,7 +136,7 @@ def test_another_county_admin_sees_nothing_of_this_county(client, demo, history,
     export = client.get(reverse("audit_log_export"), changes_only())
     sheet = load_workbook(BytesIO(export.content)).active
     rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
-    assert len(rows) == 2  # the headings: none of this county's cases
+    assert len(rows) == 5  # title, period, export, watermark, headings: none of its cases
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from disputes.models import Attachment, Case, CaseEvent, CaseStatus
 from tests.factories import report
+from tests.ledgers import records
 from tests.samples import JPEG, PARTY_ID, PDF, case_form
 
 
@@ -125,7 +126,7 @@ def test_another_townships_case_is_invisible_on_every_page(client, demo, two_cas
         mine_page = client.get(reverse("my_cases"), {"tab": "reported"}).content.decode()
         assert "二号镇的纠纷" not in mine_page
         export = client.get(reverse("case_export"))
-        titles = [row[1] for row in load_workbook(io.BytesIO(export.content)).active.values]
+        titles = [row[1] for row in records(load_workbook(io.BytesIO(export.content)).active)]
         assert "一号镇的纠纷" in titles and "二号镇的纠纷" not in titles
     theirs.refresh_from_db()
     assert theirs.status == CaseStatus.REPORTED
@@ -157,7 +158,7 @@ def test_the_list_filters_and_its_export_agree(client, demo, two_cases):
         ]
         assert sorted(shown) == sorted(expected), query
         export = client.get(f"{reverse('case_export')}?{query}")
-        rows = list(load_workbook(io.BytesIO(export.content)).active.values)[1:]
+        rows = records(load_workbook(io.BytesIO(export.content)).active)
         assert sorted(row[1] for row in rows) == sorted(expected), query
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from assessment.models import Incident
 from campaigns.models import Campaign, CampaignTask, Instruction
 from disputes.models import Case
+from exports.models import ExportJob
 from governance.platform.validators import id_number_check_char
 from personnel.models import SpotCheck, Staff, Training
 from residents.models import Resident, Visit
@@ -232,6 +233,10 @@ def object_routes(theirs, snapshot) -> dict[str, dict]:
     case, attachment, notice, area, staff, post, evaluation, _incident = theirs
     resident = Resident.objects.get()
     visit = Visit.objects.get()
+    # An export township 2's centre asked for (its requester's alone).
+    job, _made = ExportJob.objects.get_or_create(
+        requester=case.reporter, kind="cases", defaults={"title": "事件台账"}
+    )
     return {
         **operation_kwargs(),
         "resident_detail": {"pk": resident.pk},
@@ -275,6 +280,10 @@ def object_routes(theirs, snapshot) -> dict[str, dict]:
         "case-transitions": {"pk": case.pk},
         "inbox_mark_read": {"pk": notice.pk},
         "notification-read": {"pk": notice.pk},
+        "export_job": {"pk": job.pk},
+        "export_job_state": {"pk": job.pk},
+        "export_download": {"pk": job.pk},
+        "export_job_retry": {"pk": job.pk},
     }
 
 

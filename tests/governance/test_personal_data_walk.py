@@ -23,6 +23,8 @@ from assessment.services.evaluations import evaluations_compute
 from assessment.services.rankings import rankings_compute
 from disputes.models import CaseKind, Category
 from disputes.services import workflow
+from exports.models import ExportJob
+from exports.services import export_write
 from governance.platform.validators import id_number_is_valid
 from grids.jurisdiction import can_see
 from notifications.models import Notification
@@ -189,6 +191,15 @@ def object_kwargs(world, demo) -> dict[str, dict]:
         name: {"pk": world["notice"].pk} for name in ("inbox_mark_read", "notification-read")
     }
     kwargs |= {"category-detail": {"code": "homestead"}}
+    # Township 1's roster, written in the background: its page, state, file and retry.
+    job = ExportJob.objects.create(
+        requester=demo.user("township1"), kind="roster", title="花名册", total=1
+    )
+    export_write(job_id=job.pk)
+    kwargs |= {
+        name: {"pk": job.pk}
+        for name in ("export_job", "export_job_state", "export_download", "export_job_retry")
+    }
     kwargs |= operation_kwargs()
     kwargs |= {
         "visit_record": {"resident_pk": resident.pk},

@@ -15,6 +15,7 @@ from grids import tree
 from personnel.models import EndReason, Post, PostKind, Staff
 from personnel.services import staff as services
 from tests.factories import roster_person
+from tests.ledgers import records
 from tests.samples import id_number
 
 
@@ -56,7 +57,7 @@ def workbook(response):
 
 
 def rows(sheet) -> list[tuple]:
-    return list(sheet.iter_rows(min_row=2, values_only=True))
+    return records(sheet)
 
 
 def new_person(demo, **overrides):
