@@ -13,9 +13,9 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignStatus, CampaignTask, TaskStatus
 from governance.platform.roles import Role
 from grids import tree
-from grids.jurisdiction import jurisdiction_root, scope, sees_everything
+from grids.jurisdiction import can_see_area, jurisdiction_root, scope, sees_everything
 from grids.models import Area, AreaLevel
-from grids.selectors import area_for, areas_visible_to
+from grids.selectors import area_for
 from personnel.models import Staff, User
 
 # Up to this long a campaign's completion curve is drawn by the hour, beyond by the day.
@@ -183,7 +183,10 @@ def campaign_progress(*, campaign: Campaign, user: User, area: Area | None = Non
     progress = Progress(area=focus)
     if focus is None:
         return progress
-    tasks = tasks_in_area(campaign_tasks(campaign=campaign, user=user), focus)
+    tasks = campaign_tasks(campaign=campaign, user=user)
+    root = None if sees_everything(user) else jurisdiction_root(user)
+    if root is None or focus.pk != root.pk:  # the scope holds the root's condition already
+        tasks = tasks_in_area(tasks, focus)
     child_level = AreaLevel.below(focus.level)
     column = AREA_COLUMNS.get(child_level) if child_level else None
     figures = {
@@ -195,13 +198,16 @@ def campaign_progress(*, campaign: Campaign, user: User, area: Area | None = Non
         groups = [{"child": None, **tasks.aggregate(**figures)}]
     else:
         groups = list(tasks.values(child=F(column)).annotate(**figures).order_by())
+    # The children's names by primary key, each checked against the jurisdiction as loaded
+    # (can_see_area: scope's subtree test without a query; they hold the scoped tasks).
     children = {
         area.pk: area
         for area in tree.in_order(
-            areas_visible_to(user).filter(
+            Area.objects.filter(
                 pk__in=[g["child"] for g in groups if g["child"] not in (None, focus.pk)]
             )
-        ).only("pk", "name", "level", "parent_id", "tree_id", "lft")
+        ).only("pk", "name", "level", "parent_id", "tree_id", "lft", "rght")
+        if can_see_area(user, area)
     }
     own = None
     for group in groups:
