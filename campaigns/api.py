@@ -191,23 +191,53 @@ class AreaProgressOutput(serializers.Serializer):
     parent = serializers.IntegerField(source="parent_id", allow_null=True)
     done = serializers.IntegerField()
     total = serializers.IntegerField()
+    unassigned = serializers.IntegerField()
+    itself = serializers.BooleanField(help_text="the area's own tasks, not a child's")
+
+
+class FocusOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    level = serializers.CharField()
 
 
 class ProgressOutput(serializers.Serializer):
+    area = FocusOutput(help_text="the area counted: by_area holds its child areas")
     done = serializers.IntegerField()
     total = serializers.IntegerField()
     unassigned = serializers.IntegerField()
     by_area = AreaProgressOutput(many=True)
 
 
+class AreaQuery(serializers.Serializer):
+    area = serializers.IntegerField(
+        required=False, min_value=1, help_text="an area of yours in the campaign (drill-down)"
+    )
+
+
+def _focus(request, campaign: Campaign) -> Area:
+    """The area asked for (?area=), or the user's default part; outside: 404."""
+    query = AreaQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    focus = selectors.campaign_focus(
+        campaign=campaign, user=request.user, area_pk=query.validated_data.get("area")
+    )
+    if focus is None:
+        raise NotFound
+    return focus
+
+
 class CampaignProgress(APIView):
     @extend_schema(
+        parameters=[AreaQuery],
         responses=ProgressOutput,
-        summary="Done and total, overall and per township, village and grid (your part)",
+        summary="Done and total in your part of the campaign, overall and per child area "
+        "(county → townships → villages → grids); ?area= drills down",
     )
     def get(self, request, pk: int):
         campaign = _campaign(request, pk)
-        progress = selectors.campaign_progress(campaign=campaign, user=request.user)
+        focus = _focus(request, campaign)
+        progress = selectors.campaign_progress(campaign=campaign, user=request.user, area=focus)
         response = Response(ProgressOutput(progress).data)
         response["Cache-Control"] = "no-store"
         return response
@@ -235,27 +265,40 @@ class TaskOutput(serializers.ModelSerializer):
         ]
 
 
+class TaskQuery(AreaQuery):
+    mine = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="only my own: the tasks of my roster entry, and for the village staff "
+        "those of their village's grids without a grid worker (the centres have none)",
+    )
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False, default="")
+    unassigned = serializers.BooleanField(
+        required=False, default=False, help_text="only those in grids without a grid worker"
+    )
+
+
 class CampaignTasks(GenericAPIView):
     serializer_class = TaskOutput
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("mine", bool, required=False, description="only my own tasks"),
-            OpenApiParameter("status", enum=TaskStatus.values, required=False),
-        ],
-        summary="The campaign's tasks in your jurisdiction (or only yours)",
+        parameters=[TaskQuery],
+        summary="The campaign's tasks in your jurisdiction (or only yours), a page at a time",
     )
     def get(self, request, pk: int):
         campaign = _campaign(request, pk)
-        status_filter = request.query_params.get("status", "")
-        if request.query_params.get("mine") in ("1", "true"):
-            tasks = selectors.my_tasks(user=request.user, status=status_filter).filter(
-                campaign=campaign
-            )
-        else:
-            tasks = selectors.campaign_results(campaign=campaign, user=request.user)
-            if status_filter:
-                tasks = tasks.filter(status=status_filter)
+        query = TaskQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data
+        area = _focus(request, campaign) if "area" in wanted else None
+        tasks = selectors.campaign_task_list(
+            campaign=campaign,
+            user=request.user,
+            area=area,
+            status=wanted["status"],
+            unassigned=wanted["unassigned"],
+            mine=wanted["mine"],
+        )
         page = self.paginate_queryset(tasks)
         return self.get_paginated_response(TaskOutput(page, many=True).data)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_curve
+from grids.models import Area
 
 CURVE_WIDTH, CURVE_HEIGHT, CURVE_PAD = 480, 170, 36
 
@@ -39,10 +40,12 @@ class CurveDrawing:
         return self.pad // 2
 
 
-def curve_drawing(*, campaign: Campaign, total: int, user) -> CurveDrawing:
+def curve_drawing(
+    *, campaign: Campaign, total: int, user, area: Area | None = None
+) -> CurveDrawing:
     """The cumulative completions as a step line over the campaign's time: the axis runs
     from the launch to the deadline (or to the end, or now if later), the line up to now."""
-    curve = campaign_curve(campaign=campaign, user=user)
+    curve = campaign_curve(campaign=campaign, user=user, area=area)
     now = timezone.now()
     start = campaign.launched_at or campaign.starts_at
     drawn_to = campaign.finished_at or now

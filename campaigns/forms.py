@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import CampaignStatus, TargetMode
+from campaigns.models import CampaignStatus, TargetMode, TaskStatus
 from campaigns.services import instructions
 from campaigns.services.campaigns import RESULT_MAX, CampaignInput, TaskInput
 from disputes.forms import FieldWorkForm
@@ -39,6 +39,18 @@ class CampaignFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words of the title")}),
     )
+
+
+class TaskFilterForm(forms.Form):
+    """The campaign page's task list: a page at a time, narrowed by status."""
+
+    tasks = forms.BooleanField(required=False, widget=forms.HiddenInput)  # shown on demand
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *TaskStatus.choices],
+    )
+    unassigned = forms.BooleanField(label=_("Only grids without a grid worker"), required=False)
 
 
 class CampaignForm(OnceForm):

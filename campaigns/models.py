@@ -93,8 +93,17 @@ class TaskStatus(models.TextChoices):
 
 
 class CampaignTask(models.Model):
-    """One participant's work on one target (or their one report). The village and township
-    are stored with it so that progress per area is a GROUP BY over one table."""
+    """One participant's work on one target (or their one report). Its area's ancestors
+    (county, township, village, grid) are stored with it, as a case's are: progress per
+    child area is one GROUP BY over this table, and the jurisdiction scopes it by one
+    indexed equality instead of a join to the area tree."""
+
+    JURISDICTION_COLUMNS = {
+        "county": "county_id",
+        "township": "township_id",
+        "village": "village_id",
+        "grid": "grid_id",
+    }
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tasks")
     target = models.OneToOneField(
@@ -116,6 +125,20 @@ class CampaignTask(models.Model):
         "grids.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     township = models.ForeignKey(
+        "grids.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Every task of a county has the same county: an index of its own would hold nothing
+    # that the campaign's indexes do not narrow first.
+    county = models.ForeignKey(
+        "grids.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    # Empty when the task's area lies above the grids (a village's own staff reporting).
+    grid = models.ForeignKey(
         "grids.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(

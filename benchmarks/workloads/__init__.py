@@ -2,6 +2,7 @@
 undoes what it changes, so that the cached data stays as built."""
 
 from benchmarks.workloads import (
+    campaign_progress,
     demo_build,
     escalation,
     fanout,
@@ -21,6 +22,7 @@ WORKLOADS = {
     "escalation": escalation,
     "intake": intake,
     "fanout": fanout,
+    "campaign_progress": campaign_progress,
     "memory": memory,
     "demo_build": demo_build,
 }

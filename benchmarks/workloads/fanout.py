@@ -22,13 +22,14 @@ NOTE = "rolled back after each run: the on_commit delivery tasks never fire (not
 
 TASKS_SQL = """
 INSERT INTO governance_campaigntask
-    (campaign_id, target_id, staff_id, area_id, village_id, township_id, status, result,
-     photo, created_at)
-SELECT t.campaign_id, t.id, p.staff_id, t.grid_id, g.parent_id, v.parent_id, 'pending', '', '',
-    %(now)s
+    (campaign_id, target_id, staff_id, area_id, grid_id, village_id, township_id, county_id,
+     status, result, photo, created_at)
+SELECT t.campaign_id, t.id, p.staff_id, t.grid_id, t.grid_id, g.parent_id, v.parent_id,
+    w.parent_id, 'pending', '', '', %(now)s
 FROM governance_campaigntarget t
 JOIN grids_area g ON g.id = t.grid_id
 JOIN grids_area v ON v.id = g.parent_id
+JOIN grids_area w ON w.id = v.parent_id
 LEFT JOIN personnel_post p ON p.area_id = t.grid_id AND p.kind = 'grid_worker'
     AND p."end" IS NULL AND p.start <= %(today)s
 WHERE t.campaign_id = %(campaign)s
@@ -187,7 +188,14 @@ def _insert_tasks(campaign) -> None:
 def _tasks(campaign) -> set[tuple]:
     return set(
         campaign.tasks.values_list(
-            "target__row", "staff_id", "area_id", "village_id", "township_id", "status"
+            "target__row",
+            "staff_id",
+            "area_id",
+            "grid_id",
+            "village_id",
+            "township_id",
+            "county_id",
+            "status",
         )
     )
 

@@ -335,19 +335,20 @@ def _table(model) -> str:
 
 def _fan_out_targets(campaign: Campaign, now: datetime) -> None:
     # Each target to the grid worker of its grid (at most one open post: a constraint);
-    # the village and township are the grid's parent and grandparent.
+    # the village, township and county are the grid's parent, grandparent and above.
     sql = f"""
         INSERT INTO {_table(CampaignTask)}
-            (campaign_id, target_id, staff_id, area_id, village_id, township_id,
-             status, result, photo, created_at)
+            (campaign_id, target_id, staff_id, area_id, grid_id, village_id, township_id,
+             county_id, status, result, photo, created_at)
         SELECT t.campaign_id, t.id,
             (SELECT p.staff_id FROM {_table(Post)} p
               WHERE p.area_id = t.grid_id AND p.kind = %s AND p."end" IS NULL
                 AND p.start <= %s),
-            t.grid_id, g.parent_id, v.parent_id, %s, '', '', %s
+            t.grid_id, t.grid_id, g.parent_id, v.parent_id, w.parent_id, %s, '', '', %s
         FROM {_table(CampaignTarget)} t
         JOIN {_table(Area)} g ON g.id = t.grid_id
         JOIN {_table(Area)} v ON v.id = g.parent_id
+        JOIN {_table(Area)} w ON w.id = v.parent_id
         WHERE t.campaign_id = %s
         ORDER BY t.id
     """
@@ -374,17 +375,33 @@ def _fan_out_participants(campaign: Campaign, now: datetime) -> None:
         GROUP BY held.staff_id
         ORDER BY held.staff_id
     """
-    # Then each task's village and township: its area's ancestors at those levels.
-    ancestor = f"""(SELECT x.id FROM {_table(Area)} x, {_table(Area)} a
-        WHERE a.id = {_table(CampaignTask)}.area_id AND x.tree_id = a.tree_id
+    # Then each task's village and township: its area's ancestors at those levels; its
+    # county, the township's parent (or the area itself); its grid, the area or, for a
+    # micro-grid, the area's parent.
+    area, task = _table(Area), _table(CampaignTask)
+    ancestor = f"""(SELECT x.id FROM {area} x, {area} a
+        WHERE a.id = {task}.area_id AND x.tree_id = a.tree_id
           AND x.lft <= a.lft AND x.rght >= a.rght AND x.level = %s)"""
-    update = f"""
-        UPDATE {_table(CampaignTask)} SET village_id = {ancestor}, township_id = {ancestor}
+    ancestors = f"""
+        UPDATE {task} SET village_id = {ancestor}, township_id = {ancestor}
+        WHERE campaign_id = %s
+    """
+    county_and_grid = f"""
+        UPDATE {task} SET
+            county_id = COALESCE(
+                (SELECT w.parent_id FROM {area} w WHERE w.id = {task}.township_id),
+                (SELECT a.id FROM {area} a WHERE a.id = {task}.area_id AND a.level = %s)),
+            grid_id = (SELECT CASE a.level WHEN %s THEN a.id WHEN %s THEN a.parent_id END
+                         FROM {area} a WHERE a.id = {task}.area_id)
         WHERE campaign_id = %s
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [campaign.pk, TaskStatus.PENDING, now, *params])
-        cursor.execute(update, [AreaLevel.VILLAGE, AreaLevel.TOWNSHIP, campaign.pk])
+        cursor.execute(ancestors, [AreaLevel.VILLAGE, AreaLevel.TOWNSHIP, campaign.pk])
+        cursor.execute(
+            county_and_grid,
+            [AreaLevel.COUNTY, AreaLevel.GRID, AreaLevel.MICROGRID, campaign.pk],
+        )
 
 
 def _tell_assignees(campaign: Campaign, *, pending_only: bool, actor: User | None = None) -> int:

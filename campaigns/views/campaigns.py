@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -21,6 +23,7 @@ from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
     TargetUploadForm,
+    TaskFilterForm,
     TaskForm,
 )
 from campaigns.models import Campaign, CampaignStatus, CampaignTask, TargetMode, TaskStatus
@@ -39,7 +42,10 @@ from grids.models import AreaLevel
 from grids.selectors import areas_visible_to
 
 DONE_SHOWN = 50
-UNASSIGNED_SHOWN = 200
+# The campaign page is bounded whatever the campaign's size: the rest is one click away
+# (the task list, a page at a time) or in the export.
+LAGGARDS_SHOWN = 50
+UNASSIGNED_SHOWN = 20
 TEMPLATE_HEADER = "名称,网格编码,地址"
 
 
@@ -106,6 +112,16 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, campaign, TargetUploadForm())
 
 
+def _area_asked(request: HttpRequest) -> int | None:
+    """?area=<pk>, the drill-down; anything but a number is an area that does not exist."""
+    value = request.GET.get("area", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
 def _detail(
     request: HttpRequest, campaign: Campaign, upload: TargetUploadForm, status: int = 200
 ) -> HttpResponse:
@@ -124,21 +140,66 @@ def _detail(
             and campaign.target_mode == TargetMode.ITEMS
         )
     else:
-        progress = selectors.campaign_progress(campaign=campaign, user=user)
-        laggards = selectors.campaign_laggards(campaign=campaign, user=user)
-        for laggard in laggards:
-            laggard.phone_tail = "****" + laggard.phone[-4:] if laggard.phone else ""
-        context |= {
-            "progress": progress,
-            "rows": progress.by_area,
-            "curve": curve_drawing(campaign=campaign, total=progress.total, user=user),
-            "laggards": laggards,
-            "unassigned": selectors.campaign_unassigned(campaign=campaign, user=user)[
-                :UNASSIGNED_SHOWN
-            ],
-            "can_export": can_organise(user),
-        }
+        context |= _progress_context(request, campaign)
     return render(request, "campaigns/campaign_detail.html", context, status=status)
+
+
+def _progress_context(request: HttpRequest, campaign: Campaign) -> dict:
+    """The launched campaign under the area looked at: progress per child area (county →
+    townships → villages → grids, each a link one level down), and the tasks themselves a
+    page at a time only at a village or grid, or when asked for."""
+    user = request.user
+    top = selectors.campaign_focus(campaign=campaign, user=user)
+    area_pk = _area_asked(request) if request.method == "GET" else None
+    focus = (
+        top
+        if area_pk is None
+        else selectors.campaign_focus(campaign=campaign, user=user, area_pk=area_pk)
+    )
+    if focus is None or top is None:
+        raise Http404
+    progress = selectors.campaign_progress(campaign=campaign, user=user, area=focus)
+    laggards = selectors.campaign_laggards(
+        campaign=campaign, user=user, area=focus, limit=LAGGARDS_SHOWN
+    )
+    for laggard in laggards:
+        laggard.phone_tail = "****" + laggard.phone[-4:] if laggard.phone else ""
+    filters = TaskFilterForm(request.GET if request.method == "GET" else None)
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    tasks_shown = focus.level in selectors.TASK_LIST_LEVELS or bool(wanted.get("tasks"))
+    here = {"area": focus.pk} if focus.pk != top.pk else {}
+    progress_url = reverse("api_campaign_progress", args=[campaign.pk])
+    context = {
+        "focus": focus,
+        "trail": selectors.focus_trail(top=top, focus=focus) if here else [focus],
+        "here": urlencode(here),
+        "progress": progress,
+        "rows": progress.by_area,
+        "drillable": AreaLevel.below(focus.level) not in (None, AreaLevel.MICROGRID),
+        "progress_url": f"{progress_url}?{urlencode(here)}" if here else progress_url,
+        "curve": curve_drawing(campaign=campaign, total=progress.total, user=user, area=focus),
+        "laggards": laggards,
+        "laggards_shown": LAGGARDS_SHOWN,
+        # Where the task list is shown, its filter finds these.
+        "unassigned": []
+        if tasks_shown
+        else selectors.campaign_unassigned(campaign=campaign, user=user, area=focus)[
+            :UNASSIGNED_SHOWN
+        ],
+        "can_export": can_organise(user),
+        "filters": filters,
+        "tasks_shown": tasks_shown,
+    }
+    if tasks_shown:
+        tasks = selectors.campaign_task_list(
+            campaign=campaign,
+            user=user,
+            area=focus,
+            status=wanted.get("status", ""),
+            unassigned=bool(wanted.get("unassigned")),
+        )
+        context["task_page"] = page_of(request, tasks, size=LONG_PAGE_SIZE)
+    return context
 
 
 @require_GET

@@ -27,8 +27,8 @@ def overall(page) -> str:
     )
 
 
-def grid_row(page, grid) -> str:
-    row = page.locator(f"#by-area tr[data-area='{grid.pk}']")
+def area_row(page, area) -> str:
+    row = page.locator(f"#by-area tr[data-area='{area.pk}']")
     return row.locator(".done").inner_text() + "/" + row.locator(".total").inner_text()
 
 
@@ -82,7 +82,8 @@ def test_a_township_launches_a_campaign_and_watches_a_grid_worker_complete_a_tas
     centre.wait_for_url(detail)
     centre.locator("#overall-done").wait_for()
     assert overall(centre) == "0/5"
-    assert grid_row(centre, demo.grid1) == "0/3" and grid_row(centre, other) == "0/2"
+    # The township's page has a row per village (grid 1's and the other grid's).
+    assert area_row(centre, demo.village1) == "0/3" and area_row(centre, other.parent) == "0/2"
     assert centre.locator(".messages li.success").count() == 1
     # The page's clock is ours from here: the live refresh runs when we say.
     centre.clock.install()
@@ -135,10 +136,16 @@ def test_a_township_launches_a_campaign_and_watches_a_grid_worker_complete_a_tas
     centre.clock.run_for(16_000)
     centre.wait_for_function("() => document.querySelector('#overall-done').textContent === '1'")
     assert overall(centre) == "1/5" and centre.locator("#overall-percent").inner_text() == "20"
-    assert grid_row(centre, demo.grid1) == "1/3" and grid_row(centre, other) == "0/2"
+    assert area_row(centre, demo.village1) == "1/3" and area_row(centre, other.parent) == "0/2"
     centre.reload()
     assert overall(centre) == "1/5"
-    assert grid_row(centre, demo.grid1) == "1/3" and grid_row(centre, other) == "0/2"
+    assert area_row(centre, demo.village1) == "1/3" and area_row(centre, other.parent) == "0/2"
     assert centre.locator(f"#laggards tr[data-staff='{task.staff_id}']").count() == 0
     shoot(centre, "campaign-detail-desktop")
+    # One level down: village 1's grids, and its tasks listed.
+    centre.click(f"#by-area tr[data-area='{demo.village1.pk}'] a")
+    centre.wait_for_url(f"{detail}?area={demo.village1.pk}")
+    assert overall(centre) == "1/3" and area_row(centre, demo.grid1) == "1/3"
+    assert centre.locator("#tasks tr[data-task]").count() == 3
+    assert centre.locator("#area-trail a[href='?']").count() == 1
     desk.close()

@@ -38,8 +38,11 @@ def test_a_campaign_is_created_and_launched_in_one_call_and_progress_counts_the_
         == (0, total)
         == (0, 2 * len(grids_of(demo.township1)))
     )
-    township_row = next(row for row in progress["by_area"] if row["level"] == "township")
-    assert (township_row["id"], township_row["total"]) == (demo.township1.pk, total)
+    # The township's part, per village: the rows add up to the whole.
+    assert progress["area"] == {"id": demo.township1.pk, "name": demo.township1.name,
+                                "level": "township"}  # fmt: skip
+    assert {row["level"] for row in progress["by_area"]} == {"village"}
+    assert sum(row["total"] for row in progress["by_area"]) == total
 
     as_user(client, demo, "grid1")
     mine = client.get(f"{API}/campaigns/{campaign_id}/tasks/?mine=1").json()["results"]
@@ -54,8 +57,11 @@ def test_a_campaign_is_created_and_launched_in_one_call_and_progress_counts_the_
         == 1
         == CampaignTask.objects.filter(campaign_id=campaign_id, status=TaskStatus.DONE).count()
     )
-    grid_row = next(r for r in progress["by_area"] if r["level"] == "grid")
-    assert grid_row["id"] == demo.grid1.pk and grid_row["done"] == 1
+    assert progress["area"]["id"] == demo.grid1.pk  # grid1's own part: its grid
+    as_user(client, demo, "township1")
+    village = client.get(f"{API}/campaigns/{campaign_id}/progress/?area={demo.village1.pk}")
+    grid_row = next(r for r in village.json()["by_area"] if r["id"] == demo.grid1.pk)
+    assert grid_row["level"] == "grid" and grid_row["done"] == 1
 
 
 def test_bad_campaign_input_gets_field_messages_and_leaves_nothing_behind(client, demo, roster):

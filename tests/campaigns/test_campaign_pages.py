@@ -294,10 +294,14 @@ def test_the_progress_page_shows_areas_curve_laggards_and_workerless_grids(clien
     task_complete(task=task, actor=grid1, data=TaskInput(uuid.uuid4(), "已宣讲"))
     client.force_login(demo.user("township1"))
     body = client.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
-    row = re.search(rf'<tr data-area="{demo.grid1.pk}".*?</tr>', body, re.S).group(0)
-    assert '<span class="done">1</span> / <span class="total">2</span>' in row
-    for level_area in (demo.township1, demo.village1):
-        assert f'data-area="{level_area.pk}"' in body
+    # The township's page: a row per village, each a link one level down.
+    row = re.search(rf'<tr data-area="{demo.village1.pk}".*?</tr>', body, re.S).group(0)
+    assert f'href="?area={demo.village1.pk}"' in row
+    assert f'<span class="total">{2 * len(grids_of(demo.village1))}</span>' in row
+    assert f'<tr data-area="{demo.grid1.pk}"' not in body
+    village = client.get(reverse("campaign_detail", args=[campaign.pk]), {"area": demo.village1.pk})
+    row = re.search(rf'<tr data-area="{demo.grid1.pk}".*?</tr>', village.content.decode(), re.S)
+    assert '<span class="done">1</span> / <span class="total">2</span>' in row.group(0)
     assert '<svg class="curve"' in body and 'class="line" d="M' in body
     assert 'id="unassigned"' in body and vacated.name in body
     assert f'data-progress-url="/api/v1/campaigns/{campaign.pk}/progress/"' in body

@@ -129,18 +129,25 @@ def test_progress_equals_the_task_tables_counts_at_every_moment(demo, launched):
         done = [t for t in tasks if t.status == TaskStatus.DONE]
         assert (progress.done, progress.total) == (len(done), len(tasks))
         assert progress.done == (step + 1) * 5
-        expected = Counter()
+        # The township's rows are its villages; each village's (drilled into), its grids.
+        assert progress.area == demo.township1
+        expected, measured = Counter(), Counter()
         for t in tasks:
-            for level, area_id in (("township", t.township_id), ("village", t.village_id)):
+            for level, area_id in (("village", t.village_id), ("grid", t.area_id)):
                 expected[(level, area_id, "total")] += 1
                 expected[(level, area_id, "done")] += t.status == TaskStatus.DONE
-            expected[("grid", t.area_id, "total")] += 1
-            expected[("grid", t.area_id, "done")] += t.status == TaskStatus.DONE
-        measured = Counter()
-        for row in progress.by_area:
-            measured[(row.level, row.id, "total")] = row.total
-            measured[(row.level, row.id, "done")] = row.done
+        villages = [row for row in progress.by_area]
+        assert {row.level for row in villages} == {"village"}
+        for village in villages:
+            area = Area.objects.get(pk=village.id)
+            inside = campaign_progress(campaign=campaign, user=township, area=area)
+            assert (inside.done, inside.total) == (village.done, village.total)
+            assert {row.parent_id for row in inside.by_area} == {village.id}
+            for row in [village, *inside.by_area]:
+                measured[(row.level, row.id, "total")] = row.total
+                measured[(row.level, row.id, "done")] = row.done
         assert +measured == +expected
+        assert sum(row.total for row in villages) == progress.total
 
 
 def test_completing_the_same_task_twice_counts_once(demo, launched):

@@ -26,7 +26,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import AuditEntry
 from audit.services import AuditInput, audit_record, audit_record_many
-from campaigns.models import Instruction
+from campaigns.models import CampaignTask, Instruction
 from disputes.models import Case, Category
 from disputes.services import case_report
 from governance.platform.roles import Role
@@ -310,6 +310,8 @@ def test_a_database_at_the_previous_head_migrates_forward_with_every_row_kept(de
             ]
             assert after == raw_before[key], table
             assert raw_before[key], f"{table} was left empty"
+        task = CampaignTask.objects.get()
+        assert (task.county_id, task.grid_id) == (demo.county.pk, demo.grid1.pk)
         for (label, name), values in values_before.items():
             new_model = current_apps.get_model(MOVED_TO[name], name)
             assert new_model._meta.db_table == tables[(label, name)]
