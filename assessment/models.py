@@ -171,6 +171,14 @@ class Indicator(models.Model):
         default=False,
         help_text=_("The value is a percentage or a score out of 100: it lies between 0 and 100."),
     )
+    # The unit printed after a value: "%" for rates, "每千户" for counts per 1,000 households,
+    # "分" for scores; blank for a plain number.
+    unit = models.CharField(
+        _("unit"),
+        max_length=12,
+        blank=True,
+        help_text=_('Printed after the value, e.g. "%", "每千户" or "分".'),
+    )
     applies_to_township = models.BooleanField(_("applies to townships"), default=True)
     applies_to_village = models.BooleanField(_("applies to villages"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -321,7 +329,8 @@ class RankingRow(models.Model):
         related_name="+",
     )  # a village's township; a township's own row has none
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
-    rank = models.PositiveIntegerField(_("rank"))
+    # None for a vetoed area 一票否决: it is listed after the ranked ones, with no place.
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     rank_in_township = models.PositiveIntegerField(_("rank in township"), null=True, blank=True)
     previous_rank = models.PositiveIntegerField(_("last month's rank"), null=True, blank=True)
     score_change = models.DecimalField(
@@ -353,7 +362,9 @@ class RankingRow(models.Model):
     @property
     def rank_change(self) -> int | None:
         """Places gained since last month (negative: places lost)."""
-        return None if self.previous_rank is None else self.previous_rank - self.rank
+        if self.previous_rank is None or self.rank is None:
+            return None
+        return self.previous_rank - self.rank
 
 
 class Outcome(models.TextChoices):

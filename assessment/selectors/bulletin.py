@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from assessment.models import FormulaKind, IncidentKind, RankingRow, RankingSnapshot, Source
+from assessment.models import IncidentKind, RankingRow, RankingSnapshot
+from assessment.services.scoring import default_unit
 from governance.platform.xlsx import Workbook, workbook_bytes
 from grids.models import AreaLevel
 
@@ -21,26 +22,48 @@ def level_columns(snapshot: RankingSnapshot, level: str) -> list[dict]:
     return [spec for spec in snapshot.indicators if level in spec["levels"]]
 
 
-SCORE_SOURCES = (Source.EVALUATION_SCORE, Source.INSPECTION_SCORE)
+def unit_of(spec: dict) -> str:
+    """The indicator's unit; a snapshot computed before indicators had one reads it from
+    its formula and source."""
+    if "unit" in spec:
+        return spec["unit"]
+    return default_unit(
+        formula=spec["formula"],
+        source=spec["source"],
+        is_percentage=spec.get("is_percentage", False),
+    )
+
+
+def with_unit(text: str, unit: str) -> str:
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
 
 
 def value_text(spec: dict, entry: dict | None) -> str:
-    """An indicator's value as people read it: "96.3%", "1.25", or "—" when not measured."""
+    """An indicator's value as people read it: "96.3%", "1.25 每千户", "88 分", or "—" when
+    not measured."""
     value = (entry or {}).get("value")
     if value is None:
         return "—"
     number = Decimal(value).normalize()
-    text = f"{number:f}"
-    # A rate reads as a percentage; a score out of 100 (evaluations, inspections) does not.
-    is_rate = spec["formula"] == FormulaKind.RATE and spec["source"] not in SCORE_SOURCES
-    return f"{text}%" if is_rate else text
+    return with_unit(f"{number:f}", unit_of(spec))
+
+
+def points_text(entry: dict | None) -> str:
+    points = (entry or {}).get("points")
+    if points in (None, ""):
+        return ""
+    return f"{Decimal(points).normalize():f}"
 
 
 @dataclass
 class Cell:
     code: str
+    name: str
     text: str
     points: str
+    weight: str
     measured: bool
 
 
@@ -61,8 +84,10 @@ def table_lines(rows: list[RankingRow], columns: list[dict]) -> list[Line]:
             cells=[
                 Cell(
                     code=spec["code"],
+                    name=spec["name"],
                     text=value_text(spec, row.values.get(spec["code"])),
-                    points=(row.values.get(spec["code"]) or {}).get("points", ""),
+                    points=points_text(row.values.get(spec["code"])),
+                    weight=f"{Decimal(spec['weight']).normalize():f}",
                     measured=(row.values.get(spec["code"]) or {}).get("value") is not None,
                 )
                 for spec in columns
@@ -153,12 +178,15 @@ def _level_sheet(workbook: Workbook, snapshot: RankingSnapshot, level: str, rows
     yes = _("Yes")
     for line in table_lines(rows, columns):
         row = line.row
-        values = [row.rank, row.area.name]
+        values = [_("Not ranked") if row.veto else row.rank, row.area.name]
         if is_village:
-            values += [row.township.name if row.township else "", row.rank_in_township]
+            values += [
+                row.township.name if row.township else "",
+                None if row.veto else row.rank_in_township,
+            ]
         values += [
             float(row.score),
-            change_text(row),
+            "—" if row.veto else change_text(row),
             _("Vetoed: %(kinds)s") % {"kinds": "、".join(line.veto_labels)} if row.veto else "",
         ]
         if is_village:
@@ -215,8 +243,9 @@ def _rules_sheet(workbook: Workbook, snapshot: RankingSnapshot) -> None:
         [
             _(
                 "A township or village with a petition to higher levels, a major safety "
-                "accident or a criminal case in the month fails “three zeros”: it is ranked "
-                "but vetoed, and no vetoed village is a safe-village candidate."
+                "accident or a criminal case in the month fails “three zeros”: one-vote veto, "
+                "it keeps its score but is not ranked, and no vetoed village is a safe-village "
+                "candidate."
             )
         ]
     )

@@ -66,12 +66,15 @@ def _rows(
         if previous is not None
         else {}
     )
+    # 一票否决: an area that failed "三零" keeps its score but takes no place; the ranked
+    # areas close up behind it.
+    ranked = [line for line in lines if not vetoes.get(line.area_id)]
     ranks: dict[int, int] = {}
     for level in SCORED_LEVELS:
-        ranks.update(competition_ranks([line for line in lines if line.level == level]))
+        ranks.update(competition_ranks([line for line in ranked if line.level == level]))
     in_township: dict[int, int] = {}
     by_township: dict[int | None, list[AreaLine]] = defaultdict(list)
-    for line in lines:
+    for line in ranked:
         if line.level == AreaLevel.VILLAGE:
             by_township[line.township_id].append(line)
     for villages in by_township.values():
@@ -87,7 +90,7 @@ def _rows(
                 "level": line.level,
                 "township_id": line.township_id,
                 "score": score,
-                "rank": ranks[line.area_id],
+                "rank": ranks.get(line.area_id),
                 "rank_in_township": in_township.get(line.area_id),
                 "previous_rank": before.get(line.area_id),
                 "score_change": (
