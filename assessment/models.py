@@ -284,6 +284,10 @@ class RankingSnapshot(models.Model):
         blank=True,
         related_name="+",
     )
+    # 文号: the bulletin's document number, "X政法〔2026〕3号", given once when published
+    # (BulletinSequence) and never changed.
+    document_year = models.PositiveSmallIntegerField(_("document year"), null=True, blank=True)
+    document_number = models.PositiveIntegerField(_("document number"), null=True, blank=True)
 
     class Meta:
         db_table = "governance_rankingsnapshot"
@@ -300,6 +304,11 @@ class RankingSnapshot(models.Model):
                 condition=models.Q(status="draft"),
                 name="ranking_snapshot_one_draft",
             ),
+            models.UniqueConstraint(
+                fields=["county", "document_year", "document_number"],
+                condition=models.Q(document_number__isnull=False),
+                name="ranking_snapshot_document_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -308,6 +317,27 @@ class RankingSnapshot(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == SnapshotStatus.PUBLISHED
+
+
+class BulletinSequence(models.Model):
+    """The last document number 文号 a county gave its bulletins in a year: the next bulletin
+    published takes the following one (taken under a row lock, so never twice)."""
+
+    county = models.ForeignKey(
+        "grids.Area", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("bulletin number sequence")
+        verbose_name_plural = _("bulletin number sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="bulletin_sequence_county_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.year}: {self.last_number}"
 
 
 class RankingRow(models.Model):

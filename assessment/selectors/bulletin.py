@@ -112,6 +112,22 @@ def month_text(month) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")  # 2026年10月
 
 
+def bulletin_issuer(snapshot: RankingSnapshot) -> str:
+    """The issuing body printed in red atop the bulletin (红头): the county's committee."""
+    return _("Political and Legal Affairs Commission of the %(county)s CPC Committee") % {
+        "county": snapshot.county.name
+    }
+
+
+def document_reference(snapshot: RankingSnapshot) -> str:
+    """The document number 文号, "清政法〔2026〕3号": the county's first character, the
+    committee's short name, the year and the number; empty until published."""
+    if snapshot.document_number is None:
+        return ""
+    short = snapshot.county.name[:1]
+    return f"{short}政法〔{snapshot.document_year}〕{snapshot.document_number}号"
+
+
 def bulletin_title(snapshot: RankingSnapshot, level: str) -> str:
     what = _("townships") if level == AreaLevel.TOWNSHIP else _("villages and communities")
     return _("%(county)s %(month)s assessment ranking of %(what)s") % {
@@ -125,6 +141,7 @@ THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="F2F2F2")
 VETO_FILL = PatternFill("solid", fgColor="FDE2E1")
+RED = "C00000"
 
 
 def bulletin_workbook(
@@ -132,6 +149,9 @@ def bulletin_workbook(
 ) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
+    workbook.properties.title = " ".join(
+        part for part in (document_reference(snapshot), bulletin_issuer(snapshot)) if part
+    )
     for level, rows in rows_by_level.items():
         _level_sheet(workbook, snapshot, level, rows)
     _rules_sheet(workbook, snapshot)
@@ -161,9 +181,11 @@ def _level_sheet(workbook: Workbook, snapshot: RankingSnapshot, level: str, rows
     sheet["A1"].font = Font(bold=True, size=15)
     sheet["A1"].alignment = Alignment(horizontal="center")
     status = _("published") if snapshot.is_published else _("draft, not published")
+    reference = document_reference(snapshot)
     sheet.append(
         [
-            _("Version %(version)s, %(status)s; scoring scheme %(year)s; full marks 100.")
+            (f"{bulletin_issuer(snapshot)} {reference}  " if reference else "")
+            + _("Version %(version)s, %(status)s; scoring scheme %(year)s; full marks 100.")
             % {"version": snapshot.version, "status": status, "year": snapshot.month.year}
             + (f" {_('Reason')}: {snapshot.reason}" if snapshot.reason else "")
         ]
@@ -211,6 +233,11 @@ def _level_sheet(workbook: Workbook, snapshot: RankingSnapshot, level: str, rows
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
     sheet.oddFooter.center.text = _("Page &P of &N")
+    # 红头 on every printed page: the issuing body in red, the document number beside it.
+    sheet.oddHeader.center.text = bulletin_issuer(snapshot)
+    sheet.oddHeader.center.color = RED
+    sheet.oddHeader.center.size = 14
+    sheet.oddHeader.right.text = reference
 
 
 def _rules_sheet(workbook: Workbook, snapshot: RankingSnapshot) -> None:

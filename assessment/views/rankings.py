@@ -301,7 +301,14 @@ def ranking_bulletin(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     return render(
-        request, "assessment/ranking_bulletin.html", {"snapshot": snapshot, "tables": tables}
+        request,
+        "assessment/ranking_bulletin.html",
+        {
+            "snapshot": snapshot,
+            "tables": tables,
+            "issuer": bulletin.bulletin_issuer(snapshot),
+            "reference": bulletin.document_reference(snapshot),
+        },
     )
 
 
