@@ -138,9 +138,9 @@
         } else {
           highlight(active + (event.key === "ArrowDown" ? 1 : -1));
         }
-      } else if (event.key === "Enter" && !list.hidden && active >= 0) {
+      } else if (event.key === "Enter" && !list.hidden && (active >= 0 || options().length === 1)) {
         event.preventDefault(); // choosing is not submitting
-        choose(options()[active]);
+        choose(options()[Math.max(active, 0)]);
       } else if (event.key === "Escape") {
         close();
       }

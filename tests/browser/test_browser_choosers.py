@@ -47,8 +47,18 @@ def test_typing_into_the_choosers_picks_a_grid_and_a_person(
 
     staff_box = page.locator("#id_responsible")
     staff_box.press_sequentially(person.name, delay=30)
-    listed = page.locator(f"#{staff_box.get_attribute('aria-controls')} [role=option]")
-    page.locator(f"[role=option][data-id='{person.pk}']").wait_for()  # the search answered
+    list_id = staff_box.get_attribute("aria-controls")
+    listed = page.locator(f"#{list_id} [role=option]")
+    # The search for the whole name answered (not one for its first characters).
+    page.wait_for_function(
+        """([id, name]) => {
+          const options = [...document.querySelectorAll(`#${id} [role=option]`)];
+          return options.length > 0 && options.every(o => o.textContent.includes(name));
+        }""",
+        arg=[list_id, person.name],
+    )
+    page.wait_for_load_state("networkidle")
+    page.locator(f"[role=option][data-id='{person.pk}']").wait_for()
     ids = [item.get_attribute("data-id") for item in listed.all()]
     for _ in range(ids.index(str(person.pk)) + 1):
         staff_box.press("ArrowDown")
