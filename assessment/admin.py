@@ -85,6 +85,7 @@ class IndicatorInline(admin.TabularInline):
         "source",
         "formula",
         "is_percentage",
+        "unit",
         "weight",
         "direction",
         "full_marks_at",

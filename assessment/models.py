@@ -171,6 +171,14 @@ class Indicator(models.Model):
         default=False,
         help_text=_("The value is a percentage or a score out of 100: it lies between 0 and 100."),
     )
+    # The unit printed after a value: "%" for rates, "每千户" for counts per 1,000 households,
+    # "分" for scores; blank for a plain number.
+    unit = models.CharField(
+        _("unit"),
+        max_length=12,
+        blank=True,
+        help_text=_('Printed after the value, e.g. "%", "每千户" or "分".'),
+    )
     applies_to_township = models.BooleanField(_("applies to townships"), default=True)
     applies_to_village = models.BooleanField(_("applies to villages"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -276,6 +284,10 @@ class RankingSnapshot(models.Model):
         blank=True,
         related_name="+",
     )
+    # 文号: the bulletin's document number, "X政法〔2026〕3号", given once when published
+    # (BulletinSequence) and never changed.
+    document_year = models.PositiveSmallIntegerField(_("document year"), null=True, blank=True)
+    document_number = models.PositiveIntegerField(_("document number"), null=True, blank=True)
 
     class Meta:
         db_table = "governance_rankingsnapshot"
@@ -292,6 +304,11 @@ class RankingSnapshot(models.Model):
                 condition=models.Q(status="draft"),
                 name="ranking_snapshot_one_draft",
             ),
+            models.UniqueConstraint(
+                fields=["county", "document_year", "document_number"],
+                condition=models.Q(document_number__isnull=False),
+                name="ranking_snapshot_document_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -300,6 +317,27 @@ class RankingSnapshot(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == SnapshotStatus.PUBLISHED
+
+
+class BulletinSequence(models.Model):
+    """The last document number 文号 a county gave its bulletins in a year: the next bulletin
+    published takes the following one (taken under a row lock, so never twice)."""
+
+    county = models.ForeignKey(
+        "grids.Area", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("bulletin number sequence")
+        verbose_name_plural = _("bulletin number sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="bulletin_sequence_county_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.year}: {self.last_number}"
 
 
 class RankingRow(models.Model):
@@ -321,7 +359,8 @@ class RankingRow(models.Model):
         related_name="+",
     )  # a village's township; a township's own row has none
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
-    rank = models.PositiveIntegerField(_("rank"))
+    # None for a vetoed area 一票否决: it is listed after the ranked ones, with no place.
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     rank_in_township = models.PositiveIntegerField(_("rank in township"), null=True, blank=True)
     previous_rank = models.PositiveIntegerField(_("last month's rank"), null=True, blank=True)
     score_change = models.DecimalField(
@@ -353,7 +392,9 @@ class RankingRow(models.Model):
     @property
     def rank_change(self) -> int | None:
         """Places gained since last month (negative: places lost)."""
-        return None if self.previous_rank is None else self.previous_rank - self.rank
+        if self.previous_rank is None or self.rank is None:
+            return None
+        return self.previous_rank - self.rank
 
 
 class Outcome(models.TextChoices):

@@ -17,7 +17,7 @@ from disputes.forms import FieldWorkForm
 from disputes.models import CaseKind
 from governance.platform.pages import OnceForm
 from grids import tree
-from grids.forms import AreaChoiceField
+from grids.forms import AreaChoiceField, chooser_if_long
 from grids.jurisdiction import jurisdiction_root
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to
@@ -114,6 +114,7 @@ class CampaignForm(OnceForm):
         )
         if user.area_id and "area" not in initial:
             self.fields["area"].initial = user.area_id
+        self.fields["area"] = chooser_if_long(self.fields["area"], levels=CAMPAIGN_LEVELS)
 
     def campaign_input(self) -> CampaignInput:
         data = self.cleaned_data
@@ -221,6 +222,7 @@ class InstructionForm(OnceForm):
         root = jurisdiction_root(user)
         if root is not None and root.level in levels:
             self.fields["area"].initial = root.pk
+        self.fields["area"] = chooser_if_long(self.fields["area"], levels=levels)
 
     def instruction_input(self) -> instructions.InstructionInput:
         data = self.cleaned_data

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -30,14 +31,13 @@ from disputes.services import (
     parties_errors,
 )
 from disputes.services.attachments import MAX_FILES, attachments_errors, photo_checked
+from governance.platform.choosers import ChooserField, needs_chooser
 from governance.platform.pages import OnceForm
 from grids.models import Area, AreaLevel
 from grids.selectors import counties_of
 from personnel.selectors import RoutedLine, line_routing
 
 PARTY_ROWS = 3
-# Above this many grids a select is unusable on a phone; the reporter types the grid code.
-GRID_SELECT_LIMIT = 600
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -229,12 +229,19 @@ class CaseReportForm(FieldReportForm):
         super().__init__(*args, user=user, **kwargs)
         self.user = user
         grids = grids.filter(level=AreaLevel.GRID).select_related("parent")
-        if grids[: GRID_SELECT_LIMIT + 1].count() > GRID_SELECT_LIMIT:
-            self.fields["grid"] = forms.ModelChoiceField(
-                label=_("Grid code"),
+        if needs_chooser(grids):  # a county's thousands of grids: searched, not listed
+            self.fields["grid"] = ChooserField(
+                label=_("Grid"),
                 queryset=grids,
-                to_field_name="code",
-                help_text=_("The grid's full division code, as printed on the grid board."),
+                url=reverse("choose_grids"),
+                key_field="code",
+                name_field="name",
+                label_from=lambda grid: f"{grid.parent.name} · {grid.name} ({grid.code})",
+                help_text=_(
+                    "Type the grid's name or its division code (as printed on the grid board) "
+                    "and pick it from the list."
+                ),
+                placeholder=_("Grid name or code"),
                 error_messages={
                     "invalid_choice": _("No grid with this code in your jurisdiction.")
                 },

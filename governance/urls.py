@@ -1,5 +1,6 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,11 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api_docs"),
     *moved_admin,
     path("admin/", admin.site.urls),
+    # What browsers ask for without reading a page's <link rel="icon"> (the admin, the API).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.ico", permanent=True),
+    ),
 ]
 
 # A database outage answers 503 (try again), every other uncaught error Django's 500.
@@ -72,6 +78,8 @@ handler500 = "governance.platform.outages.server_error"
 # The API answers an unknown address or an unreadable body in JSON, as all its refusals.
 handler400 = "governance.platform.http_errors.bad_request"
 handler404 = "governance.platform.http_errors.not_found"
+handler403 = "governance.platform.http_errors.forbidden"
 
 admin.site.site_header = _("County grassroots social governance platform")
 admin.site.site_title = _("Grassroots Governance")
+admin.site.index_title = _("System configuration")

@@ -347,3 +347,14 @@ def can_record_inspections(user) -> bool:
 
 def can_fix_problems(user) -> bool:
     return _active_with_role(user, PROBLEM_FIX_ROLES)
+
+
+def scope_with_own_line(user, queryset: QuerySet, *, via: str = "") -> QuerySet:
+    """`scope`, plus the rows of the areas above the user's own (their village, township):
+    where they themselves stand, e.g. a grid worker's village in the published ranking."""
+    visible = scope(user, queryset, via=via)
+    root = jurisdiction_root(user)
+    if root is None or sees_everything(user):
+        return visible
+    above = tree.ancestors(root).values("pk")
+    return visible | queryset.filter(**{f"{via}__in" if via else "pk__in": above})

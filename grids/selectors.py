@@ -109,3 +109,14 @@ def area_filter_options(*, user: User) -> list[tuple[str | int, str]]:
         (pk, indent[level] + name)
         for pk, name, level in tree.in_order(areas).values_list("id", "name", "level")
     ]
+
+
+def areas_to_choose(*, user: User, query: str = "", levels: list[str] | None = None):
+    """A chooser's search of areas: by name or division code, within the jurisdiction, in
+    tree order."""
+    areas = areas_visible_to(user)
+    if levels:
+        areas = areas.filter(level__in=levels)
+    if query:
+        areas = areas.filter(Q(name__icontains=query) | Q(code__startswith=query))
+    return areas.select_related("parent").order_by("code", "pk")

@@ -1,9 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
+from governance.platform.choosers import chooser_query, chooser_response
 from governance.platform.pages import LONG_PAGE_SIZE, page_of
 from grids import selectors
+from grids.forms import area_choice_label
 from grids.importing import write_area_csv
 from grids.jurisdiction import can_administer
 from grids.models import AreaLevel
@@ -80,3 +83,21 @@ def area_export(request: HttpRequest, pk: int) -> HttpResponse:
 def _level_counts(user, area) -> list[tuple[str, int]]:
     counts = selectors.area_level_counts(user=user, root=area)
     return [(label, counts[value]) for value, label in AreaLevel.choices if counts.get(value)]
+
+
+@login_required
+@require_GET
+def choose_areas(request: HttpRequest) -> HttpResponse:
+    """The chooser's search of areas (`level`: one or more, comma-separated)."""
+    query, page = chooser_query(request)
+    levels = [v for v in request.GET.get("level", "").split(",") if v in AreaLevel.values]
+    rows = selectors.areas_to_choose(user=request.user, query=query, levels=levels)
+    return chooser_response(rows, page=page, key=lambda a: a.code, label=area_choice_label)
+
+
+@login_required
+@require_GET
+def choose_grids(request: HttpRequest) -> HttpResponse:
+    query, page = chooser_query(request)
+    rows = selectors.areas_to_choose(user=request.user, query=query, levels=[AreaLevel.GRID])
+    return chooser_response(rows, page=page, key=lambda a: a.code, label=area_choice_label)

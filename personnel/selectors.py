@@ -207,3 +207,15 @@ def open_posts_sql(
           AND p.kind IN ({", ".join(["%s"] * len(kinds))}) {member_filter}
     """
     return sql, params
+
+
+def staff_to_choose(*, user: User, query: str = "", active: bool = False) -> QuerySet[Staff]:
+    """A chooser's search of the roster: by name (numbers are never searched by a part:
+    staff_list), within the jurisdiction; `active` keeps those holding a post today."""
+    staff = staff_visible_to(user)
+    if query:
+        staff = staff.filter(name__icontains=query)
+    if active:
+        open_posts = Post.objects.filter(posts_open_on(timezone.localdate()))
+        staff = staff.filter(pk__in=open_posts.values("staff_id"))
+    return staff.select_related("area").order_by("name", "area__code", "pk")

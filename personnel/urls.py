@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     # staff/
     path("staff/", views.staff_list, name="staff_list"),
+    path("choose/staff/", views.choose_staff, name="choose_staff"),
     path("staff/export.xlsx", views.staff_export, name="staff_export"),
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/coverage/", views.staff_coverage, name="staff_coverage"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from assessment.models import IncidentKind
 from governance.platform.months import month_options, month_parse, months_back
 from grids import tree
-from grids.forms import AreaChoiceField
+from grids.forms import AreaChoiceField, chooser_if_long
 from grids.models import AreaLevel
 from grids.selectors import area_filter_options, areas_visible_to
 
@@ -72,6 +72,9 @@ class IncidentForm(forms.Form):
         )
         self.fields["area"].error_messages["invalid_choice"] = _(
             "Choose an area in your jurisdiction."
+        )
+        self.fields["area"] = chooser_if_long(
+            self.fields["area"], levels=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
         )
 
     def clean(self):

@@ -36,7 +36,7 @@ COLUMNS = [
     ("formula", "source"),
     ("full_marks_at",),
     ("zero_at",),
-    ("is_percentage",),
+    ("is_percentage", "unit"),
     ("applies_to_township",),
     ("applies_to_village",),
 ]
@@ -46,7 +46,10 @@ class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
         fields = [name for names in COLUMNS for name in names]
-        widgets = {"code": forms.TextInput(attrs={"autocomplete": "off"})}
+        widgets = {
+            "code": forms.TextInput(attrs={"autocomplete": "off"}),
+            "unit": forms.TextInput(attrs={"size": 5, "placeholder": "%"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

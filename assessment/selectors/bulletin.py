@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from assessment.models import FormulaKind, IncidentKind, RankingRow, RankingSnapshot, Source
+from assessment.models import IncidentKind, RankingRow, RankingSnapshot
+from assessment.services.scoring import default_unit
 from governance.platform.xlsx import Column, Export, LedgerWorkbook, export_filename
 from grids.models import AreaLevel
 
@@ -19,26 +20,48 @@ def level_columns(snapshot: RankingSnapshot, level: str) -> list[dict]:
     return [spec for spec in snapshot.indicators if level in spec["levels"]]
 
 
-SCORE_SOURCES = (Source.EVALUATION_SCORE, Source.INSPECTION_SCORE)
+def unit_of(spec: dict) -> str:
+    """The indicator's unit; a snapshot computed before indicators had one reads it from
+    its formula and source."""
+    if "unit" in spec:
+        return spec["unit"]
+    return default_unit(
+        formula=spec["formula"],
+        source=spec["source"],
+        is_percentage=spec.get("is_percentage", False),
+    )
+
+
+def with_unit(text: str, unit: str) -> str:
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
 
 
 def value_text(spec: dict, entry: dict | None) -> str:
-    """An indicator's value as people read it: "96.3%", "1.25", or "—" when not measured."""
+    """An indicator's value as people read it: "96.3%", "1.25 每千户", "88 分", or "—" when
+    not measured."""
     value = (entry or {}).get("value")
     if value is None:
         return "—"
     number = Decimal(value).normalize()
-    text = f"{number:f}"
-    # A rate reads as a percentage; a score out of 100 (evaluations, inspections) does not.
-    is_rate = spec["formula"] == FormulaKind.RATE and spec["source"] not in SCORE_SOURCES
-    return f"{text}%" if is_rate else text
+    return with_unit(f"{number:f}", unit_of(spec))
+
+
+def points_text(entry: dict | None) -> str:
+    points = (entry or {}).get("points")
+    if points in (None, ""):
+        return ""
+    return f"{Decimal(points).normalize():f}"
 
 
 @dataclass
 class Cell:
     code: str
+    name: str
     text: str
     points: str
+    weight: str
     measured: bool
 
 
@@ -59,8 +82,10 @@ def table_lines(rows: list[RankingRow], columns: list[dict]) -> list[Line]:
             cells=[
                 Cell(
                     code=spec["code"],
+                    name=spec["name"],
                     text=value_text(spec, row.values.get(spec["code"])),
-                    points=(row.values.get(spec["code"]) or {}).get("points", ""),
+                    points=points_text(row.values.get(spec["code"])),
+                    weight=f"{Decimal(spec['weight']).normalize():f}",
                     measured=(row.values.get(spec["code"]) or {}).get("value") is not None,
                 )
                 for spec in columns
@@ -85,6 +110,22 @@ def month_text(month) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")  # 2026年10月
 
 
+def bulletin_issuer(snapshot: RankingSnapshot) -> str:
+    """The issuing body printed in red atop the bulletin (红头): the county's committee."""
+    return _("Political and Legal Affairs Commission of the %(county)s CPC Committee") % {
+        "county": snapshot.county.name
+    }
+
+
+def document_reference(snapshot: RankingSnapshot) -> str:
+    """The document number 文号, "清政法〔2026〕3号": the county's first character, the
+    committee's short name, the year and the number; empty until published."""
+    if snapshot.document_number is None:
+        return ""
+    short = snapshot.county.name[:1]
+    return f"{short}政法〔{snapshot.document_year}〕{snapshot.document_number}号"
+
+
 def bulletin_title(snapshot: RankingSnapshot, level: str) -> str:
     what = _("townships") if level == AreaLevel.TOWNSHIP else _("villages and communities")
     return _("%(county)s %(month)s assessment ranking of %(what)s") % {
@@ -94,11 +135,19 @@ def bulletin_title(snapshot: RankingSnapshot, level: str) -> str:
     }
 
 
+RED = "C00000"
+
+
 def bulletin_export(
     *, snapshot: RankingSnapshot, rows_by_level: dict[str, list[RankingRow]], user
 ) -> Export:
     month = month_text(snapshot.month)
-    workbook = LedgerWorkbook(title=_("Monthly bulletin"), user=user)
+    reference = document_reference(snapshot)
+    workbook = LedgerWorkbook(
+        title=" ".join(part for part in (reference, bulletin_issuer(snapshot)) if part)
+        or _("Monthly bulletin"),
+        user=user,
+    )
     for level, rows in rows_by_level.items():
         _level_sheet(workbook, snapshot, level, rows)
     _rules_sheet(workbook, snapshot)
@@ -120,8 +169,9 @@ def _level_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot, level: str
     if is_village:
         headers.append(Column(_("Safe-village candidate"), 10))
     headers += [Column(spec["name"], max(9, len(spec["name"]) * 2 + 2)) for spec in columns]
+    reference = document_reference(snapshot)
     ledger = workbook.ledger(
-        title=bulletin_title(snapshot, level),
+        title=f"{reference}  {bulletin_title(snapshot, level)}".strip(),
         sheet_title=_("Townships") if not is_village else _("Villages"),
         period=month_text(snapshot.month),
         area=snapshot.county.name,
@@ -129,12 +179,15 @@ def _level_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot, level: str
     )
     for line in table_lines(rows, columns):
         row = line.row
-        values = [row.rank, row.area.name]
+        values = [_("Not ranked") if row.veto else row.rank, row.area.name]
         if is_village:
-            values += [row.township.name if row.township else "", row.rank_in_township]
+            values += [
+                row.township.name if row.township else "",
+                None if row.veto else row.rank_in_township,
+            ]
         values += [
             round(float(row.score), 2),
-            change_text(row),
+            "—" if row.veto else change_text(row),
             _("Vetoed: %(kinds)s") % {"kinds": "、".join(line.veto_labels)} if row.veto else "",
         ]
         if is_village:
@@ -147,6 +200,11 @@ def _level_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot, level: str
         % {"version": snapshot.version, "status": status, "year": snapshot.month.year}
         + (f" {_('Reason')}: {snapshot.reason}" if snapshot.reason else "")
     )
+    # 红头 on every printed page: the issuing body in red, the document number beside it.
+    ledger.sheet.oddHeader.center.text = bulletin_issuer(snapshot)
+    ledger.sheet.oddHeader.center.color = RED
+    ledger.sheet.oddHeader.center.size = 14
+    ledger.sheet.oddHeader.right.text = reference
 
 
 def _rules_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot) -> None:
@@ -185,7 +243,8 @@ def _rules_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot) -> None:
     ledger.note(
         _(
             "A township or village with a petition to higher levels, a major safety "
-            "accident or a criminal case in the month fails “three zeros”: it is ranked "
-            "but vetoed, and no vetoed village is a safe-village candidate."
+            "accident or a criminal case in the month fails “three zeros”: one-vote veto, "
+            "it keeps its score but is not ranked, and no vetoed village is a safe-village "
+            "candidate."
         )
     )

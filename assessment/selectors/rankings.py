@@ -1,6 +1,8 @@
 """Reading the monthly rankings, always through the user's jurisdiction: the committee sees
 its county's drafts and published months; everyone else sees published months only, and
-only the rows of the areas in their own subtree (a township its own row and its villages)."""
+only the rows of the areas in their own subtree (a township its own row and its villages)
+and of the areas their own lies in (a grid worker sees their village's and township's place).
+A vetoed area 一票否决 has no rank: it is listed after the ranked ones, whatever the sort."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from assessment.models import RankingRow, RankingSnapshot, SnapshotStatus
 from assessment.services.rankings import newest_of
@@ -17,7 +19,7 @@ from grids import tree
 from grids.jurisdiction import (
     can_edit_scoring,
     jurisdiction_root,
-    scope,
+    scope_with_own_line,
     sees_everything,
 )
 from grids.models import AreaLevel
@@ -78,17 +80,26 @@ def ranking_rows(
     township_id: int | None = None,
     sort: str = "rank",
 ) -> list[RankingRow]:
-    rows = scope(user, snapshot.rows.all(), via="area").select_related("area", "township")
+    rows = _visible_rows(user, snapshot.rows.all()).select_related("area", "township")
     if level:
         rows = rows.filter(level=level)
     if township_id is not None:
         rows = rows.filter(Q(township_id=township_id) | Q(area_id=township_id))
-    ordered = list(rows.order_by("level", "rank", "area__code"))
+    # Rows of published snapshots from before vetoed areas went unranked keep a rank: the
+    # veto flag, not the rank, puts them last.
+    ordered = list(rows.order_by("level", "veto", F("rank").asc(nulls_last=True), "area__code"))
     column = sort.lstrip("-") or "rank"
     if column == "rank":
-        return ordered[::-1] if sort.startswith("-") else ordered
-    # Any other column (an indicator's code included); an unknown one keeps the rank order.
-    return sorted(ordered, key=_sort_key(column), reverse=sort.startswith("-"))
+        if sort.startswith("-"):
+            ordered = ordered[::-1]
+    else:
+        # Any other column (an indicator's code included); an unknown one keeps rank order.
+        ordered = sorted(ordered, key=_sort_key(column), reverse=sort.startswith("-"))
+    return [row for row in ordered if not row.veto] + [row for row in ordered if row.veto]
+
+
+def _visible_rows(user: User, rows: QuerySet[RankingRow]) -> QuerySet[RankingRow]:
+    return scope_with_own_line(user, rows, via="area")
 
 
 def _sort_key(column: str):
@@ -109,7 +120,7 @@ def _sort_key(column: str):
 
 def ranking_row(*, user: User, snapshot: RankingSnapshot, area_id: int) -> RankingRow | None:
     return (
-        scope(user, snapshot.rows.filter(area_id=area_id), via="area")
+        _visible_rows(user, snapshot.rows.filter(area_id=area_id))
         .select_related("area", "township")
         .first()
     )
@@ -117,7 +128,7 @@ def ranking_row(*, user: User, snapshot: RankingSnapshot, area_id: int) -> Ranki
 
 def level_sizes(*, snapshot: RankingSnapshot) -> dict[str, int]:
     """How many areas each level ranks ("3rd of 12"), which is no secret of any area."""
-    counted = snapshot.rows.values("level").annotate(n=Count("pk")).order_by()
+    counted = snapshot.rows.filter(veto=False).values("level").annotate(n=Count("pk")).order_by()
     return {row["level"]: row["n"] for row in counted}
 
 
@@ -143,3 +154,26 @@ def version_changes(
         ):
             changes.append(VersionChange(row=row, before=old))
     return changes
+
+
+# Where each user's own place is ranked: village-level posts (village staff, village police,
+# grid workers, N members) among villages, everyone else among townships.
+VILLAGE_SIDE = frozenset({AreaLevel.VILLAGE, AreaLevel.GRID, AreaLevel.MICROGRID})
+
+
+def landing_level(*, user: User) -> str:
+    root = jurisdiction_root(user)
+    if root is not None and root.level in VILLAGE_SIDE:
+        return AreaLevel.VILLAGE
+    return AreaLevel.TOWNSHIP
+
+
+def own_places(*, user: User, snapshot: RankingSnapshot) -> list[RankingRow]:
+    """The rows of the user's own township and village (those at ranked levels among their
+    area and the areas above it), township first."""
+    root = jurisdiction_root(user)
+    if root is None:
+        return []
+    own = tree.ancestors(root, include_self=True).filter(level__in=RANKED_LEVELS).values("pk")
+    rows = _visible_rows(user, snapshot.rows.filter(area_id__in=own))
+    return list(rows.select_related("area").order_by("level"))

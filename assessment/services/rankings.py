@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import RankingRow, RankingSnapshot, SnapshotStatus
+from assessment.models import BulletinSequence, RankingRow, RankingSnapshot, SnapshotStatus
 from assessment.services.incidents import three_zero_failures
 from assessment.services.scoring import CENT, SCORED_LEVELS, scheme_ensure
 from assessment.services.values import (
@@ -66,12 +66,15 @@ def _rows(
         if previous is not None
         else {}
     )
+    # 一票否决: an area that failed "三零" keeps its score but takes no place; the ranked
+    # areas close up behind it.
+    ranked = [line for line in lines if not vetoes.get(line.area_id)]
     ranks: dict[int, int] = {}
     for level in SCORED_LEVELS:
-        ranks.update(competition_ranks([line for line in lines if line.level == level]))
+        ranks.update(competition_ranks([line for line in ranked if line.level == level]))
     in_township: dict[int, int] = {}
     by_township: dict[int | None, list[AreaLine]] = defaultdict(list)
-    for line in lines:
+    for line in ranked:
         if line.level == AreaLevel.VILLAGE:
             by_township[line.township_id].append(line)
     for villages in by_township.values():
@@ -87,7 +90,7 @@ def _rows(
                 "level": line.level,
                 "township_id": line.township_id,
                 "score": score,
-                "rank": ranks[line.area_id],
+                "rank": ranks.get(line.area_id),
                 "rank_in_township": in_township.get(line.area_id),
                 "previous_rank": before.get(line.area_id),
                 "score_change": (
@@ -197,6 +200,18 @@ def rankings_compute(
     return snapshot
 
 
+def _next_document_number(*, county_id: int, year: int) -> tuple[int, int]:
+    """The county's next bulletin number 文号 of `year`, inside the caller's transaction. The
+    sequence row is locked until it commits: a second publication waits and takes the next
+    number; a rolled-back one gives its number back."""
+    sequence, _created = BulletinSequence.objects.select_for_update().get_or_create(
+        county_id=county_id, year=year
+    )
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return year, sequence.last_number
+
+
 def ranking_publish(*, snapshot: RankingSnapshot, actor: User) -> RankingSnapshot:
     if not (can_publish_rankings(actor) and can_see(actor, snapshot.county)):
         raise PermissionDenied(_("Only the county committee publishes the rankings."))
@@ -207,14 +222,30 @@ def ranking_publish(*, snapshot: RankingSnapshot, actor: User) -> RankingSnapsho
         locked.status = SnapshotStatus.PUBLISHED
         locked.published_at = timezone.now()
         locked.published_by = actor
-        locked.save(update_fields=["status", "published_at", "published_by"])
+        locked.document_year, locked.document_number = _next_document_number(
+            county_id=locked.county_id, year=timezone.localdate().year
+        )
+        locked.save(
+            update_fields=[
+                "status",
+                "published_at",
+                "published_by",
+                "document_year",
+                "document_number",
+            ]
+        )
         audit_record(
             action="ranking.publish",
             actor=actor,
             obj=locked,
             area_id=locked.county_id,
             old={"status": SnapshotStatus.DRAFT},
-            new={"status": locked.status, "month": locked.month, "version": locked.version},
+            new={
+                "status": locked.status,
+                "month": locked.month,
+                "version": locked.version,
+                "document_number": locked.document_number,
+            },
         )
     return locked
 

@@ -41,6 +41,7 @@ EDITABLE_FIELDS = [
     "full_marks_at",
     "zero_at",
     "is_percentage",
+    "unit",
     "applies_to_township",
     "applies_to_village",
     "sort_order",

@@ -35,8 +35,25 @@ CENT = Decimal("0.01")
 SCORED_LEVELS = (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
 
+PER_THOUSAND_UNIT = "每千户"  # per 1,000 households
+SCORE_UNIT = "分"  # a score out of 100 (evaluations, inspections)
+
+
+def default_unit(*, formula: str, source: str, is_percentage: bool) -> str:
+    """The unit an indicator reads in when its scheme names none."""
+    if source in (Source.EVALUATION_SCORE, Source.INSPECTION_SCORE):
+        return SCORE_UNIT
+    if formula == FormulaKind.RATE or is_percentage:
+        return "%"
+    if formula == FormulaKind.PER_THOUSAND:
+        return PER_THOUSAND_UNIT
+    return ""
+
+
 def _indicator(code, name, source, formula, weight, direction, full, zero, **extra) -> dict:
+    is_percentage = extra.get("is_percentage", formula == FormulaKind.RATE)
     return {
+        "unit": default_unit(formula=formula, source=source, is_percentage=is_percentage),
         "code": code,
         "name": name,
         "source": source,
@@ -82,7 +99,7 @@ DEFAULT_INDICATORS: list[dict] = [
         is_percentage=True,
     ),
     # 信访: petitions per 1,000 households in the month.
-    _indicator("petitions", "信访", Source.ENTERED, E, 5, DOWN, 0, 2),
+    _indicator("petitions", "信访", Source.ENTERED, E, 5, DOWN, 0, 2, unit=PER_THOUSAND_UNIT),
 ]  # fmt: skip
 COPIED_FIELDS = [key for key in DEFAULT_INDICATORS[0] if key != "code"] + ["sort_order"]
 

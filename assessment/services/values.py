@@ -140,6 +140,7 @@ def indicator_snapshot(indicators: list[Indicator]) -> list[dict]:
             "full_marks_at": str(i.full_marks_at),
             "zero_at": str(i.zero_at),
             "is_percentage": i.is_percentage,
+            "unit": i.unit,
             "levels": [
                 level
                 for level, applies in (

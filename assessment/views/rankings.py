@@ -22,8 +22,10 @@ from assessment.models import RankingSnapshot, Source
 from assessment.selectors import bulletin
 from assessment.selectors.rankings import (
     RANKED_LEVELS,
+    landing_level,
     level_sizes,
     months_ranked,
+    own_places,
     ranking_row,
     ranking_rows,
     snapshot_for,
@@ -78,9 +80,8 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
     month = month_parse(request.GET.get("month")) or (months[0] if months else None)
     version = request.GET.get("version")
     snapshot = snapshot_for(user=user, month=month, version=as_id(version)) if month else None
-    level = request.GET.get("level") or AreaLevel.TOWNSHIP
-    if level not in RANKED_LEVELS:
-        level = AreaLevel.TOWNSHIP
+    asked = request.GET.get("level")
+    level = asked if asked in RANKED_LEVELS else landing_level(user=user)
     sort = request.GET.get("sort") or "rank"
     township = request.GET.get("township") or ""
     context = {
@@ -92,17 +93,22 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sorts": list(SORT_LABELS.items()),
         "township": township,
+        # 按指标对比: every indicator as a column, instead of the summary with each row's
+        # indicators folded.
+        "compare": request.GET.get("view") == "indicators",
         "can_publish": _can_publish(user, snapshot),
         "compute_form": ComputeForm() if can_edit_scoring(user) else None,
     }
     if snapshot is not None:
         rows = ranking_rows(
-            user=user,
-            snapshot=snapshot,
-            level=level,
-            township_id=as_id(township),
-            sort=sort,
+            user=user, snapshot=snapshot, level=level, township_id=as_id(township), sort=sort
         )
+        if not rows and not asked:
+            # Never land on an empty tab: the other level, where the user's rows are.
+            other = next(v for v in RANKED_LEVELS if v != level)
+            rows = ranking_rows(user=user, snapshot=snapshot, level=other, sort=sort) or rows
+            level = other if rows else level
+            context["level"] = level
         columns = bulletin.level_columns(snapshot, level)
         townships = ranking_rows(user=user, snapshot=snapshot, level=AreaLevel.TOWNSHIP)
         versions = snapshot_versions(user=user, snapshot=snapshot)
@@ -112,8 +118,8 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
             "lines": bulletin.table_lines(rows, columns),
             "sizes": level_sizes(snapshot=snapshot),
             "versions": versions,
-            # A township's staff see their own row only: their place among all townships.
-            "own_township": townships[0] if len(townships) == 1 else None,
+            # Below the county: where the user's own township and village stand.
+            "own_places": [] if len(townships) > 1 else own_places(user=user, snapshot=snapshot),
             "townships": townships,
             "changes": (
                 version_changes(user=user, snapshot=snapshot, earlier=earlier[-1])
@@ -295,7 +301,14 @@ def ranking_bulletin(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     return render(
-        request, "assessment/ranking_bulletin.html", {"snapshot": snapshot, "tables": tables}
+        request,
+        "assessment/ranking_bulletin.html",
+        {
+            "snapshot": snapshot,
+            "tables": tables,
+            "issuer": bulletin.bulletin_issuer(snapshot),
+            "reference": bulletin.document_reference(snapshot),
+        },
     )
 
 

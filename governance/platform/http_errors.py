@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found as django_page_not_found
+from django.views.defaults import permission_denied as django_permission_denied
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,6 +30,14 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"detail": _("Not found: no such address or object.")}, status=404)
     return django_page_not_found(request, exception)
+
+
+@requires_csrf_token
+def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A page refused to the user: 403.html in the site's frame; the API answers in JSON."""
+    if is_api(request):
+        return JsonResponse({"detail": _("You are not allowed to do this.")}, status=403)
+    return django_permission_denied(request, exception)
 
 
 @requires_csrf_token

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids import tree
-from grids.forms import AreaChoiceField
+from grids.forms import AreaChoiceField, chooser_if_long
 from grids.models import Area, AreaLevel
 from grids.selectors import area_filter_options
 from personnel.models import EndReason, Gender, MemberType, PostKind
@@ -31,49 +31,27 @@ class LoginForm(AuthenticationForm):
 
 # Above this many areas a select is unusable (a township has thousands of micro-grids):
 # the centre types the division code instead, helped by a list of villages and grids.
-AREA_SELECT_LIMIT = 500
 POST_LEVELS = (AreaLevel.VILLAGE, AreaLevel.GRID, AreaLevel.MICROGRID)
 OUTSIDE = _("Choose an area in your jurisdiction.")
 ANY = _("Any")
 
 
-def area_field(areas: QuerySet[Area], *, name: str, label, required: bool = True) -> forms.Field:
-    """A select of `areas`, or a division-code input when there are too many of them. Either
-    way only these areas (already scoped to the user) are accepted."""
-    areas = tree.in_order(areas)
+def area_field(
+    areas: QuerySet[Area], *, levels: tuple[str, ...], label, required: bool = True
+) -> forms.Field:
+    """A select of `areas`, or a search by name or division code when there are too many of
+    them. Either way only these areas (already scoped to the user) are accepted."""
     messages = {"invalid_choice": OUTSIDE, "required": OUTSIDE}
-    if areas[: AREA_SELECT_LIMIT + 1].count() > AREA_SELECT_LIMIT:
-        field = forms.ModelChoiceField(
-            label=label,
-            queryset=areas,
-            to_field_name="code",
-            required=required,
-            help_text=_("The area's full division code, e.g. a grid's or micro-grid's code."),
-            error_messages={
-                **messages,
-                "invalid_choice": _("No area with this code in your jurisdiction."),
-            },
-            widget=forms.TextInput(
-                attrs={"inputmode": "numeric", "autocomplete": "off", "list": f"{name}-codes"}
-            ),
-        )
-        field.datalist_id = f"{name}-codes"
-        # Villages and grids as suggestions; micro-grids are too many to list.
-        field.suggestions = list(
-            areas.filter(level__in=[AreaLevel.VILLAGE, AreaLevel.GRID]).values_list("code", "name")[
-                :AREA_SELECT_LIMIT
-            ]
-        )
-        return field
-    return AreaChoiceField(
+    field = AreaChoiceField(
         top=AreaLevel.COUNTY,
         with_code=True,
         label=label,
-        queryset=areas,
+        queryset=tree.in_order(areas.filter(level__in=levels)),
         required=required,
         empty_label=_("— choose —"),
         error_messages=messages,
     )
+    return chooser_if_long(field, levels=levels)
 
 
 def _date_input() -> forms.DateInput:
@@ -117,9 +95,7 @@ class StaffForm(forms.Form):
     def __init__(self, *args, user, areas: QuerySet[Area], with_post: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["area"] = area_field(
-            areas.filter(level__in=STAFF_LEVELS), name="area", label=_("Managed by")
-        )
+        self.fields["area"] = area_field(areas, levels=STAFF_LEVELS, label=_("Managed by"))
         self.fields["area"].help_text = _(
             "The village (or township, for police covering several villages) that manages "
             "the person; all their posts lie under it."
@@ -137,8 +113,8 @@ class StaffForm(forms.Form):
                 required=False,
             )
             self.fields["post_area"] = area_field(
-                areas.filter(level__in=POST_LEVELS),
-                name="post_area",
+                areas,
+                levels=POST_LEVELS,
                 label=_("Area"),
                 required=False,
             )
@@ -177,9 +153,7 @@ class PostForm(forms.Form):
 
     def __init__(self, *args, areas: QuerySet[Area], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"] = area_field(
-            areas.filter(level__in=POST_LEVELS), name="area", label=_("Area")
-        )
+        self.fields["area"] = area_field(areas, levels=POST_LEVELS, label=_("Area"))
         self.order_fields(["kind", "member_type", "area", "start"])
 
 

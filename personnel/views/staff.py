@@ -16,10 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from exports.answers import export_answer
 from governance.platform.calls import call_response
+from governance.platform.choosers import chooser_query, chooser_response
 from governance.platform.pages import (
     LONG_PAGE_SIZE,
     add_service_errors,
@@ -438,3 +439,18 @@ def staff_coverage_export(request: HttpRequest) -> HttpResponse:
         user=request.user, root=coverage.root, gaps=coverage.gaps, rates=coverage.report.rates
     )
     return export_response(export)
+
+
+def staff_choice_label(staff) -> str:
+    return f"{staff.name} · {staff.area.name}"
+
+
+@login_required
+@require_GET
+def choose_staff(request: HttpRequest) -> HttpResponse:
+    """The chooser's search of the roster (`active=1`: holding a post today)."""
+    query, page = chooser_query(request)
+    rows = selectors.staff_to_choose(
+        user=request.user, query=query, active=request.GET.get("active") == "1"
+    )
+    return chooser_response(rows, page=page, key=lambda s: str(s.pk), label=staff_choice_label)

@@ -5,9 +5,11 @@ residents.services.residents, residents.selectors and residents.services.cycles.
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from disputes.forms import GRID_SELECT_LIMIT, GridChoiceField
+from disputes.forms import GridChoiceField
+from governance.platform.choosers import ChooserField, needs_chooser
 from governance.platform.pages import LoggedBetweenForm
 from grids.models import Area, AreaLevel
 from residents.models import (
@@ -137,8 +139,21 @@ class ResidentForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("— choose —")), *grouped_categories()]
-        self.fields["responsible"].queryset = staff.select_related("area").order_by("name", "id")
-        self.fields["responsible"].label_from_instance = lambda s: f"{s.name} · {s.area.name}"
+        staff = staff.select_related("area").order_by("name", "id")
+        self.fields["responsible"].queryset = staff
+        self.fields["responsible"].label_from_instance = staff_label
+        if needs_chooser(staff):  # a county's roster: thousands of names
+            old = self.fields["responsible"]
+            self.fields["responsible"] = ChooserField(
+                queryset=staff,
+                url=reverse("choose_staff"),
+                name_field="name",
+                label_from=staff_label,
+                label=old.label,
+                required=False,
+                help_text=_("Type a name and pick the person from the list."),
+                placeholder=_("Full name"),
+            )
         self.fields["grid"] = grid_field(user=user, grids=grids, resident=resident)
         if resident is not None:
             keep = _("Leave empty to keep the registered number.")
@@ -170,15 +185,26 @@ class ResidentForm(forms.Form):
         )
 
 
+def staff_label(staff) -> str:
+    return f"{staff.name} · {staff.area.name}"
+
+
 def grid_field(*, user, grids, resident: Resident | None) -> forms.ModelChoiceField:
-    """A select of the user's grids; above GRID_SELECT_LIMIT, the grid's code typed in."""
+    """A select of the user's grids; above CHOOSER_THRESHOLD, a search by name or code."""
     grids = grids.filter(level=AreaLevel.GRID).select_related("parent").order_by("code")
-    if grids[: GRID_SELECT_LIMIT + 1].count() > GRID_SELECT_LIMIT:
-        return forms.ModelChoiceField(
-            label=_("Grid code"),
+    if needs_chooser(grids):
+        return ChooserField(
+            label=_("Grid"),
             queryset=grids,
-            to_field_name="code",
-            help_text=_("The grid's full division code, as printed on the grid board."),
+            url=reverse("choose_grids"),
+            key_field="code",
+            name_field="name",
+            label_from=lambda grid: f"{grid.parent.name} · {grid.name} ({grid.code})",
+            help_text=_(
+                "Type the grid's name or its division code (as printed on the grid board) "
+                "and pick it from the list."
+            ),
+            placeholder=_("Grid name or code"),
             error_messages={"invalid_choice": _("No grid with this code in your jurisdiction.")},
         )
     field = GridChoiceField(

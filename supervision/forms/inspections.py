@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.platform.pages import OnceForm
 from grids import tree
-from grids.forms import AreaChoiceField
+from grids.forms import AreaChoiceField, chooser_if_long
 from grids.models import Area, AreaLevel
 from grids.selectors import area_filter_options, areas_visible_to
 from supervision.services.inspections import (
@@ -64,6 +64,7 @@ class InspectionForm(OnceForm):
         self.fields["area"].error_messages["invalid_choice"] = _(
             "Choose a township or village in your jurisdiction."
         )
+        self.fields["area"] = chooser_if_long(self.fields["area"], levels=INSPECTED_LEVELS)
 
 
 class ChecklistItemForm(forms.Form):

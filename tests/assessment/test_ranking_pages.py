@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from assessment.models import IncidentKind, RankingSnapshot, SnapshotStatus
@@ -169,7 +170,10 @@ def test_the_bulletin_workbook_holds_the_ranks_and_scores_of_the_page(client, de
         rows = ranking_rows(user=demo.user("county"), snapshot=snapshot, level=level)
         score = 4 if level == AreaLevel.VILLAGE else 2  # after the township and its rank
         read = [(r[0], r[1], r[score]) for r in records(sheet)]
-        assert read == [(row.rank, row.area.name, float(row.score)) for row in rows]
+        assert read == [
+            (row.rank if not row.veto else gettext("Not ranked"), row.area.name, float(row.score))
+            for row in rows
+        ]
         assert sheet.page_setup.orientation == "landscape"
     printable = client.get(reverse("ranking_bulletin", args=[snapshot.pk]))
     assert printable.status_code == 200

@@ -187,6 +187,9 @@ LISTS = {
     "api_instruction_list",
     "api_meeting_list",
     "api_inspection_list",
+    "choose_areas",
+    "choose_grids",
+    "choose_staff",
 }
 
 
