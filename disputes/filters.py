@@ -8,6 +8,7 @@ from django.db.models import Case as Conditional
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from disputes.models import Case, CaseKind, CaseLevel, CaseStatus, Severity
 from disputes.selectors import figures
@@ -78,6 +79,8 @@ class IdListField(forms.Field):
         return ids
 
 
+# In the API's schema: ?ids=1&ids=2, a list of case numbers.
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
 class IdsFilter(filters.Filter):
     field_class = IdListField
 
