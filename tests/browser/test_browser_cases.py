@@ -1,6 +1,7 @@
 """The closed loop in a real headless Chromium: a grid worker reports from a phone, the
 township centre accepts and assigns on both lines, the handlers record and resolve, the
-centre closes and evaluates, and the timeline shows every step."""
+centre closes and evaluates, and the timeline shows every step. Each hand-over leaves a
+notice in its recipient's inbox, and the recipient's to-do holds the case until they act."""
 
 import re
 import struct
@@ -49,6 +50,19 @@ def act(page, action, fill=None):
     assert page.locator(".messages li").count() == 1, page.locator("main").inner_text()[:500]
 
 
+def told(page, base_url, case, kind):
+    """The recipient's inbox holds a notice of `kind` that opens the case."""
+    page.goto(f"{base_url}/inbox/")
+    notice = page.locator(f"ul.notifications li:has(.kind-{kind}) a[href='/cases/{case.pk}/']")
+    return notice.count() == 1
+
+
+def on_todo(page, base_url, case, section):
+    """The recipient's to-do (the home page) lists the case under `section`."""
+    page.goto(f"{base_url}/")
+    return page.locator(f"section[data-section={section}] a[data-item='{case.pk}']").count() == 1
+
+
 def test_the_whole_loop_in_the_browser(browser, live_server, live_demo, tmp_path):
     demo = live_demo
     # 1. The grid worker reports from the phone: few fields, a photo from the camera.
@@ -77,12 +91,22 @@ def test_the_whole_loop_in_the_browser(browser, live_server, live_demo, tmp_path
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shoot(phone, "case-reported-phone")
 
+    # The report reaches the centre of its level, the village's: told, and on its to-do.
+    village = as_user(browser, live_server, "village1", PHONE)
+    url = live_server.url
+    assert told(village, url, case, "new_report") and on_todo(village, url, case, "triage")
+
     # 2. The township centre finds it in the triage queue, accepts, assigns both lines.
     centre = as_user(browser, live_server, "township1", DESKTOP)
+    assert on_todo(centre, url, case, "triage")
     centre.goto(f"{live_server.url}/cases/?status=reported")
     shoot(centre, "case-triage-queue")
     centre.click(f"table.cases a[href='/cases/{case.pk}/']")
     act(centre, "accept", {"#accept-severity": "attention"})
+    # Accepted: out of 待研判 everywhere, into the centre's 待交办.
+    assert not on_todo(village, url, case, "triage")
+    assert not on_todo(centre, url, case, "triage") and on_todo(centre, url, case, "assign")
+    centre.goto(f"{live_server.url}/cases/{case.pk}/")
     act(
         centre,
         "assign",
@@ -95,23 +119,39 @@ def test_the_whole_loop_in_the_browser(browser, live_server, live_demo, tmp_path
         },
     )
 
+    assert not on_todo(centre, url, case, "assign")
+    # Both handlers are told, and each has the case among their own.
+    police = as_user(browser, live_server, "police1", PHONE)
+    assert told(police, url, case, "assigned") and on_todo(police, url, case, "my_cases")
+    assert told(village, url, case, "assigned") and on_todo(village, url, case, "my_cases")
+
     # 3. The village security director records a mediation and resolves their line.
-    handler = as_user(browser, live_server, "village1", PHONE)
+    handler = village
     handler.goto(f"{live_server.url}/cases/mine/")
     handler.click(f"ul.case-cards a[href='/cases/{case.pk}/']")
     act(handler, "record", {"#record-kind": "mediation", "#record-note": "组织双方现场调解。"})
     act(handler, "resolve", {"#resolve-line": "political_legal"})
+    assert not on_todo(handler, url, case, "my_cases")  # their line is done
+    # One line of two resolved: nobody is told yet, and the police line is still open.
+    assert not told(centre, url, case, "lines_done") and on_todo(police, url, case, "my_cases")
     # 4. The village police officer resolves the police line.
-    police = as_user(browser, live_server, "police1", PHONE)
     police.goto(f"{live_server.url}/cases/{case.pk}/")
     act(police, "resolve", {"#resolve-line": "police"})
+    assert not on_todo(police, url, case, "my_cases")
+    # Every line handled: back to the one who assigned them, to close.
+    assert told(centre, url, case, "lines_done") and on_todo(centre, url, case, "to_close")
+    assert not told(police, url, case, "lines_done")  # nobody is told of their own step
 
     # 5. The centre reviews and closes, then records the evaluation.
-    centre.reload()
+    centre.goto(f"{live_server.url}/cases/{case.pk}/")
     act(centre, "close", {"#close-note": "经回访，双方已履行协议。"})
     act(centre, "evaluate", {"input[name=satisfaction][value='5']": True, "#evaluate-note": "好"})
     case.refresh_from_db()
     assert case.status == CaseStatus.EVALUATED and case.satisfaction == 5
+    assert not on_todo(centre, url, case, "to_close")
+    # Closed: the grid worker who reported it hears that it was handled.
+    assert told(phone, url, case, "closed")
+    centre.goto(f"{live_server.url}/cases/{case.pk}/")
     steps = centre.locator("ol.timeline > li")
     assert steps.count() == 8
     classes = [steps.nth(i).get_attribute("class") for i in range(8)]
