@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,8 +30,9 @@ from disputes.services import (
     parties_errors,
 )
 from disputes.services.attachments import MAX_FILES, attachments_errors, photo_checked
-from governance.platform.choosers import ChooserField, needs_chooser
+from governance.platform.choosers import needs_chooser
 from governance.platform.pages import OnceForm
+from grids.forms import grid_chooser_field
 from grids.models import Area, AreaLevel
 from grids.selectors import counties_of
 from personnel.selectors import RoutedLine, line_routing
@@ -230,22 +230,7 @@ class CaseReportForm(FieldReportForm):
         self.user = user
         grids = grids.filter(level=AreaLevel.GRID).select_related("parent")
         if needs_chooser(grids):  # a county's thousands of grids: searched, not listed
-            self.fields["grid"] = ChooserField(
-                label=_("Grid"),
-                queryset=grids,
-                url=reverse("choose_grids"),
-                key_field="code",
-                name_field="name",
-                label_from=lambda grid: f"{grid.parent.name} · {grid.name} ({grid.code})",
-                help_text=_(
-                    "Type the grid's name or its division code (as printed on the grid board) "
-                    "and pick it from the list."
-                ),
-                placeholder=_("Grid name or code"),
-                error_messages={
-                    "invalid_choice": _("No grid with this code in your jurisdiction.")
-                },
-            )
+            self.fields["grid"] = grid_chooser_field(grids)
         else:
             self.fields["grid"] = GridChoiceField(
                 label=_("Grid"),

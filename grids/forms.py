@@ -67,3 +67,21 @@ def chooser_if_long(
     )
     chooser.error_messages["invalid_choice"] = field.error_messages["invalid_choice"]
     return chooser
+
+
+def grid_chooser_field(grids) -> ChooserField:
+    """A county's thousands of grids: searched by name or division code, not listed."""
+    return ChooserField(
+        label=_("Grid"),
+        queryset=grids,
+        url=reverse("choose_grids"),
+        key_field="code",
+        name_field="name",
+        label_from=lambda grid: f"{grid.parent.name} · {grid.name} ({grid.code})",
+        help_text=_(
+            "Type the grid's name or its division code (as printed on the grid board) "
+            "and pick it from the list."
+        ),
+        placeholder=_("Grid name or code"),
+        error_messages={"invalid_choice": _("No grid with this code in your jurisdiction.")},
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from disputes.forms import GridChoiceField
 from governance.platform.choosers import ChooserField, needs_chooser
 from governance.platform.pages import LoggedBetweenForm
+from grids.forms import grid_chooser_field
 from grids.models import Area, AreaLevel
 from residents.models import (
     KEY_PERSON_CATEGORIES,
@@ -193,20 +194,7 @@ def grid_field(*, user, grids, resident: Resident | None) -> forms.ModelChoiceFi
     """A select of the user's grids; above CHOOSER_THRESHOLD, a search by name or code."""
     grids = grids.filter(level=AreaLevel.GRID).select_related("parent").order_by("code")
     if needs_chooser(grids):
-        return ChooserField(
-            label=_("Grid"),
-            queryset=grids,
-            url=reverse("choose_grids"),
-            key_field="code",
-            name_field="name",
-            label_from=lambda grid: f"{grid.parent.name} · {grid.name} ({grid.code})",
-            help_text=_(
-                "Type the grid's name or its division code (as printed on the grid board) "
-                "and pick it from the list."
-            ),
-            placeholder=_("Grid name or code"),
-            error_messages={"invalid_choice": _("No grid with this code in your jurisdiction.")},
-        )
+        return grid_chooser_field(grids)
     field = GridChoiceField(
         label=_("Grid"),
         queryset=grids,
