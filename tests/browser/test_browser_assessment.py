@@ -24,6 +24,7 @@ from tests.browser.helpers import (
     wait_for_charts,
 )
 from tests.factories import criminal_case, report, resolve, this_month
+from tests.ledgers import records
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("charts_installed")]
 
@@ -102,10 +103,7 @@ def test_the_committee_reviews_publishes_and_downloads_the_bulletin(
         (r.locator("td.rank").inner_text().strip(), float(r.locator("td.score").inner_text()))
         for r in county.locator("table.ranking tbody tr").all()
     ]
-    sheet_rows = [
-        (str(row[0]), row[2])
-        for row in workbook.worksheets[0].iter_rows(min_row=4, values_only=True)
-    ]
+    sheet_rows = [(str(row[0]), row[2]) for row in records(workbook.worksheets[0])]
     assert sheet_rows == page_rows
     county.goto(f"{base}/assessment/rankings/{snapshot.pk}/bulletin/")
     assert county.locator("section.bulletin-level").count() == 2
