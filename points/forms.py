@@ -12,7 +12,7 @@ from governance.platform.pages import OnceForm
 from grids.models import Area, AreaLevel
 from points.models import RuleItem
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def yuan_field(label) -> forms.DecimalField:
@@ -101,4 +101,12 @@ class MonthForm(forms.Form):
 
 
 class ThresholdForm(forms.Form):
+    area = forms.ModelChoiceField(label=_("Township or village"), queryset=Area.objects.none())
     threshold = forms.IntegerField(label=_("At least (points)"), min_value=0, initial=50)
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+        self.fields["area"].error_messages["invalid_choice"] = _(
+            "Choose an area in your jurisdiction."
+        )

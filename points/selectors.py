@@ -56,6 +56,11 @@ def townships_visible_to(user: User) -> QuerySet[Area]:
     return scope(user, Area.objects.filter(level=AreaLevel.TOWNSHIP))
 
 
+def bank_list_areas(*, user: User) -> QuerySet[Area]:
+    areas = Area.objects.filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE])
+    return tree.in_order(scope(user, areas))
+
+
 def households_visible_to(user: User) -> QuerySet[Household]:
     return scope(user, Household.objects.all(), via="grid")
 

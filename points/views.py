@@ -396,20 +396,17 @@ def township(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def bank_list(request: HttpRequest) -> HttpResponse:
-    form = ThresholdForm(request.GET or None)
-    area_pk = request.GET.get("area", "")
-    area = None
-    if area_pk.isdigit():
-        areas = Area.objects.filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE])
-        area = scope(request.user, areas).filter(pk=int(area_pk)).first()
-    if area is None:
-        raise Http404
-    threshold = form.cleaned_data["threshold"] if form.is_valid() else 50
-    if request.GET.get("format") == "xlsx" and form.is_valid():
-        return export_response(
-            exporting.bank_list_export(user=request.user, area=area, threshold=threshold)
-        )
-    households = selectors.households_above(user=request.user, area=area, threshold=threshold)
+    """The households whose balance reaches a threshold, for the partner bank 积分贷."""
+    areas = selectors.bank_list_areas(user=request.user)
+    form = ThresholdForm(request.GET or None, areas=areas)
+    households, area, threshold = [], None, None
+    if form.is_valid():
+        area, threshold = form.cleaned_data["area"], form.cleaned_data["threshold"]
+        if request.GET.get("format") == "xlsx":
+            return export_response(
+                exporting.bank_list_export(user=request.user, area=area, threshold=threshold)
+            )
+        households = selectors.households_above(user=request.user, area=area, threshold=threshold)
     return render(
         request,
         "points/bank_list.html",
