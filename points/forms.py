@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.platform.pages import OnceForm
 from grids.models import Area, AreaLevel
-from points.models import RuleItem
+from points.models import ItemKind, RuleItem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -110,3 +110,24 @@ class ThresholdForm(forms.Form):
         self.fields["area"].error_messages["invalid_choice"] = _(
             "Choose an area in your jurisdiction."
         )
+
+
+class RuleItemForm(forms.Form):
+    text = forms.CharField(label=_("Item"), max_length=200)
+    points = forms.IntegerField(
+        label=_("Points"), min_value=-100, max_value=100,
+        help_text=_("Positive items add points, negative ones take them (-5); veto items 0."),
+    )  # fmt: skip
+    evidence = forms.CharField(label=_("Evidence required"), max_length=200, required=False)
+
+
+class AwardAllForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("Item"), queryset=RuleItem.objects.none())
+    occurred_on = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items.filter(kind=ItemKind.POSITIVE)
+        self.fields["item"].label_from_instance = lambda item: f"{item.text}（{item.points:+d}）"
+        self.fields["occurred_on"].initial = timezone.localdate()

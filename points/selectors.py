@@ -288,3 +288,13 @@ def households_above(*, user: User, area: Area, threshold: int) -> QuerySet[Hous
         .filter(balance__gte=threshold)
         .order_by("-balance", "village__code", "head_name")
     )
+
+
+def rule_item_for(*, user: User, pk: int) -> RuleItem | None:
+    """An item of the rules of a village the user works in."""
+    villages = villages_visible_to(user).values("pk")
+    return (
+        RuleItem.objects.filter(pk=pk, rule_set__area__in=villages)
+        .select_related("rule_set", "rule_set__area")
+        .first()
+    )

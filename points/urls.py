@@ -16,6 +16,8 @@ urlpatterns = [
     path("points/villages/<int:pk>/fund/", views.fund, name="points_fund"),
     path("points/villages/<int:pk>/fund/donate/", views.donation_create,
          name="points_donation_create"),
+    path("points/villages/<int:pk>/award-all/", views.award_all, name="points_award_all"),
+    path("points/rule-items/<int:pk>/edit/", views.rule_item_edit, name="points_rule_item_edit"),
     path("points/townships/<int:pk>/", views.township, name="points_township"),
     path("points/households/<int:pk>/", views.household_detail, name="points_household"),
     path("points/households/<int:pk>/record/", views.record_create, name="points_record_create"),

@@ -21,6 +21,7 @@ from grids.jurisdiction import can_record_points, can_run_points, scope
 from grids.models import Area, AreaLevel
 from points import exporting, selectors, services
 from points.forms import (
+    AwardAllForm,
     DecisionForm,
     DonationForm,
     HouseholdForm,
@@ -28,6 +29,7 @@ from points.forms import (
     ObjectionForm,
     RecordForm,
     RedemptionForm,
+    RuleItemForm,
     ThresholdForm,
     fen,
 )
@@ -413,4 +415,63 @@ def bank_list(request: HttpRequest) -> HttpResponse:
         {"form": form, "area": area, "threshold": threshold, "households": households[:500],
          "nav_current": "points"},
         status=400 if form.is_bound and form.errors else 200,
+    )  # fmt: skip
+
+
+@never_cache
+@login_required
+def rule_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.rule_item_for(user=request.user, pk=pk)
+    if item is None:
+        raise Http404
+    _committee(request)
+    village = item.rule_set.area
+    initial = {"text": item.text, "points": item.points, "evidence": item.evidence}
+    form = RuleItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule_set = services.rule_item_change(
+                actor=request.user, item=item, data=services.RuleItemInput(**form.cleaned_data)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s of the rules is made.") % {"version": rule_set.version},
+            )
+            return redirect("points_rules", pk=village.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "points/form.html",
+        {"form": form, "village": village, "title": _("Edit a rule item"), "nav_current": "points"},
+        status=status,
+    )  # fmt: skip
+
+
+@never_cache
+@login_required
+def award_all(request: HttpRequest, pk: int) -> HttpResponse:
+    village = _village(request, pk)
+    _committee(request)
+    current = selectors.current_rules(village=village)
+    items = selectors.rule_items(rule_set=current) if current else services.RuleItem.objects.none()
+    form = AwardAllForm(request.POST or None, items=items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.award_all(actor=request.user, village=village, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)s households given the item; it awaits approval.") % {"count": made},
+            )
+            return redirect("points_village", pk=village.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "points/form.html",
+        {"form": form, "village": village, "title": _("Give an item to every household"),
+         "nav_current": "points"},
+        status=status,
     )  # fmt: skip

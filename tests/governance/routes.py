@@ -297,7 +297,7 @@ def points_routes(village, actor) -> dict[str, dict]:
             for name in (
                 "points_village", "points_rules", "points_rules_adopt",
                 "points_household_create", "points_approve", "points_board", "points_fund",
-                "points_donation_create",
+                "points_donation_create", "points_award_all",
             )
         },
         "points_township": {"pk": village.parent_id},
@@ -307,6 +307,7 @@ def points_routes(village, actor) -> dict[str, dict]:
         "points_record_photo": {"pk": record.pk},
         "points_objection_create": {"pk": record.pk},
         "points_objection_decide": {"pk": objection.pk},
+        "points_rule_item_edit": {"pk": record.item_id},
     }  # fmt: skip
 
 

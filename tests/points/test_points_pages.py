@@ -125,3 +125,31 @@ def test_the_township_view_and_the_bank_list(client, demo, village_points):
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert first.head_name in values and second.head_name not in values
     assert client.get("/points/bank-list/", {"threshold": "-1"}).status_code == 400
+
+
+def test_the_committee_edits_an_item_into_a_new_version(client, demo, village_points):
+    rules, _households = village_points
+    item = rules.items.filter(kind=ItemKind.NEGATIVE).first()
+    client.force_login(demo.user("village1"))
+    url = f"/points/rule-items/{item.pk}/edit/"
+    response = client.post(url, {"text": item.text, "points": "5", "evidence": ""})
+    assert response.status_code == 400
+    assert "points" in response.context["form"].errors
+    response = client.post(url, {"text": item.text, "points": "-8", "evidence": "照片"})
+    assert response.status_code == 302
+    body = client.get(f"/points/villages/{demo.village1.pk}/rules/").content.decode()
+    assert "-8" in body
+    client.force_login(demo.user("grid1"))
+    assert client.get(url).status_code == 403
+
+
+def test_the_committee_gives_an_item_to_every_household_at_once(client, demo, village_points):
+    rules, households = village_points
+    item = rules.items.filter(kind=ItemKind.POSITIVE).first()
+    client.force_login(demo.user("village1"))
+    response = client.post(
+        f"/points/villages/{demo.village1.pk}/award-all/",
+        {"item": item.pk, "occurred_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    assert PointRecord.objects.filter(item=item).count() == len(households)
