@@ -43,6 +43,7 @@ from demo.places import (
     demo_tree,
     demo_users,
 )
+from demo.points import seed_points
 from demo.residents import seed_residents
 from demo.roster import RosterSeed, seed_roster
 from demo.staffwork import seed_roster_year
@@ -124,6 +125,7 @@ def seed_demo(
             ("assessment", seed_assessment, {"today": today}),
             ("campaigns", seed_campaigns, {"now": moment, "seconds": result.seconds}),
             ("meetings", seed_meetings, {"now": moment}),
+            ("points", seed_points, {"today": today}),
         ):
             part(name)
             started = time.monotonic()

@@ -29,6 +29,7 @@ MENU_ENTRIES = (
     ("meeting_", "meetings"),
     ("inspection_", "meetings"),
     ("problem_", "meetings"),
+    ("points_", "points"),
     ("staff_", "staff"),
     ("post_", "staff"),
     ("training_", "staff"),

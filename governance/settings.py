@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "residents",
     "campaigns",
     "supervision",
+    "points",
     "assessment",
     "todo",
     "demo",
@@ -206,6 +207,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
     },
     "campaign-deadlines": {"task": "governance.campaign_deadlines", "schedule": 600.0},
+    # 公示: items whose notice ended without an objection standing start to count.
+    "points-count": {"task": "points.count_due", "schedule": 900.0},
     # Staffing coverage of every township and village, for the monthly assessment.
     # Logins follow posts that start or end on the day.
     "sync-logins": {"task": "personnel.sync_logins", "schedule": crontab(hour=0, minute=5)},
@@ -304,6 +307,8 @@ STATICFILES_FINDERS = [
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Case photos and documents; served only through a view that checks jurisdiction.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Days a village points item stays on the notice 公示 before it counts.
+POINTS_NOTICE_DAYS = env.int("POINTS_NOTICE_DAYS", default=7)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {

@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("residents.urls")),
     path("", include("campaigns.urls")),
     path("", include("supervision.urls")),
+    path("", include("points.urls")),
     path("", include("assessment.urls")),
     path("audit/", include("audit.urls")),
     path("exports/", include("exports.urls")),

@@ -358,3 +358,18 @@ def scope_with_own_line(user, queryset: QuerySet, *, via: str = "") -> QuerySet:
         return visible
     above = tree.ancestors(root).values("pk")
     return visible | queryset.filter(**{f"{via}__in" if via else "pk__in": above})
+
+
+# Village points 积分管理: grid workers and the village staff record items for households;
+# the village committee (its staff) approves them, decides objections, keeps the fund.
+POINTS_RECORDER_ROLES = frozenset({Role.GRID_WORKER, Role.VILLAGE_STAFF})
+POINTS_COMMITTEE_ROLES = frozenset({Role.VILLAGE_STAFF})
+
+
+def can_record_points(user) -> bool:
+    return _active_with_role(user, POINTS_RECORDER_ROLES)
+
+
+def can_run_points(user) -> bool:
+    """Approve items, decide objections, edit the rules, keep the happiness fund."""
+    return _active_with_role(user, POINTS_COMMITTEE_ROLES)

@@ -14,6 +14,16 @@ from disputes.models import Case
 from exports.models import ExportJob
 from governance.platform.validators import id_number_check_char
 from personnel.models import SpotCheck, Staff, Training
+from points.models import (
+    Donation,
+    Household,
+    ItemKind,
+    Objection,
+    PointRecord,
+    Redemption,
+    RuleItem,
+    RuleSet,
+)
 from residents.models import Resident, Visit
 from supervision.models import Inspection, InspectionProblem, Meeting
 
@@ -190,6 +200,8 @@ LISTS = {
     "choose_areas",
     "choose_grids",
     "choose_staff",
+    "points_home",
+    "points_bank_list",
 }
 
 
@@ -231,6 +243,74 @@ def operation_kwargs() -> dict[str, dict]:
     }
 
 
+def points_routes(village, actor) -> dict[str, dict]:
+    """Township 2's village points (its village's rules, a household, an item on notice with
+    an objection, a donation and a redemption), made once, and the routes naming them."""
+    household = Household.objects.filter(village=village, head_name=MARKER).first()
+    if household is None:
+        grid = village.get_children().first()
+        household = Household.objects.create(
+            village=village, grid=grid, head_name=MARKER, address=MARKER, members=3
+        )
+        rules = RuleSet.objects.create(area=village, version=1, note=MARKER)
+        item = RuleItem.objects.create(
+            rule_set=rules, kind=ItemKind.POSITIVE, text=MARKER, points=5
+        )
+        record = PointRecord.objects.create(
+            household=household,
+            village=village,
+            item=item,
+            kind=item.kind,
+            points=5,
+            occurred_on=TODAY,
+            status="published",
+            notice_ends_at=timezone.now() + timedelta(days=7),
+            note=MARKER,
+            photo="points/secret.jpg",
+            created_by=actor,
+        )
+        Objection.objects.create(
+            record=record, text=MARKER, raised_by_name=MARKER, created_by=actor
+        )
+        Donation.objects.create(
+            village=village,
+            donor=MARKER,
+            amount_fen=10000,
+            receipt="R1",
+            received_on=TODAY,
+            created_by=actor,
+        )
+        Redemption.objects.create(
+            village=village,
+            household=household,
+            points=1,
+            goods=MARKER,
+            amount_fen=100,
+            redeemed_on=TODAY,
+            created_by=actor,
+        )
+    record = PointRecord.objects.get(household=household)
+    objection = Objection.objects.get(record=record)
+    return {
+        **{
+            name: {"pk": village.pk}
+            for name in (
+                "points_village", "points_rules", "points_rules_adopt",
+                "points_household_create", "points_approve", "points_board", "points_fund",
+                "points_donation_create", "points_award_all",
+            )
+        },
+        "points_township": {"pk": village.parent_id},
+        "points_household": {"pk": household.pk},
+        "points_record_create": {"pk": household.pk},
+        "points_redemption_create": {"pk": household.pk},
+        "points_record_photo": {"pk": record.pk},
+        "points_objection_create": {"pk": record.pk},
+        "points_objection_decide": {"pk": objection.pk},
+        "points_rule_item_edit": {"pk": record.item_id},
+    }  # fmt: skip
+
+
 def object_routes(theirs, snapshot) -> dict[str, dict]:
     """How to name township 2's object in each route with an id."""
     case, attachment, notice, area, staff, post, evaluation, _incident = theirs
@@ -242,6 +322,7 @@ def object_routes(theirs, snapshot) -> dict[str, dict]:
     )
     return {
         **operation_kwargs(),
+        **points_routes(area, case.reporter),
         "resident_detail": {"pk": resident.pk},
         "resident_reveal": {"pk": resident.pk},
         "resident_edit": {"pk": resident.pk},

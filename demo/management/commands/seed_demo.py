@@ -149,6 +149,13 @@ class Command(BaseCommand):
                 f"discussed, {counts['meeting_decisions']:,} assigned or supervised) "
                 f"in {result.seconds['meetings']:.1f} s."
             )
+        if "point_records" in counts:
+            self.stdout.write(
+                f"Village points: {counts['households']:,} households, "
+                f"{counts['point_records']:,} items ({counts['objections']} objected to), "
+                f"{counts['donations']} donations, {counts['redemptions']} redemptions "
+                f"in {result.seconds['points']:.1f} s."
+            )
 
     def write_case_summary(self) -> None:
         counts = case_counts()
@@ -181,6 +188,7 @@ PARTS = {
     "assessment": "“三零”事件与 12 个月考核排名",
     "campaigns": "专项行动与紧急指令",
     "meetings": "研判会议",
+    "points": "村级积分与幸福基金",
 }
 
 
