@@ -27,6 +27,7 @@ from governance.platform.validators import (
     USERNAME_PERSONAL_MESSAGE,
     id_number_is_valid,
     mobile_is_valid,
+    purpose_errors,
     username_is_personal,
 )
 from grids import tree
@@ -439,6 +440,23 @@ def staff_grant_login(*, staff: Staff, username: str, password: str, actor: User
     login_sync(staff=staff, actor=actor)
     user.refresh_from_db()
     return user
+
+
+@transaction.atomic
+def staff_reveal(*, staff: Staff, actor: User, reason: str) -> dict[str, str]:
+    """The full ID number and phone, for a stated purpose written to the audit log
+    (staff.reveal); refused with a field message without one."""
+    reason = (reason or "").strip()
+    if errors := purpose_errors(reason):
+        raise ValidationError(errors)
+    audit_record(
+        action="staff.reveal",
+        actor=actor,
+        obj=staff,
+        area_id=staff.area_id,
+        new={"purpose": reason},
+    )
+    return {"id_number": staff.id_number, "phone": staff.phone}
 
 
 @transaction.atomic

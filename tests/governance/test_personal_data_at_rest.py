@@ -14,7 +14,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
+from django.urls import reverse
 
+from audit.models import AuditEntry
 from disputes.models import Case, Category
 from disputes.services import case_report
 from governance.platform.personal_data import (
@@ -194,3 +196,39 @@ def test_an_interrupted_encryption_continues_without_encrypting_twice(demo):
             cursor.execute(f"SELECT phone FROM {Staff._meta.db_table} WHERE id = %s", [row.pk])
             stored = cursor.fetchone()[0]
         assert is_encrypted(stored) and decrypt(stored) == value
+
+
+def test_a_party_or_staff_reveal_answers_the_full_values_only_to_a_logged_purpose(client, demo):
+    case = case_report(
+        reporter=demo.user("grid1"), client_uuid=uuid.uuid4(), kind="dispute",
+        category=Category.objects.get(code="homestead", county=demo.county),
+        title="宅基地边界争议", description="两户因宅基地边界发生争执。", grid=demo.grid1,
+        parties=[{"name": "李某", "phone": PARTY_PHONE, "id_number": PARTY_ID}],
+    ).case  # fmt: skip
+    staff = Staff.objects.create(
+        name="张三", phone=STAFF_PHONE, id_number=STAFF_ID, gender="male", area=demo.village1
+    )
+    for login, url, action, secret in (
+        ("grid1", reverse("case-party-reveal", args=[case.pk, 0]), "case.party_reveal", PARTY_ID),
+        ("township1", reverse("api_staff_reveal", args=[staff.pk]), "staff.reveal", STAFF_ID),
+    ):
+        client.force_login(demo.user(login))
+        refused = client.post(url, {"reason": ""}, content_type="application/json")
+        assert refused.status_code == 400 and "reason" in refused.json()
+        assert secret not in refused.content.decode()
+        assert not AuditEntry.objects.filter(action=action).exists()
+        shown = client.post(url, {"reason": "上门核实身份"}, content_type="application/json")
+        assert shown.status_code == 200 and shown.json()["id_number"] == secret, url
+        assert shown["Cache-Control"] == "no-store"
+        entry = AuditEntry.objects.get(action=action)
+        assert entry.new_values["purpose"] == "上门核实身份"
+    # Outside the jurisdiction, the same as no such case or person.
+    client.force_login(demo.user("township2"))
+    assert client.post(
+        reverse("api_staff_reveal", args=[staff.pk]), {"reason": "上门核实身份"},
+        content_type="application/json",
+    ).status_code == 404  # fmt: skip
+    assert client.post(
+        reverse("case-party-reveal", args=[case.pk, 0]), {"reason": "上门核实身份"},
+        content_type="application/json",
+    ).status_code == 404  # fmt: skip
