@@ -28,6 +28,7 @@ from datetime import date, timedelta
 
 from demo.cast import _stem
 from demo.people import People
+from governance.platform.personal_data import ID_NUMBER, PHONE, lookup_hash
 from governance.platform.roles import Role
 from governance.platform.validators import id_number_check_char
 from grids import tree
@@ -143,10 +144,14 @@ class _County:
         youngest, oldest, men = PROFILES[profile]
         gender = Gender.MALE if self.rng.random() < men else Gender.FEMALE
         name = f"{user.last_name}{user.first_name}" if user else self.planner.names.name()
-        staff = Staff(
+        phone = self.planner.phone()
+        id_number = self.planner.id_number(self.region, youngest, oldest, gender)
+        staff = Staff(  # encrypted by the fields, found by the hashes, as staff_create does
             name=name,
-            phone=self.planner.phone(),
-            id_number=self.planner.id_number(self.region, youngest, oldest, gender),
+            phone=phone,
+            phone_hash=lookup_hash(PHONE, phone),
+            id_number=id_number,
+            id_number_hash=lookup_hash(ID_NUMBER, id_number),
             gender=gender,
             employer=employer,
             area=area,

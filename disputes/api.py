@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -32,6 +33,9 @@ from disputes.models import (
 from disputes.selectors import cases as selectors
 from disputes.selectors.stats_cache import cached_area_stats
 from disputes.services.attachments import attachments_add
+from disputes.services.contacts import NoNumber
+from disputes.services.contacts import case_party_reveal as party_reveal
+from governance.platform.api import api_errors
 from grids.jurisdiction import can_act_on_case, can_attach, can_report
 from grids.models import Area, AreaLevel
 from grids.selectors import areas_visible_to, counties_of
@@ -262,6 +266,37 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as error:
             raise ApiValidationError({"files": error.messages}) from error
         return Response(AttachmentOutput(added, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=inline_serializer("PartyRevealInput", {"reason": serializers.CharField()}),
+        responses=inline_serializer(
+            "PartyRevealed",
+            {"id_number": serializers.CharField(), "phone": serializers.CharField()},
+        ),
+        summary="A party's full ID number and phone, for a stated purpose (logged)",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"parties/(?P<index>\d{1,2})/reveal",
+        url_name="party-reveal",
+    )
+    def party_reveal(self, request, pk=None, index=None):
+        case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        try:
+            shown = party_reveal(
+                case=case, actor=request.user, index=int(index), reason=str(reason)
+            )
+        except NoNumber as missing:
+            raise NotFound from missing
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(_("Your role may not do this on this case.")) from refused
+        except DjangoValidationError as error:
+            raise api_errors(error) from error
+        response = Response(shown)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):

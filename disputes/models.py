@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from governance.platform.case_actions import CaseAction
+from governance.platform.personal_data import EncryptedPartiesField
 
 
 class CaseKind(models.TextChoices):
@@ -123,7 +124,8 @@ class Case(models.Model):
     criminal_risk = models.BooleanField(_("civil-to-criminal risk"), default=False)  # 民转刑风险
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), max_length=5000)
-    parties = models.JSONField(_("parties"), default=list, blank=True)
+    # Each party's phone and ID number encrypted inside the JSON, read back in clear.
+    parties = EncryptedPartiesField(_("parties"), default=list, blank=True)
     # Where it happened, and the grid's ancestors stored once so that counting per
     # subtree is one GROUP BY on an indexed column, never a tree walk.
     grid = models.ForeignKey(

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform.personal_data import EncryptedTextField
+
 
 class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")  # 交办
@@ -84,7 +86,7 @@ class Delivery(models.Model):
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
     )
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("mobile phone"), blank=True)  # encrypted at rest
     kind = models.CharField(_("kind"), max_length=20, blank=True)
     channel = models.CharField(_("channel"), max_length=20)
     # Set when one message stands for several notifications (a sweep's digest); otherwise

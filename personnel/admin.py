@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_changes import AuditedAdmin
+from governance.platform.validators import mobile_is_valid
 from grids.jurisdiction import can_see, role_area_errors, scope
 from personnel.models import Staff, User
 from personnel.services.staff import login_post
@@ -15,8 +16,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
     list_display = ["username", "last_name", "first_name", "role", "area", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
-    # The phone whole or not at all: a part would uncover the masked digits one by one.
-    search_fields = ["username", "first_name", "last_name", "=phone", "area__name"]
+    # The phone whole or not at all (get_search_results): a part would uncover the masked
+    # digits one by one.
+    search_fields = ["username", "first_name", "last_name", "area__name"]
     raw_id_fields = ["area"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
@@ -39,6 +41,19 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             "last_login",
             "date_joined",
         ]
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        phone = search_term.strip()
+        if mobile_is_valid(phone):
+            # Encrypted at rest: compared in clear, over the logins that have a phone.
+            same = [
+                pk
+                for pk, stored in queryset.exclude(phone="").values_list("pk", "phone")
+                if stored == phone
+            ]
+            found = found | queryset.filter(pk__in=same)
+        return found, duplicates
 
     def get_queryset(self, request):
         return scope(request.user, super().get_queryset(request), via="area")

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform.personal_data import EncryptedTextField
 from governance.platform.roles import Role
 from governance.platform.validators import validate_username_not_personal
 
@@ -30,7 +31,7 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("The user sees this area's whole subtree, and nothing outside it."),
     )
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("mobile phone"), blank=True)  # encrypted at rest
     # When the password was last set: API tokens issued before it no longer authenticate
     # (governance.platform.api), as sessions end with the password too.
     password_changed_at = models.DateTimeField(
@@ -70,10 +71,13 @@ class Staff(models.Model):
     """A person of the network, with or without a login; their duties are their posts."""
 
     name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(_("mobile phone"), max_length=20)
+    # Encrypted at rest (governance.platform.personal_data); found by their keyed hashes.
+    phone = EncryptedTextField(_("mobile phone"))
+    phone_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
     # Unique within each centre's roster, not across the county (personnel.services.staff: a
     # clash with someone the centre may not see must not answer differently).
-    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    id_number = EncryptedTextField(_("ID number"))
+    id_number_hash = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     employer = models.CharField(_("employer / unit"), max_length=100, blank=True)
     # The unit that manages the person (a village, or the township for police covering

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.platform.personal_data import ID_NUMBER, PHONE, lookup_hash
 from grids import tree
 from grids.jurisdiction import jurisdiction_root, scope
 from grids.models import Area
@@ -37,7 +38,12 @@ def staff_list(
     if query:
         # Numbers are masked on every page: matched whole or not at all, never by a part that
         # would let a search uncover the masked digits one by one.
-        staff = staff.filter(Q(name__icontains=query) | Q(phone=query) | Q(id_number=query.upper()))
+        # Both numbers are encrypted at rest: found by their keyed hashes.
+        staff = staff.filter(
+            Q(name__icontains=query)
+            | Q(phone_hash=lookup_hash(PHONE, query))
+            | Q(id_number_hash=lookup_hash(ID_NUMBER, query))
+        )
     today = timezone.localdate()
     posts = Post.objects.filter(posts_open_on(today))
     if area is not None:

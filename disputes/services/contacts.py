@@ -3,12 +3,13 @@ each written to the audit log with its purpose (the numbers stay masked on every
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from audit.services import audit_record
 from disputes.models import Case
 from governance.platform.calls import CALL_PURPOSE
+from governance.platform.validators import purpose_errors
 from grids.jurisdiction import can_call_parties
 from personnel.models import User
 
@@ -57,3 +58,27 @@ def case_handler_call(*, case: Case, actor: User, assignment_id: int) -> tuple[s
         new={"purpose": CALL_PURPOSE, "line": line.line, "handler": staff.name},
     )
     return staff.name, staff.phone
+
+
+@transaction.atomic
+def case_party_reveal(*, case: Case, actor: User, index: int, reason: str) -> dict[str, str]:
+    """The full phone and ID number of the case's party number `index`, for a stated
+    purpose written to the audit log (case.party_reveal); refused without one, and to
+    anyone who may not call the parties."""
+    if not can_call_parties(actor, case):
+        raise PermissionDenied
+    parties = case.parties or []
+    if not 0 <= index < len(parties):
+        raise NoNumber
+    reason = (reason or "").strip()
+    if errors := purpose_errors(reason):
+        raise ValidationError(errors)
+    party = parties[index]
+    audit_record(
+        action="case.party_reveal",
+        actor=actor,
+        obj=case,
+        area_id=case.grid_id,
+        new={"purpose": reason, "party": party.get("name", "")},
+    )
+    return {"id_number": party.get("id_number", ""), "phone": party.get("phone", "")}

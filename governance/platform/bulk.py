@@ -19,6 +19,12 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import JSONField, Model
 
+from governance.platform.personal_data import (
+    EncryptedPartiesField,
+    EncryptedTextField,
+    parties_encrypted,
+)
+
 PLAIN = (str, int, float, bool, type(None))
 
 
@@ -47,6 +53,10 @@ def insert_rows(
         item = {}
         for column in columns:
             value = row[column]
+            if isinstance(fields[column], EncryptedPartiesField):
+                value = parties_encrypted(value)  # personal data at rest, as the field does
+            elif isinstance(fields[column], EncryptedTextField):
+                value = fields[column].get_prep_value(value)
             if column in json_columns:
                 # SQLite's json_extract gives a nested document back as text, but a string
                 # unquoted: the column's JSON text goes in as a string.

@@ -74,3 +74,23 @@ USERNAME_PERSONAL_MESSAGE = _(
 def validate_username_not_personal(value: str) -> None:
     if username_is_personal(value):
         raise ValidationError(USERNAME_PERSONAL_MESSAGE, code="personal_username")
+
+
+# A reveal's stated purpose (查看完整信息的事由), as the residents' reveal asks for it.
+PURPOSE_MIN = 4
+PURPOSE_MAX = 200
+
+
+def purpose_errors(purpose: str) -> dict[str, list[str]]:
+    """Field errors on `reason` for a reveal's purpose: required, kept to the access log."""
+    purpose = (purpose or "").strip()
+    if len(purpose) < PURPOSE_MIN:
+        return {
+            "reason": [
+                _("State the purpose (at least %(min)s characters); it is kept in the access log.")
+                % {"min": PURPOSE_MIN}
+            ]
+        }
+    if len(purpose) > PURPOSE_MAX:
+        return {"reason": [_("Keep the reason to %(max)s characters.") % {"max": PURPOSE_MAX}]}
+    return {}

@@ -4,6 +4,7 @@ centre that keeps the roster (township centre or county)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,7 +23,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.platform.api import MaskedPersonFields
+from governance.platform.api import MaskedPersonFields, api_errors
 from governance.platform.filters import as_id
 from grids.api import VisibleAreaField
 from grids.jurisdiction import jurisdiction_root, require_roster_manager
@@ -127,6 +128,28 @@ def _visible_staff(request, pk: int) -> Staff:
     if staff is None:
         raise Http404
     return staff
+
+
+class StaffReveal(APIView):
+    @extend_schema(
+        request=inline_serializer("StaffRevealInput", {"reason": serializers.CharField()}),
+        responses=inline_serializer(
+            "StaffRevealed",
+            {"id_number": serializers.CharField(), "phone": serializers.CharField()},
+        ),
+        summary="A staff member's full ID number and phone, for a stated purpose (logged)",
+    )
+    def post(self, request, pk: int):
+        staff = _visible_staff(request, pk)
+        require_roster_manager(request.user)
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        try:
+            shown = services.staff_reveal(staff=staff, actor=request.user, reason=str(reason))
+        except DjangoValidationError as error:
+            raise api_errors(error) from error
+        response = Response(shown)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class StaffList(GenericAPIView):

@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, changes, snapshot
 from governance.platform.calls import CALL_PURPOSE
 from governance.platform.locks import STAFF_ID_NUMBER, lock_value
+from governance.platform.personal_data import ID_NUMBER, PHONE, lookup_hash
 from governance.platform.roles import Role
 from governance.platform.validators import (
     USERNAME_PERSONAL_MESSAGE,
     id_number_is_valid,
     mobile_is_valid,
+    purpose_errors,
     username_is_personal,
 )
 from grids import tree
@@ -92,7 +94,7 @@ def staff_errors(
         ]
     elif (
         staff_visible_to(actor)
-        .filter(id_number=id_number)
+        .filter(id_number_hash=lookup_hash(ID_NUMBER, id_number))
         .exclude(pk=getattr(staff, "pk", None))
         .exists()
     ):
@@ -130,7 +132,7 @@ def _on_other_rosters(*, actor: User, staff: Staff) -> None:
     number is on another township's roster. So the person is added as an unknown one would
     be, and the clash goes to the audit log against the other record (in its area, where the
     county's administrators read it), for the county to see and settle."""
-    others = Staff.objects.filter(id_number=staff.id_number).exclude(pk=staff.pk)
+    others = Staff.objects.filter(id_number_hash=staff.id_number_hash).exclude(pk=staff.pk)
     for other in others.only("pk", "area"):
         audit_record(
             action="staff.duplicate",
@@ -147,10 +149,13 @@ def staff_create(*, data: StaffInput, actor: User) -> Staff:
     lock_value(STAFF_ID_NUMBER, data.id_number.strip().upper())
     if errors := staff_errors(data=data, actor=actor):
         raise ValidationError(errors)
+    phone, id_number = _clean_phone(data.phone), data.id_number.strip().upper()
     staff = Staff.objects.create(
         name=data.name.strip(),
-        phone=_clean_phone(data.phone),
-        id_number=data.id_number.strip().upper(),
+        phone=phone,
+        phone_hash=lookup_hash(PHONE, phone),
+        id_number=id_number,
+        id_number_hash=lookup_hash(ID_NUMBER, id_number),
         gender=data.gender,
         employer=data.employer.strip(),
         area=data.area,
@@ -175,7 +180,9 @@ def staff_update(*, staff: Staff, data: StaffInput, actor: User) -> Staff:
     before = snapshot(staff, STAFF_AUDITED)
     staff.name = data.name.strip()
     staff.phone = _clean_phone(data.phone)
+    staff.phone_hash = lookup_hash(PHONE, staff.phone)
     staff.id_number = data.id_number.strip().upper()
+    staff.id_number_hash = lookup_hash(ID_NUMBER, staff.id_number)
     staff.gender = data.gender
     staff.employer = data.employer.strip()
     staff.area = data.area
@@ -433,6 +440,23 @@ def staff_grant_login(*, staff: Staff, username: str, password: str, actor: User
     login_sync(staff=staff, actor=actor)
     user.refresh_from_db()
     return user
+
+
+@transaction.atomic
+def staff_reveal(*, staff: Staff, actor: User, reason: str) -> dict[str, str]:
+    """The full ID number and phone, for a stated purpose written to the audit log
+    (staff.reveal); refused with a field message without one."""
+    reason = (reason or "").strip()
+    if errors := purpose_errors(reason):
+        raise ValidationError(errors)
+    audit_record(
+        action="staff.reveal",
+        actor=actor,
+        obj=staff,
+        area_id=staff.area_id,
+        new={"purpose": reason},
+    )
+    return {"id_number": staff.id_number, "phone": staff.phone}
 
 
 @transaction.atomic

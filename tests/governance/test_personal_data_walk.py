@@ -141,6 +141,7 @@ def object_kwargs(world, demo) -> dict[str, dict]:
         "staff_detail",
         "staff_edit",
         "staff_call",
+        "api_staff_reveal",
         "post_create",
         "staff_login",
         "api_staff_detail",
@@ -182,6 +183,7 @@ def object_kwargs(world, demo) -> dict[str, dict]:
         )
     }
     kwargs |= {"case_attachment": {"pk": case.pk, "attachment_pk": 0}}
+    kwargs |= {"case-party-reveal": {"pk": case.pk, "index": 0}}
     kwargs |= {
         name: {"pk": snapshot.pk}
         for name in ("ranking_publish", "ranking_bulletin", "ranking_bulletin_xlsx")
