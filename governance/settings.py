@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "residents",
     "campaigns",
     "supervision",
+    "cameras",
     "assessment",
     "todo",
     "demo",

@@ -358,3 +358,17 @@ def scope_with_own_line(user, queryset: QuerySet, *, via: str = "") -> QuerySet:
         return visible
     above = tree.ancestors(root).values("pk")
     return visible | queryset.filter(**{f"{via}__in" if via else "pk__in": above})
+
+
+# The camera network 雪亮工程: the county's committee and centre keep the register (import,
+# inspection); the township centres and the police follow up the maintenance tasks.
+CAMERA_REGISTER_ROLES = COUNTY_ROLES
+CAMERA_TASK_ROLES = ORGANISER_ROLES | {Role.POLICE}
+
+
+def can_manage_cameras(user) -> bool:
+    return _active_with_role(user, CAMERA_REGISTER_ROLES)
+
+
+def can_close_camera_tasks(user) -> bool:
+    return _active_with_role(user, CAMERA_TASK_ROLES)
