@@ -136,16 +136,14 @@ def rate_figures(
     to the townships."""
     days = measured_days(month, today=today)
     totals: dict[int, list[int]] = {}
+    start, end = month_start(month), month_end(month)
     rows = (
         Camera.objects.filter(COUNTED, county=county)
         .values_list("township_id", "village_id")
         .annotate(
-            Count("pk", distinct=True),
-            Coalesce(
-                Sum(
-                    "days__online_minutes",
-                    filter=Q(days__day__gte=month_start(month), days__day__lte=month_end(month)),
-                ),
+            cameras=Count("pk", distinct=True),
+            minutes=Coalesce(
+                Sum("days__online_minutes", filter=Q(days__day__gte=start, days__day__lte=end)),
                 0,
             ),
         )
