@@ -4,7 +4,7 @@ online rate is summed per township or village in one GROUP BY over the daily fig
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -59,13 +59,17 @@ def cameras_list(
     return found.order_by("code")
 
 
-def measured_days(month: date, *, today: date | None = None) -> int:
-    """Days of the month the rate covers: all of a past month, up to today in this one."""
+def measured_period(month: date, *, today: date | None = None) -> tuple[date, date, int]:
+    """The days of the month the rate covers (first, last, how many): all of a past month;
+    in this one, the days before today (today is not over)."""
     today = today or timezone.localdate()
-    start, end = month_start(month), month_end(month)
-    if today < start:
-        return 0
-    return (min(end, today) - start).days + 1
+    start = month_start(month)
+    last = min(month_end(month), today - timedelta(days=1))
+    return start, last, max(0, (last - start).days + 1)
+
+
+def measured_days(month: date, *, today: date | None = None) -> int:
+    return measured_period(month, today=today)[2]
 
 
 def rate(online_minutes: int, cameras: int, days: int) -> Decimal | None:
@@ -91,8 +95,7 @@ class RateLine:
         return self.rate is not None and self.rate < TARGET_RATE
 
 
-def _grouped(cameras: QuerySet[Camera], month: date, by: str) -> QuerySet:
-    start, end = month_start(month), month_end(month)
+def _grouped(cameras: QuerySet[Camera], start: date, end: date, by: str) -> QuerySet:
     in_month = Q(days__day__gte=start, days__day__lte=end)
     return (
         cameras.filter(COUNTED)
@@ -111,7 +114,7 @@ def online_rates(
     """The month's online rate per township (or village) the user sees, ranked best first."""
     if by not in ("township", "village"):
         raise ValueError(by)
-    days = measured_days(month, today=today)
+    start, last, days = measured_period(month, today=today)
     lines = [
         RateLine(
             area_id=row[f"{by}_id"],
@@ -120,7 +123,7 @@ def online_rates(
             online_minutes=row["minutes"],
             rate=rate(row["minutes"], row["cameras"], days),
         )
-        for row in _grouped(cameras_visible_to(user), month, by)
+        for row in _grouped(cameras_visible_to(user), start, last, by)
     ]
     lines.sort(key=lambda line: (-(line.rate or 0), line.name))
     for position, line in enumerate(lines, start=1):
@@ -134,9 +137,8 @@ def rate_figures(
     """The month's online rate of every township and village of the county that has cameras
     in its register (the assessment's camera indicator): one GROUP BY per village, summed up
     to the townships."""
-    days = measured_days(month, today=today)
+    start, end, days = measured_period(month, today=today)
     totals: dict[int, list[int]] = {}
-    start, end = month_start(month), month_end(month)
     rows = (
         Camera.objects.filter(COUNTED, county=county)
         .values_list("township_id", "village_id")
@@ -173,9 +175,8 @@ def offline_cameras(
     *, user: User, month: date, min_hours: int = 0, today: date | None = None
 ) -> list[OfflineCamera]:
     """Cameras offline in the month (expected minutes minus online minutes), by owner unit."""
-    days = measured_days(month, today=today)
+    start, end, days = measured_period(month, today=today)
     expected = days * MINUTES_PER_DAY
-    start, end = month_start(month), month_end(month)
     found = (
         cameras_visible_to(user)
         .filter(COUNTED)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cameras.models import Camera, CameraDay
 from cameras.selectors import measured_days, online_rates
 from cameras.services.ingestion import platform_create
+from governance.platform.months import month_end
 from tests.cameras.helpers import place_cameras
 
 URL = "/api/v1/camera-statuses/"
@@ -128,16 +129,16 @@ HAND_SQL = """
 def test_the_months_rate_per_township_equals_a_hand_written_count(client, demo, platform):
     _platform, key = platform
     cameras = place_cameras(county=demo.county, count=4000)
-    today = timezone.localdate()
-    month = today.replace(day=1)
-    # Two rounds in the month; a tenth of the cameras offline in the second.
-    first = at(month, 10) if month < today else timezone.now() - timedelta(minutes=20)
+    month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    # Two rounds last month; a tenth of the cameras offline in the second.
+    first = at(month + timedelta(days=3), 10)
     send(client, key, batch(cameras, first))
     offline = {c.code for c in cameras[::10]}
     send(client, key, batch(cameras, first + timedelta(minutes=5), offline=offline))
     days = measured_days(month)
+    assert days == (month_end(month) - month).days + 1
     with connection.cursor() as cursor:
-        cursor.execute(HAND_SQL, [month, today.replace(day=28) + timedelta(days=4)])
+        cursor.execute(HAND_SQL, [month, month_end(month)])
         expected = {
             township: round(minutes * 100 / (count * days * 1440), 2)
             for township, count, minutes in cursor.fetchall()
