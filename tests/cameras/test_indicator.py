@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Indicator
@@ -42,7 +43,7 @@ def measured(demo):
     return month
 
 
-def test_the_rankings_camera_indicator_is_the_computed_rate(demo, measured):
+def test_the_rankings_camera_indicator_is_the_computed_rate(client, demo, measured):
     county_admin = demo.user("county")
     scheme = scheme_ensure(county=demo.county, year=measured.year)
     camera = scheme.indicators.get(code="camera-online-rate")
@@ -59,6 +60,11 @@ def test_the_rankings_camera_indicator_is_the_computed_rate(demo, measured):
     theirs = rows[demo.township2.pk].values["camera-online-rate"]
     assert Decimal(theirs["value"]) == township2_typed.value
     assert theirs["typed"] is True
+    client.force_login(county_admin)
+    for area, words in ((demo.township1, "按点位台账计算"), (demo.township2, "手工录入")):
+        url = reverse("ranking_area", kwargs={"pk": snapshot.pk, "area_id": area.pk})
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert words in page.content.decode(), area
 
 
 def test_typing_the_rate_of_an_area_with_a_register_is_refused(demo, measured):
