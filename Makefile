@@ -108,7 +108,7 @@ format: setup
 # Known vulnerabilities in the installed packages (pip-audit; .ci/audit.py says how a package
 # that could not be checked is treated: AUDIT_UNREACHABLE=fail|warn) and risky code in ours
 # (bandit, [tool.bandit] in pyproject.toml): a high-severity, high-confidence finding fails.
-AUDIT_PACKAGES := governance grids residents disputes personnel assessment campaigns supervision points notifications audit todo demo benchmarks scripts
+AUDIT_PACKAGES := governance grids residents disputes personnel assessment campaigns supervision points cameras notifications audit todo demo benchmarks scripts
 audit: setup
 	$(PY) .ci/audit.py
 	$(VENV)/bin/bandit -c pyproject.toml -r $(AUDIT_PACKAGES) --severity-level high --confidence-level high --quiet

@@ -70,6 +70,9 @@ class Source(models.TextChoices):
     STAFFING_COVERAGE = "staffing_coverage", _("Staffing coverage")  # 人员配备率
     EVALUATION_SCORE = "evaluation_score", _("Evaluation score")  # 考评得分
     INSPECTION_SCORE = "inspection_score", _("Supervision inspection score")  # 督导检查得分
+    # 视频监控在线率: computed from the camera register where an area has one, typed (and
+    # marked as typed) where it has none; so its formula stays "entered".
+    CAMERA_ONLINE_RATE = "camera_online_rate", _("Camera online rate")
     ENTERED = "entered", _("Entered by the committee")
 
 

@@ -126,7 +126,7 @@ def _cases(count: int, *, reporter_id: int) -> int:
                 status, deadline, overdue, warn_at, deadline_warned, supervised,
                 supervision_deadline, supervision_note, satisfaction, review, created_at,
                 updated_at, resolved_at, closed_at, went_overdue, escalated_overdue,
-                escalated_to_township, escalated_to_county)
+                escalated_to_township, escalated_to_county, supervision_told)
             SELECT md5('bench' || d.i)::uuid, k.kind, cat.id,
                 CASE WHEN d.u_sev < 0.80 THEN 'ordinary' WHEN d.u_sev < 0.95 THEN 'attention'
                      ELSE 'key_attention' END,
@@ -150,7 +150,7 @@ def _cases(count: int, *, reporter_id: int) -> int:
                 NULL, '', d.created, d.created,
                 d.created + (1 + d.u_cat * 9) * interval '1 day',
                 d.created + (2 + d.u_cat * 12) * interval '1 day',
-                false, false, false, false  -- set from the events below
+                false, false, false, false, ''  -- set from the events below
             FROM bench_draw d
             JOIN bench_grid g ON g.n = 1 + floor(d.u_grid * %(grids)s)::bigint
             JOIN LATERAL (

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.assessment import seed_assessment
+from demo.cameras import seed_cameras
 from demo.campaigns import seed_campaigns
 from demo.cases import (
     CASES_PER_COUNTY,
@@ -122,6 +123,7 @@ def seed_demo(
             ("roster_year", seed_roster_year, {"today": today}),
             ("residents", seed_residents, {"today": today}),
             ("inspections", seed_inspections, {"today": today}),
+            ("cameras", seed_cameras, {"today": today}),
             ("assessment", seed_assessment, {"today": today}),
             ("campaigns", seed_campaigns, {"now": moment, "seconds": result.seconds}),
             ("meetings", seed_meetings, {"now": moment}),

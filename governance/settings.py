@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "campaigns",
     "supervision",
     "points",
+    "cameras",
     "assessment",
     "todo",
     "demo",

@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("residents.api_urls")),
     path("", include("campaigns.api_urls")),
     path("", include("supervision.api_urls")),
+    path("", include("cameras.api_urls")),
     path("", include("assessment.api_urls")),
 ]
 
@@ -59,6 +60,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("supervision.urls")),
     path("", include("points.urls")),
+    path("", include("cameras.urls")),
     path("", include("assessment.urls")),
     path("audit/", include("audit.urls")),
     path("exports/", include("exports.urls")),

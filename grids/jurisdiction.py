@@ -373,3 +373,17 @@ def can_record_points(user) -> bool:
 def can_run_points(user) -> bool:
     """Approve items, decide objections, edit the rules, keep the happiness fund."""
     return _active_with_role(user, POINTS_COMMITTEE_ROLES)
+
+
+# The camera network 雪亮工程: the county's committee and centre keep the register (import,
+# inspection); the township centres and the police follow up the maintenance tasks.
+CAMERA_REGISTER_ROLES = COUNTY_ROLES
+CAMERA_TASK_ROLES = ORGANISER_ROLES | {Role.POLICE}
+
+
+def can_manage_cameras(user) -> bool:
+    return _active_with_role(user, CAMERA_REGISTER_ROLES)
+
+
+def can_close_camera_tasks(user) -> bool:
+    return _active_with_role(user, CAMERA_TASK_ROLES)

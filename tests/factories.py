@@ -19,6 +19,7 @@ from assessment.models import (
     IncidentKind,
 )
 from assessment.services.incidents import incident_record
+from cameras.models import Camera, MaintenanceTask
 from campaigns.models import Campaign, CampaignTask, TargetMode
 from campaigns.services.campaigns import (
     CampaignInput,
@@ -443,6 +444,14 @@ def operations_of(demo, *, case, township, marker: str) -> None:
             problems=[ProblemInput(description=marker, fix_by=timezone.localdate())],
         ),
     )  # fmt: skip
+    # A camera of the village with its maintenance task (雪亮工程).
+    camera = Camera.objects.create(
+        code=f"{township.code[:6]}0000131{township.pk:07d}", name=marker, kind="dome",
+        lat=Decimal("27.5"), lng=Decimal("111.5"), area=village, county_id=township.parent_id,
+        township=township, village=village, owner_unit=marker,
+    )  # fmt: skip
+    MaintenanceTask.objects.create(camera=camera, month=timezone.localdate().replace(day=1),
+                                   offline_hours=48)  # fmt: skip
 
 
 class AreaFactory(factory.Factory):

@@ -22,6 +22,7 @@ from assessment.models import (
     Source,
 )
 from audit.services import audit_record
+from cameras.selectors import areas_with_register
 from governance.platform.months import month_start
 from grids import tree
 from grids.jurisdiction import can_edit_scoring, can_see
@@ -95,7 +96,7 @@ DEFAULT_INDICATORS: list[dict] = [
     # 督导检查: the month's supervision inspections, averaged (supervision.services.inspections).
     _indicator("supervision-inspection", "督导检查", Source.INSPECTION_SCORE, R, 5, UP, 100, 60),
     _indicator(
-        "camera-online-rate", "视频监控在线率", Source.ENTERED, E, 5, UP, 98, 80,
+        "camera-online-rate", "视频监控在线率", Source.CAMERA_ONLINE_RATE, E, 5, UP, 98, 80,
         is_percentage=True,
     ),
     # 信访: petitions per 1,000 households in the month.
@@ -206,7 +207,7 @@ def indicator_problems(i: Indicator) -> list[tuple[str, str]]:
             problem(outside[0], _("%(name)s is a percentage: keep its thresholds in 0–100."))
     if i.formula == FormulaKind.RATE and not i.is_percentage:
         problem("is_percentage", _("%(name)s is a rate: mark it as a percentage."))
-    if (i.formula == FormulaKind.ENTERED) != (i.source == Source.ENTERED):
+    if (i.formula == FormulaKind.ENTERED) != (i.source in TYPED_SOURCES):
         problem(
             "source",
             _(
@@ -252,6 +253,11 @@ def indicator_points(
     return points.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Sources whose values may be typed: "entered", and the camera online rate for areas without
+# a camera register (where there is one, the rate is computed and typing it is refused).
+TYPED_SOURCES = (Source.ENTERED, Source.CAMERA_ONLINE_RATE)
+
+
 def entered_value_set(
     *, indicator: Indicator, area: Area, month: date, value, actor: User
 ) -> EnteredValue:
@@ -276,6 +282,18 @@ def entered_value_set(
         errors["area"] = [
             _("%(name)s does not apply to a %(level)s.")
             % {"name": indicator.name, "level": AreaLevel(area.level).label}
+        ]
+    if (
+        "area" not in errors
+        and indicator.source == Source.CAMERA_ONLINE_RATE
+        and area.pk in areas_with_register(county=scheme.county)
+    ):
+        errors["area"] = [
+            _(
+                "%(area)s has a camera register: its online rate is computed from the "
+                "platform's reports and cannot be typed."
+            )
+            % {"area": area.name}
         ]
     month = month_start(month)
     if month.year != scheme.year:

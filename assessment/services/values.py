@@ -21,6 +21,7 @@ from assessment.models import (
     Source,
 )
 from assessment.services.scoring import CENT, SCORED_LEVELS, indicator_points
+from cameras.selectors import rate_figures
 from disputes.models import Case
 from disputes.selectors.figures import CASE_FIGURES
 from disputes.selectors.stats import local_midnight, percent
@@ -120,6 +121,11 @@ def _value(
             return None, None, 0
         return (Decimal(total) / count).quantize(CENT, rounding=ROUND_HALF_UP), None, count
     if source == Source.ENTERED:
+        return measured["entered"].get((indicator["code"], line.area_id)), None, None
+    if source == Source.CAMERA_ONLINE_RATE:
+        # The register's computed rate; an area without cameras keeps the typed value.
+        if line.area_id in measured["cameras"]:
+            return measured["cameras"][line.area_id], None, None
         return measured["entered"].get((indicator["code"], line.area_id)), None, None
     if source == Source.VISIT_COMPLETION:
         # 重点人员走访: residents whose visits were up to date at the month's end.
@@ -238,6 +244,7 @@ def ranking_lines(
         "coverage": coverage_monthly(area_ids=list(lines), month=month),
         "evaluations": evaluations,
         "inspections": inspections,
+        "cameras": rate_figures(county=county, month=month),
         "entered": {
             (code, area_id): value
             for code, area_id, value in EnteredValue.objects.filter(
@@ -269,5 +276,7 @@ def ranking_lines(
                     "numerator": part,
                     "denominator": whole,
                 }
+                if spec["source"] == Source.CAMERA_ONLINE_RATE:
+                    line.values[spec["code"]]["typed"] = line.area_id not in measured["cameras"]
                 line.score += points
     return list(lines.values())

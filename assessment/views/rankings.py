@@ -183,6 +183,7 @@ def ranking_area(request: HttpRequest, pk: int, area_id: int) -> HttpResponse:
                 "numerator": entry.get("numerator"),
                 "denominator": entry.get("denominator"),
                 "measured": entry.get("value") is not None,
+                "typed": entry.get("typed", False),
                 "links": links.get(spec["source"], []),
             }
         )

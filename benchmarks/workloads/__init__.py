@@ -2,6 +2,7 @@
 undoes what it changes, so that the cached data stays as built."""
 
 from benchmarks.workloads import (
+    camera_ingest,
     campaign_progress,
     demo_build,
     escalation,
@@ -23,6 +24,7 @@ WORKLOADS = {
     "intake": intake,
     "fanout": fanout,
     "campaign_progress": campaign_progress,
+    "camera_ingest": camera_ingest,
     "memory": memory,
     "demo_build": demo_build,
 }

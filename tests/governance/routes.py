@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from assessment.models import Incident
+from cameras.models import Camera, MaintenanceTask
 from campaigns.models import Campaign, CampaignTask, Instruction
 from disputes.models import Case
 from exports.models import ExportJob
@@ -197,6 +198,13 @@ LISTS = {
     "api_instruction_list",
     "api_meeting_list",
     "api_inspection_list",
+    "camera_list",
+    "camera_import",
+    "camera_rates",
+    "camera_inspection",
+    "camera_task_list",
+    "api_camera_list",
+    "api_camera_rates",
     "choose_areas",
     "choose_grids",
     "choose_staff",
@@ -210,6 +218,7 @@ def operation_kwargs() -> dict[str, dict]:
     campaign, task = Campaign.objects.get(), CampaignTask.objects.get()
     instruction, meeting = Instruction.objects.get(), Meeting.objects.get()
     inspection, problem = Inspection.objects.get(), InspectionProblem.objects.get()
+    camera, camera_task = Camera.objects.get(), MaintenanceTask.objects.get()
     return {
         **{
             name: {"pk": campaign.pk}
@@ -240,6 +249,9 @@ def operation_kwargs() -> dict[str, dict]:
         "api_inspection_detail": {"pk": inspection.pk},
         "problem_fix": {"pk": problem.pk},
         "api_problem_fix": {"pk": problem.pk},
+        "camera_detail": {"pk": camera.pk},
+        "api_camera_detail": {"pk": camera.pk},
+        "camera_task_close": {"pk": camera_task.pk},
     }
 
 

@@ -29,6 +29,7 @@ from schemathesis import GenerationMode
 
 from assessment.models import Evaluation
 from assessment.services.evaluations import evaluations_compute
+from cameras.services.ingestion import platform_create
 from campaigns.models import CampaignTask, TargetMode
 from campaigns.services.campaigns import (
     CampaignInput,
@@ -47,10 +48,12 @@ from supervision.services.inspections import InspectionInput, ProblemInput, insp
 from supervision.services.inspections import ItemInput as InspectionItem
 from supervision.services.meetings import ItemInput as MeetingItem
 from supervision.services.meetings import MeetingInput, meeting_record
+from tests.cameras.helpers import place_cameras
 from tests.factories import register, report
 
 ROLES = ["grid1", "township1", "county", None]  # None: no credentials at all
-PUBLIC = {"POST /api/v1/auth/token/"}
+# Answered without a login: the token, and a video platform's batches (its own key).
+PUBLIC = {"POST /api/v1/auth/token/", "POST /api/v1/camera-statuses/"}
 # Examples per operation, role and kind of input. FUZZ_EXAMPLES=50 FUZZ_RANDOM=1 searches
 # deeper with a fresh seed on each run (CI keeps the small, derandomized run).
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
@@ -166,7 +169,9 @@ def build_world(demo) -> dict[str, dict[str, object]]:
     )  # fmt: skip
     problem = InspectionProblem.objects.get(inspection=inspection)
     category = Category.objects.filter(is_active=True).first()
+    camera = place_cameras(county=demo.county, count=3)[0]
     return {
+        "/api/v1/cameras/{id}/": {"id": camera.pk},
         "/api/v1/areas/{id}/": {"id": demo.grid1.pk},
         "/api/v1/areas/{id}/boundaries/": {"id": demo.village1.pk},
         "/api/v1/areas/{id}/stats/": {"id": demo.township1.pk},
@@ -317,7 +322,9 @@ def test_no_operation_answers_a_server_error_or_a_silent_refusal(
 ):
     world = build_world(demo)
     refs = references(demo, world)
-    headers = {"Accept-Language": "zh-hans"}
+    # The video platform's key: its status batches are fuzzed past the key to the input.
+    _platform, platform_key = platform_create(county=demo.county, name="平台", actor=None)
+    headers = {"Accept-Language": "zh-hans", "X-Platform-Key": platform_key}
     examples = 4  # an anonymous caller is refused before the input is read
     if username is not None:
         examples = EXAMPLES * 4

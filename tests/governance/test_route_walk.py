@@ -40,6 +40,9 @@ PUBLIC = {
     "api_schema",
     "api_docs",
     "password_change_done",
+    # A video platform's status batches: authenticated by the platform's key, not a login
+    # (tests/cameras/test_ingestion.py refuses a missing, wrong or other county's key).
+    "api_camera_statuses",
 }
 # Categories are county-wide configuration, the same for everyone: not jurisdiction data.
 SHARED = {"category-detail"}
