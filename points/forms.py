@@ -62,6 +62,13 @@ class ObjectionForm(forms.Form):
         attrs={"rows": 3}))  # fmt: skip
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for not approving"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
 class DecisionForm(forms.Form):
     upheld = forms.TypedChoiceField(
         label=_("Decision"),

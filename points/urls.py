@@ -24,6 +24,7 @@ urlpatterns = [
     path("points/households/<int:pk>/redeem/", views.redemption_create,
          name="points_redemption_create"),
     path("points/records/<int:pk>/photo/", views.record_photo, name="points_record_photo"),
+    path("points/records/<int:pk>/reject/", views.record_reject, name="points_record_reject"),
     path("points/records/<int:pk>/objection/", views.objection_create,
          name="points_objection_create"),
     path("points/objections/<int:pk>/decide/", views.objection_decide,

@@ -29,6 +29,7 @@ from points.forms import (
     ObjectionForm,
     RecordForm,
     RedemptionForm,
+    RejectForm,
     RuleItemForm,
     ThresholdForm,
     fen,
@@ -218,6 +219,35 @@ def records_approve(request: HttpRequest, pk: int) -> HttpResponse:
     moved = services.records_approve(actor=request.user, village=village, record_ids=ids)
     messages.success(request, _("%(count)s items approved and put on notice.") % {"count": moved})
     return redirect("points_village", pk=village.pk)
+
+
+@never_cache
+@login_required
+def record_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """The committee does not approve a pending item, and says why (the village page posts
+    here; an empty reason comes back as this form, with the message on the field)."""
+    record = selectors.record_for(user=request.user, pk=pk)
+    if record is None:
+        raise Http404
+    _committee(request)
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_reject(
+                actor=request.user, record=record, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The item is not approved; the reason is recorded."))
+            return redirect("points_village", pk=record.village_id)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "points/form.html",
+        {"form": form, "record": record, "village": record.village,
+         "title": _("Do not approve an item"), "nav_current": "points"},
+        status=status,
+    )  # fmt: skip
 
 
 @never_cache

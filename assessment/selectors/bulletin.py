@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from assessment.models import IncidentKind, RankingRow, RankingSnapshot
 from assessment.services.scoring import default_unit
+from cameras.selectors import TARGET_RATE, RateLine, online_rates
 from governance.platform.xlsx import Column, Export, LedgerWorkbook, export_filename
 from grids.models import AreaLevel
 
@@ -138,6 +139,28 @@ def bulletin_title(snapshot: RankingSnapshot, level: str) -> str:
 RED = "C00000"
 
 
+def camera_rates(*, snapshot: RankingSnapshot, user) -> list[RateLine]:
+    """视频监控在线率: the month's computed camera online rate of the county's townships the
+    user sees, ranked best first (the cameras app's figures, as the indicator reads them)."""
+    townships = set(snapshot.county.children.values_list("pk", flat=True))
+    lines = [
+        line
+        for line in online_rates(user=user, month=snapshot.month, by="township")
+        if line.area_id in townships
+    ]
+    for position, line in enumerate(lines, start=1):
+        line.rank = position
+    return lines
+
+
+def camera_rate_text(line: RateLine) -> str:
+    return "—" if line.rate is None else f"{line.rate}%"
+
+
+def camera_standard_text() -> str:
+    return _("Standard: online rate at or above %(target)s%%") % {"target": TARGET_RATE}
+
+
 def bulletin_export(
     *, snapshot: RankingSnapshot, rows_by_level: dict[str, list[RankingRow]], user
 ) -> Export:
@@ -151,6 +174,7 @@ def bulletin_export(
     for level, rows in rows_by_level.items():
         _level_sheet(workbook, snapshot, level, rows)
     _rules_sheet(workbook, snapshot)
+    _camera_sheet(workbook, snapshot, camera_rates(snapshot=snapshot, user=user))
     return Export(
         content=workbook.content(),
         filename=export_filename(_("Assessment bulletin"), snapshot.county.name, month),
@@ -248,3 +272,36 @@ def _rules_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot) -> None:
             "candidate."
         )
     )
+
+
+def _camera_sheet(workbook: LedgerWorkbook, snapshot: RankingSnapshot, lines) -> None:
+    """The last sheet: the townships ranked by the month's camera online rate, those below
+    the 95 % standard flagged (highlighted)."""
+    ledger = workbook.ledger(
+        title=_("%(county)s %(month)s camera online rate of townships")
+        % {"county": snapshot.county.name, "month": month_text(snapshot.month)},
+        sheet_title=_("Camera online rate"),
+        period=month_text(snapshot.month),
+        area=snapshot.county.name,
+        columns=[
+            Column(_("Rank"), 7),
+            Column(_("Township"), 16),
+            Column(_("Number of cameras"), 9),
+            Column(_("Online rate"), 11),
+            Column(_("Standard"), 18),
+        ],
+    )
+    for line in lines:
+        ledger.append(
+            [
+                line.rank,
+                line.name,
+                line.cameras,
+                camera_rate_text(line),
+                _("Below standard") if line.below_target else _("Meets standard"),
+            ],
+            highlight=line.below_target,
+        )
+    if not lines:
+        ledger.note(_("No township of your jurisdiction has cameras in the register."))
+    ledger.note(camera_standard_text())

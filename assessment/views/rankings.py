@@ -309,6 +309,8 @@ def ranking_bulletin(request: HttpRequest, pk: int) -> HttpResponse:
             "tables": tables,
             "issuer": bulletin.bulletin_issuer(snapshot),
             "reference": bulletin.document_reference(snapshot),
+            "camera_lines": bulletin.camera_rates(snapshot=snapshot, user=request.user),
+            "camera_standard": bulletin.camera_standard_text(),
         },
     )
 

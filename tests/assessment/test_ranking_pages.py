@@ -164,7 +164,7 @@ def test_the_bulletin_workbook_holds_the_ranks_and_scores_of_the_page(client, de
     response = client.get(reverse("ranking_bulletin_xlsx", args=[snapshot.pk]))
     assert response.status_code == 200
     workbook = load_workbook(BytesIO(response.content))
-    assert len(workbook.sheetnames) == 3  # townships, villages, the indicators
+    assert len(workbook.sheetnames) == 4  # townships, villages, the indicators, the cameras
     levels = (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
     for sheet, level in zip(workbook.worksheets[:2], levels, strict=True):
         rows = ranking_rows(user=demo.user("county"), snapshot=snapshot, level=level)

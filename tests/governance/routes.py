@@ -318,6 +318,7 @@ def points_routes(village, actor) -> dict[str, dict]:
         "points_redemption_create": {"pk": household.pk},
         "points_record_photo": {"pk": record.pk},
         "points_objection_create": {"pk": record.pk},
+        "points_record_reject": {"pk": record.pk},
         "points_objection_decide": {"pk": objection.pk},
         "points_rule_item_edit": {"pk": record.item_id},
     }  # fmt: skip

@@ -34,7 +34,7 @@ from residents.selectors import resident_reveal
 from residents.services.residents import resident_set_status
 from residents.services.visits import CaseDraft, VisitInput, visit_record
 from tests.factories import operations_of, register, report
-from tests.governance.routes import operation_kwargs
+from tests.governance.routes import operation_kwargs, points_routes
 from tests.samples import id_number
 from tests.support import ID_NUMBER, MOBILE
 
@@ -203,6 +203,7 @@ def object_kwargs(world, demo) -> dict[str, dict]:
         for name in ("export_job", "export_job_state", "export_download", "export_job_retry")
     }
     kwargs |= operation_kwargs()
+    kwargs |= points_routes(demo.village1, demo.user("village1"))
     kwargs |= {
         "visit_record": {"resident_pk": resident.pk},
         "visit_photo": {"visit_pk": world["visit"].pk},

@@ -12,8 +12,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from points.models import ItemKind, PointRecord
-from points.services import DonationInput, donation_record, records_approve
+from audit.models import AuditEntry
+from points.models import ItemKind, PointRecord, RecordStatus
+from points.services import (
+    DonationInput,
+    RecordInput,
+    donation_record,
+    record_create,
+    records_approve,
+)
 from tests.samples import JPEG
 
 
@@ -153,3 +160,40 @@ def test_the_committee_gives_an_item_to_every_household_at_once(client, demo, vi
     )
     assert response.status_code == 302
     assert PointRecord.objects.filter(item=item).count() == len(households)
+
+
+def test_the_committee_rejects_a_pending_item_with_a_reason(client, demo, village_points):
+    rules, (first, _second) = village_points
+    item = rules.items.filter(kind=ItemKind.POSITIVE).first()
+    record = record_create(
+        actor=demo.user("grid1"),
+        data=RecordInput(
+            household=first, item=item, occurred_on=timezone.localdate(),
+            photo=SimpleUploadedFile("a.jpg", JPEG, content_type="image/jpeg"),
+            client_uuid=uuid.uuid4(),
+        ),
+    )  # fmt: skip
+    url = f"/points/records/{record.pk}/reject/"
+    client.force_login(demo.user("township2"))  # an outsider: as if there were no such item
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "照片不清楚"}).status_code == 404
+    client.force_login(demo.user("village1"))
+    page = client.get(f"/points/villages/{demo.village1.pk}/").content.decode()
+    assert f'action="{url}"' in page and f'form="reject-{record.pk}"' in page
+    for empty in ("", "   "):
+        response = client.post(url, {"reason": empty})
+        assert response.status_code == 400
+        assert set(response.context["form"].errors) == {"reason"}
+    record.refresh_from_db()
+    assert record.status == RecordStatus.PENDING
+    assert not AuditEntry.objects.filter(action="points.reject").exists()
+    response = client.post(url, {"reason": "照片不清楚，请补拍"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == RecordStatus.REJECTED
+    entry = AuditEntry.objects.get(action="points.reject")
+    assert entry.new_values["reason"] == "照片不清楚，请补拍"
+    page = client.get(f"/points/villages/{demo.village1.pk}/").content.decode()
+    assert f'form="reject-{record.pk}"' not in page
+    again = client.post(url, {"reason": "再次"})  # no longer pending: a message, not a 500
+    assert again.status_code == 400
