@@ -106,7 +106,8 @@ def test_the_committee_reviews_publishes_and_downloads_the_bulletin(
     sheet_rows = [(str(row[0]), row[2]) for row in records(workbook.worksheets[0])]
     assert sheet_rows == page_rows
     county.goto(f"{base}/assessment/rankings/{snapshot.pk}/bulletin/")
-    assert county.locator("section.bulletin-level").count() == 2
+    assert county.locator("section.bulletin-level:not(.bulletin-cameras)").count() == 2
+    assert county.locator("section.bulletin-cameras").count() == 1
     shoot_for_docs(county, "ranking-bulletin-desktop")
 
     # 5. township1 sees its own place among the townships, and its own villages only.
